@@ -1,0 +1,32 @@
+// A host's virtual filesystem, as programs see it. Paths are absolute ('/run/flannel/subnet.env').
+// Errors throw FsError with the errno name that coreutils would report.
+
+export class FsError extends Error {
+  constructor(
+    readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EINVAL',
+    readonly path: string,
+  ) {
+    super(`${code}: ${path}`);
+    this.name = 'FsError';
+  }
+}
+
+export interface FileStat {
+  type: 'file' | 'dir';
+  size: number;
+  /** Lab-clock time of the last write, ms since the epoch. */
+  mtime: number;
+}
+
+export interface FileSystem {
+  readFile(path: string): Uint8Array;
+  readText(path: string): string;
+  /** Creates or replaces a file; its directory must exist (ENOENT otherwise). */
+  writeFile(path: string, data: Uint8Array | string): void;
+  mkdir(path: string, opts?: { recursive?: boolean }): void;
+  /** Names in a directory, sorted. */
+  list(path: string): string[];
+  stat(path: string): FileStat;
+  exists(path: string): boolean;
+  remove(path: string, opts?: { recursive?: boolean }): void;
+}

@@ -1,0 +1,33 @@
+// What every shell program gets: its arguments, its streams and the host it runs on.
+// A program is a pure function of these; it returns its exit code.
+
+import type { KernelApi, NsId } from '../kernel/types.ts';
+import type { LabClock } from '../lab/clock.ts';
+import type { FileSystem } from '../lab/fs-types.ts';
+import type { KvClient } from '../kv/types.ts';
+
+export interface ProgramIO {
+  /** Standard input, all of it (what was piped in, or an empty string). */
+  readonly stdin: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Fires on Ctrl-C. Long-running programs (ping, tcpdump, etcdctl watch) stop and print their summary. */
+  readonly signal: AbortSignal;
+}
+
+/** The slice of a host that programs may use. */
+export interface HostContext {
+  readonly hostname: string;
+  readonly kernel: KernelApi;
+  /** The namespace the program runs in: ROOT_NS, or a pod's after `ip netns exec`. */
+  readonly netns: NsId;
+  readonly clock: LabClock;
+  /** The host's virtual filesystem (/run/flannel/subnet.env, /etc/cni/net.d/, pcaps...). */
+  readonly fs: FileSystem;
+  /** The lab's etcd, when the host can reach one. */
+  readonly kv?: KvClient;
+  /** Runs another command line's argv on this host, in namespace `netns` (for `ip netns exec`). */
+  exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number>;
+}
+
+export type Program = (argv: string[], io: ProgramIO, host: HostContext) => Promise<number>;
