@@ -1,0 +1,224 @@
+// The lab's URL parameters (also the embeddable widget's attributes):
+//   nodes (1..100), backend (vxlan|host-gw|udp), network (CIDR), subnetLen, lab (id), theme,
+//   readonly.
+// Every bad value is reported with a clear message and replaced by its default, so a broken
+// link still opens a working lab (with no bad value at all it is the seeds' default lab).
+
+export type Backend = 'vxlan' | 'host-gw' | 'udp';
+export type Theme = 'auto' | 'light' | 'dark';
+
+export interface HostConfig {
+  /** `node1`, `node2`, ... (also the hostname). */
+  hostname: string;
+  /** Underlay address with prefix, e.g. '172.16.112.128/24'. */
+  eth0: string;
+  /** Underlay default gateway (the seeds' VMware NAT gateway). */
+  gateway: string;
+}
+
+export interface LabConfig {
+  /** Isolates the wire and the stored KV; null means "make a fresh one" (the UI picks an id). */
+  labId: string | null;
+  backend: Backend;
+  /** Canonical CIDR, host bits masked as flannel does ('10.244.0.0/16'). */
+  network: string;
+  subnetLen: number;
+  theme: Theme;
+  readonly: boolean;
+  /** Pods per host: the seeds run one. */
+  podsPerHost: number;
+  hosts: HostConfig[];
+}
+
+export interface ParsedParams {
+  config: LabConfig;
+  /** One line per rejected parameter; empty when all were valid. */
+  errors: string[];
+  /** Valid but noteworthy choices (more hosts than the network has subnets). */
+  notes: string[];
+}
+
+/** Each host is a worker with its own wasm memory; a page holds about 124 (browser-limits.md). */
+export const MAX_NODES = 100;
+export const DEFAULT_NODES = 3;
+export const DEFAULT_NETWORK = '10.244.0.0/16';
+const UNDERLAY_PREFIX = '172.16.112.';
+const UNDERLAY_LEN = 24;
+const UNDERLAY_GATEWAY = '172.16.112.2';
+/** The seeds' three hosts: Host1 .128, Host2 .133, Host3 .130. */
+const SEED_HOST_OCTETS = [128, 133, 130];
+const LAB_ID = /^[a-z0-9-]{1,32}$/;
+const BACKENDS: readonly Backend[] = ['vxlan', 'host-gw', 'udp'];
+const THEMES: readonly Theme[] = ['auto', 'light', 'dark'];
+
+/** eth0 addresses: the seeds' three, then .131, .132, .134 ... skipping those already used. */
+export function underlayAddresses(count: number): string[] {
+  const used = new Set<number>();
+  const out: string[] = [];
+  let next = 131;
+  for (let i = 0; i < count; i++) {
+    let octet = SEED_HOST_OCTETS[i];
+    if (octet === undefined) {
+      while (used.has(next) || next === 2) next++;
+      octet = next;
+    }
+    used.add(octet);
+    out.push(`${UNDERLAY_PREFIX}${octet}/${UNDERLAY_LEN}`);
+  }
+  return out;
+}
+
+export function makeHosts(count: number): HostConfig[] {
+  return underlayAddresses(count).map((eth0, i) => ({
+    hostname: `node${i + 1}`,
+    eth0,
+    gateway: UNDERLAY_GATEWAY,
+  }));
+}
+
+export function defaultLab(): LabConfig {
+  return {
+    labId: null,
+    backend: 'vxlan',
+    network: DEFAULT_NETWORK,
+    subnetLen: 24,
+    theme: 'auto',
+    readonly: false,
+    podsPerHost: 1,
+    hosts: makeHosts(DEFAULT_NODES),
+  };
+}
+
+/** Parses a query string ('?nodes=5&backend=udp') or URLSearchParams. */
+export function parseLabParams(query: string | URLSearchParams): ParsedParams {
+  const params = typeof query === 'string' ? new URLSearchParams(query) : query;
+  const config = defaultLab();
+  const errors: string[] = [];
+  const notes: string[] = [];
+  const get = (name: string): string | null => params.get(name);
+
+  const nodes = get('nodes');
+  if (nodes !== null) {
+    const n = /^\d+$/.test(nodes.trim()) ? Number(nodes.trim()) : NaN;
+    if (!Number.isSafeInteger(n) || n < 1) {
+      errors.push(`nodes=${nodes}: expected a whole number of hosts from 1 to ${MAX_NODES}`);
+    } else if (n > MAX_NODES) {
+      errors.push(
+        `nodes=${nodes}: at most ${MAX_NODES} hosts per tab (each host is a worker with its own ` +
+          `WebAssembly memory, and a page runs out of them at about 124)`,
+      );
+    } else {
+      config.hosts = makeHosts(n);
+    }
+  }
+
+  const backend = get('backend');
+  if (backend !== null) {
+    if ((BACKENDS as readonly string[]).includes(backend)) config.backend = backend as Backend;
+    else errors.push(`backend=${backend}: unknown backend type (use vxlan, host-gw or udp)`);
+  }
+
+  const network = get('network');
+  let prefixLen = 16;
+  if (network !== null) {
+    const cidr = parseCidr(network);
+    if (!cidr) {
+      errors.push(`network=${network}: invalid CIDR address: ${network}`);
+    } else if (cidr.len > 28) {
+      errors.push(`network=${network}: network is too small. Minimum useful network prefix is /28`);
+    } else if (overlapsUnderlay(cidr.addr, cidr.len)) {
+      errors.push(`network=${network}: overlaps the hosts' own network ${UNDERLAY_PREFIX}0/24`);
+    } else {
+      config.network = `${formatIp(cidr.addr)}/${cidr.len}`;
+      prefixLen = cidr.len;
+    }
+  }
+  // flannel's default: /24 if the network is /22 or shorter, else prefix + 2.
+  config.subnetLen = prefixLen <= 22 ? 24 : prefixLen + 2;
+
+  const subnetLen = get('subnetLen');
+  if (subnetLen !== null) {
+    const n = /^\d+$/.test(subnetLen.trim()) ? Number(subnetLen.trim()) : NaN;
+    if (!Number.isInteger(n)) {
+      errors.push(`subnetLen=${subnetLen}: expected a prefix length such as 24`);
+    } else if (n >= 31) {
+      errors.push(`subnetLen=${subnetLen}: SubnetLen must be less than /31`);
+    } else if (n < prefixLen + 2) {
+      errors.push(
+        `subnetLen=${subnetLen}: network must be able to accommodate at least four subnets`,
+      );
+    } else {
+      config.subnetLen = n;
+    }
+  }
+  // flannel skips the first subnet, so a network holds 2^(subnetLen - prefix) - 1 leases.
+  const capacity = 2 ** (config.subnetLen - prefixLen) - 1;
+  if (config.hosts.length > capacity) {
+    notes.push(
+      `nodes=${config.hosts.length}: ${config.network} with /${config.subnetLen} subnets leaves ` +
+        `${capacity} leases; the other hosts' flanneld will fail with "out of subnets"`,
+    );
+  }
+
+  const lab = get('lab');
+  if (lab !== null) {
+    if (LAB_ID.test(lab)) config.labId = lab;
+    else errors.push(`lab=${lab}: a lab id is 1 to 32 characters from a-z, 0-9 and '-'`);
+  }
+
+  const theme = get('theme');
+  if (theme !== null) {
+    if ((THEMES as readonly string[]).includes(theme)) config.theme = theme as Theme;
+    else errors.push(`theme=${theme}: expected auto, light or dark`);
+  }
+
+  const readonly = get('readonly');
+  if (readonly !== null) {
+    if (['', '1', 'true', 'yes'].includes(readonly)) config.readonly = true;
+    else if (['0', 'false', 'no'].includes(readonly)) config.readonly = false;
+    else errors.push(`readonly=${readonly}: expected true or false`);
+  }
+
+  return { config, errors, notes };
+}
+
+/** The query string that reproduces `config` (non-default values only), for share links. */
+export function formatLabParams(config: LabConfig): string {
+  const d = defaultLab();
+  const out = new URLSearchParams();
+  if (config.hosts.length !== d.hosts.length) out.set('nodes', String(config.hosts.length));
+  if (config.backend !== d.backend) out.set('backend', config.backend);
+  if (config.network !== d.network) out.set('network', config.network);
+  const prefix = Number(config.network.split('/')[1]);
+  if (config.subnetLen !== (prefix <= 22 ? 24 : prefix + 2)) {
+    out.set('subnetLen', String(config.subnetLen));
+  }
+  if (config.labId) out.set('lab', config.labId);
+  if (config.theme !== d.theme) out.set('theme', config.theme);
+  if (config.readonly) out.set('readonly', '1');
+  const s = out.toString();
+  return s ? `?${s}` : '';
+}
+
+/** A dotted-quad IPv4 CIDR with host bits masked, or null. */
+export function parseCidr(text: string): { addr: number; len: number } | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text.trim());
+  if (!m) return null;
+  const octets = m.slice(1, 5).map(Number);
+  const len = Number(m[5]);
+  if (octets.some((o) => o > 255) || len > 32) return null;
+  const raw = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  return { addr: (raw & mask) >>> 0, len };
+}
+
+export function formatIp(addr: number): string {
+  return [addr >>> 24, (addr >>> 16) & 255, (addr >>> 8) & 255, addr & 255].join('.');
+}
+
+function overlapsUnderlay(addr: number, len: number): boolean {
+  const underlay = parseCidr(`${UNDERLAY_PREFIX}0/${UNDERLAY_LEN}`)!;
+  const shorter = Math.min(len, underlay.len);
+  const mask = shorter === 0 ? 0 : (0xffffffff << (32 - shorter)) >>> 0;
+  return (addr & mask) >>> 0 === (underlay.addr & mask) >>> 0;
+}
