@@ -4,6 +4,7 @@
 import type { KernelApi, NsId } from '../kernel/types.ts';
 import type { LabClock } from '../lab/clock.ts';
 import type { FileSystem } from '../lab/fs-types.ts';
+import type { Journal, ServiceManager } from '../lab/services.ts';
 import type { KvClient } from '../kv/types.ts';
 
 export interface ProgramIO {
@@ -13,6 +14,10 @@ export interface ProgramIO {
   stderr(text: string): void;
   /** Fires on Ctrl-C. Long-running programs (ping, tcpdump, etcdctl watch) stop and print their summary. */
   readonly signal: AbortSignal;
+  /** True when stdout is the terminal (ls prints columns), false when piped or redirected. */
+  readonly isTTY?: boolean;
+  /** Environment variables the shell passes (`ETCDCTL_API=3 etcdctl ...`). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** The slice of a host that programs may use. */
@@ -28,6 +33,10 @@ export interface HostContext {
   readonly kv?: KvClient;
   /** Runs another command line's argv on this host, in namespace `netns` (for `ip netns exec`). */
   exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number>;
+  /** The host's units (flanneld), for systemctl. */
+  readonly services?: ServiceManager;
+  /** The host's journal, for journalctl. */
+  readonly journal?: Journal;
 }
 
 export type Program = (argv: string[], io: ProgramIO, host: HostContext) => Promise<number>;

@@ -1,0 +1,109 @@
+// ICMP echo messages as iputils ping builds and reads them (RFC 792), and the IPv4 header
+// fields ping needs from what a raw socket delivers.
+
+export const ICMP_ECHO_REPLY = 0;
+export const ICMP_DEST_UNREACH = 3;
+export const ICMP_ECHO = 8;
+export const ICMP_TIME_EXCEEDED = 11;
+
+/** struct timeval on x86-64: tv_sec and tv_usec, 8 bytes each, little-endian. */
+export const TIMEVAL_LEN = 16;
+
+/** The Internet checksum (RFC 1071): one's complement of the one's complement sum. */
+export function internetChecksum(bytes: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
+  if (bytes.length & 1) sum += bytes[bytes.length - 1] << 8;
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+  return ~sum & 0xffff;
+}
+
+/**
+ * An echo request with `datalen` data bytes: byte i of the data is i & 0xff, as iputils fills
+ * it, and the first 16 hold the send time as a timeval when there is room for one.
+ */
+export function buildEchoRequest(
+  id: number,
+  seq: number,
+  datalen: number,
+  sentMs: number,
+): Uint8Array {
+  const msg = new Uint8Array(8 + datalen);
+  const view = new DataView(msg.buffer);
+  msg[0] = ICMP_ECHO;
+  view.setUint16(4, id);
+  view.setUint16(6, seq);
+  for (let i = 0; i < datalen; i++) msg[8 + i] = i & 0xff;
+  if (datalen >= TIMEVAL_LEN) {
+    const usec = Math.floor(sentMs * 1000);
+    view.setBigUint64(8, BigInt(Math.floor(usec / 1e6)), true);
+    view.setBigUint64(16, BigInt(usec % 1e6), true);
+  }
+  view.setUint16(2, internetChecksum(msg));
+  return msg;
+}
+
+/** The send time (µs since the epoch) carried in an echo message's data. */
+export function echoTimestampUs(icmp: Uint8Array): number {
+  const view = new DataView(icmp.buffer, icmp.byteOffset, icmp.byteLength);
+  return Number(view.getBigUint64(8, true)) * 1e6 + Number(view.getBigUint64(16, true));
+}
+
+export interface Ipv4View {
+  headerLen: number;
+  totalLen: number;
+  ttl: number;
+  protocol: number;
+  src: string;
+  dst: string;
+}
+
+function ip(bytes: Uint8Array, at: number): string {
+  return `${bytes[at]}.${bytes[at + 1]}.${bytes[at + 2]}.${bytes[at + 3]}`;
+}
+
+/** The IPv4 header at `at`, or undefined when too short or not version 4. */
+export function readIpv4(bytes: Uint8Array, at = 0): Ipv4View | undefined {
+  if (bytes.length < at + 20 || bytes[at] >> 4 !== 4) return undefined;
+  const headerLen = (bytes[at] & 0x0f) * 4;
+  if (headerLen < 20 || bytes.length < at + headerLen) return undefined;
+  return {
+    headerLen,
+    totalLen: (bytes[at + 2] << 8) | bytes[at + 3],
+    ttl: bytes[at + 8],
+    protocol: bytes[at + 9],
+    src: ip(bytes, at + 12),
+    dst: ip(bytes, at + 16),
+  };
+}
+
+/** pr_icmph's text for an ICMP error type and code. */
+export function icmpErrorText(type: number, code: number, mtu: number): string {
+  if (type === ICMP_DEST_UNREACH) {
+    const texts = [
+      'Destination Net Unreachable',
+      'Destination Host Unreachable',
+      'Destination Protocol Unreachable',
+      'Destination Port Unreachable',
+      `Frag needed and DF set (mtu = ${mtu})`,
+      'Source Route Failed',
+      'Destination Net Unknown',
+      'Destination Host Unknown',
+      'Source Host Isolated',
+      'Destination Net Prohibited',
+      'Destination Host Prohibited',
+      'Destination Net Unreachable for Type of Service',
+      'Destination Host Unreachable for Type of Service',
+      'Packet filtered',
+      'Precedence Violation',
+      'Precedence Cutoff',
+    ];
+    return texts[code] ?? `Dest Unreachable, Bad Code: ${code}`;
+  }
+  if (type === ICMP_TIME_EXCEEDED) {
+    if (code === 0) return 'Time to live exceeded';
+    if (code === 1) return 'Frag reassembly time exceeded';
+    return `Time exceeded, Bad Code: ${code}`;
+  }
+  return `Bad ICMP type: ${type}`;
+}

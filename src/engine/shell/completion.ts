@@ -1,0 +1,140 @@
+// Tab completion: given a line and the cursor, the word under the cursor and what it could be —
+// command names, subcommands of ip/bridge/etcdctl/systemctl, interface and netns names, paths.
+
+import type { HostContext } from '../programs/types.ts';
+
+export interface Completion {
+  /** The span of `line` to replace: the word being completed, up to the cursor. */
+  from: number;
+  to: number;
+  /** Text to put there: the candidates' common prefix, plus a space when only one fits. */
+  replace: string;
+  /** Every match (sorted); more than one means the UI may list them. */
+  candidates: string[];
+}
+
+/** Words that may follow a command (and, nested, a subcommand). '@if' = interface names. */
+const SUBCOMMANDS: Record<string, string[]> = {
+  ip: ['address', 'link', 'neighbour', 'netns', 'route', 'help'],
+  'ip address': ['add', 'del', 'flush', 'show'],
+  'ip link': ['add', 'del', 'set', 'show'],
+  'ip neighbour': ['add', 'del', 'flush', 'replace', 'show'],
+  'ip route': ['add', 'append', 'del', 'get', 'replace', 'show'],
+  'ip netns': ['add', 'del', 'exec', 'list'],
+  bridge: ['fdb', 'link', 'help'],
+  'bridge fdb': ['add', 'append', 'del', 'replace', 'show'],
+  'bridge link': ['show'],
+  etcdctl: ['del', 'endpoint', 'get', 'lease', 'member', 'put', 'txn', 'version', 'watch'],
+  'etcdctl lease': ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'],
+  'etcdctl endpoint': ['health', 'status'],
+  'etcdctl member': ['list'],
+  systemctl: ['restart', 'start', 'status', 'stop'],
+};
+
+/** iproute2 accepts abbreviations: `ip a`, `ip r`, `ip n`, `ip l`. */
+const ABBREVIATIONS: Record<string, string> = {
+  a: 'address',
+  addr: 'address',
+  l: 'link',
+  n: 'neighbour',
+  neigh: 'neighbour',
+  neighbor: 'neighbour',
+  r: 'route',
+  ro: 'route',
+  rou: 'route',
+};
+
+const UNITS = ['flanneld', 'etcd'];
+/** Words after which an interface name comes. */
+const IFACE_KEYWORDS = new Set(['dev', 'master', '-i', '-I', 'oif', 'iif']);
+
+function commonPrefix(words: string[]): string {
+  if (words.length === 0) return '';
+  let prefix = words[0];
+  for (const w of words) while (!w.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  return prefix;
+}
+
+function interfaces(host: HostContext, ns: string): string[] {
+  try {
+    return host.kernel.linkDump(ns).map((l) => l.name);
+  } catch {
+    return [];
+  }
+}
+
+function netnsNames(host: HostContext): string[] {
+  try {
+    return host.kernel.netnsList().filter((n) => n !== '');
+  } catch {
+    return [];
+  }
+}
+
+/** Path candidates for a partial path; directories end with '/'. */
+function paths(host: HostContext, partial: string): string[] {
+  const slash = partial.lastIndexOf('/');
+  const dir = slash < 0 ? '' : partial.slice(0, slash + 1);
+  const base = slash < 0 ? partial : partial.slice(slash + 1);
+  const abs = dir === '' ? '/root' : dir.startsWith('/') ? dir : `/root/${dir}`;
+  try {
+    return host.fs
+      .list(abs)
+      .filter((n) => n.startsWith(base) && (base.startsWith('.') || !n.startsWith('.')))
+      .map((n) => {
+        const isDir = host.fs.stat(`${abs.replace(/\/$/, '')}/${n}`).type === 'dir';
+        return dir + n + (isDir ? '/' : '');
+      });
+  } catch {
+    return [];
+  }
+}
+
+export function complete(
+  line: string,
+  cursor: number,
+  host: HostContext,
+  commands: string[],
+): Completion {
+  const before = line.slice(0, cursor);
+  // Only the current simple command matters: text after the last | ; && ||.
+  const segment = before.split(/\|\||&&|[|;]/).pop() ?? '';
+  const words = segment.trimStart().split(/\s+/);
+  const word = words.pop() ?? '';
+  const from = cursor - word.length;
+  const options = candidatesFor(words, word, host, commands);
+  const candidates = [...new Set(options.filter((c) => c.startsWith(word)))].sort();
+  let replace = commonPrefix(candidates) || word;
+  if (candidates.length === 1 && !replace.endsWith('/')) replace += ' ';
+  return { from, to: cursor, replace, candidates };
+}
+
+function candidatesFor(
+  words: string[],
+  word: string,
+  host: HostContext,
+  commands: string[],
+  ns = host.netns,
+): string[] {
+  // `ip netns exec NS cmd...`: complete the command line run inside the pod's namespace.
+  if (words[0] === 'ip' && words[1] === 'netns' && words[2] === 'exec') {
+    if (words.length === 3) return netnsNames(host);
+    return candidatesFor(words.slice(4), word, host, commands, words[3]);
+  }
+  if (words.length === 0) return word.includes('/') ? paths(host, word) : commands;
+  const prev = words[words.length - 1];
+  if (IFACE_KEYWORDS.has(prev)) return interfaces(host, ns);
+  if (words[0] === 'ip' && (prev === '-n' || prev === 'netns')) {
+    if (prev === 'netns' && words.length === 2) return SUBCOMMANDS['ip netns'];
+    return netnsNames(host);
+  }
+  if (words[0] === 'systemctl' && words.length >= 2) return UNITS;
+  const plain = words.filter((w, i) => i === 0 || !w.startsWith('-'));
+  const key = plain
+    .map((w, i) => (i === 1 && plain[0] === 'ip' ? (ABBREVIATIONS[w] ?? w) : w))
+    .join(' ');
+  if (SUBCOMMANDS[key]) return SUBCOMMANDS[key];
+  if (plain[0] === 'ip' && plain[1] && ['link', 'l'].includes(plain[1]) && plain.length === 3)
+    return interfaces(host, ns);
+  return paths(host, word);
+}

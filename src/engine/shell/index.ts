@@ -1,0 +1,84 @@
+// The shell a host's terminal talks to.
+//
+//   const shell = createShell(host, createDefaultRegistry(), { hostname });
+//   const status = await shell.run('ip route | grep flannel', io);   // io: ProgramIO
+//   const { from, to, replace, candidates } = shell.complete(line, cursor);
+//   shell.history  // lines entered, oldest first
+//
+// `run` parses one line of the bash subset (see parser.ts), runs it and resolves to its exit
+// status ($?). Output goes to io.stdout/io.stderr as it is produced; io.signal is Ctrl-C: the
+// running program stops (ping prints its summary) and the rest of the line is dropped.
+// `complete` says which span of the line to replace (line.slice(from, to)) and with what; when
+// `candidates` has several entries the UI may list them (bash shows them on a second Tab).
+// `state.exited` becomes true after `exit`.
+//
+// `runArgv(argv, io, host, registry)` runs one program without a shell: what
+// HostContext.exec needs for `ip netns exec NS cmd...`.
+// `createDefaultRegistry()` holds the programs written here (coreutils, ping); the lab adds
+// ip, bridge, tcpdump, etcdctl, ... with `registry.register(name, program, summary)`.
+
+import { COREUTILS } from '../programs/coreutils/index.ts';
+import { ping } from '../programs/ping/ping.ts';
+import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { BUILTINS } from './builtins.ts';
+import { complete } from './completion.ts';
+import type { Completion } from './completion.ts';
+import { createShellState, runLine } from './interpreter.ts';
+import type { ShellState } from './interpreter.ts';
+import { ProgramRegistry } from './registry.ts';
+
+export { ProgramRegistry } from './registry.ts';
+export { runArgv, runLine, createShellState } from './interpreter.ts';
+export type { ShellState } from './interpreter.ts';
+export type { Completion } from './completion.ts';
+export { CLEAR_SCREEN } from './builtins.ts';
+
+export interface ShellOptions {
+  /** Most lines kept by `history` (bash's HISTSIZE; 1000 by default). */
+  historySize?: number;
+  /** Initial shell variables, e.g. { ETCDCTL_API: '3' }. */
+  env?: Record<string, string>;
+}
+
+export interface Shell {
+  run(line: string, io: ProgramIO): Promise<number>;
+  complete(line: string, cursor: number): Completion;
+  readonly history: string[];
+  readonly state: ShellState;
+}
+
+export function createDefaultRegistry(): ProgramRegistry {
+  const registry = new ProgramRegistry();
+  for (const [name, entry] of Object.entries(COREUTILS))
+    registry.register(name, entry.run, entry.summary);
+  registry.register('ping', ping, 'send ICMP ECHO_REQUEST to network hosts');
+  return registry;
+}
+
+export function createShell(
+  host: HostContext,
+  registry: ProgramRegistry,
+  opts: ShellOptions = {},
+): Shell {
+  const state = createShellState(host.hostname);
+  for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
+  const historySize = opts.historySize ?? 1000;
+  return {
+    state,
+    get history() {
+      return state.history;
+    },
+    run(line, io) {
+      // HISTCONTROL=ignoreboth, as Debian's default .bashrc sets it.
+      const last = state.history[state.history.length - 1];
+      if (line.trim() && !line.startsWith(' ') && line !== last) {
+        state.history.push(line);
+        if (state.history.length > historySize) state.history.shift();
+      }
+      return runLine(line, io, host, registry, state);
+    },
+    complete(line, cursor) {
+      return complete(line, cursor, host, [...registry.names(), ...BUILTINS.keys()]);
+    },
+  };
+}

@@ -1,0 +1,28 @@
+// The programs a host's shell can run, by name, each with the one-line summary `help` prints.
+
+import type { Program } from '../programs/types.ts';
+
+export interface ProgramEntry {
+  run: Program;
+  /** One line for `help`, e.g. 'send ICMP ECHO_REQUEST to network hosts'. */
+  summary: string;
+}
+
+export class ProgramRegistry {
+  private programs = new Map<string, ProgramEntry>();
+
+  /** Adds (or replaces) a program. */
+  register(name: string, run: Program, summary: string): this {
+    this.programs.set(name, { run, summary });
+    return this;
+  }
+
+  get(name: string): ProgramEntry | undefined {
+    return this.programs.get(name);
+  }
+
+  /** Program names, sorted. */
+  names(): string[] {
+    return [...this.programs.keys()].sort();
+  }
+}
