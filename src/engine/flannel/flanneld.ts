@@ -1,0 +1,500 @@
+// flanneld in etcd mode (main.go): flags, interface selection, config fetch, backend set-up,
+// lease acquisition, iptables rules, subnet.env, the lease watch and the renew loop.
+// Everything runs on the lab clock; nothing is cleaned up when the daemon stops.
+
+import { Netfilter } from '../kernel/netfilter.ts';
+import { NetlinkError, ROOT_NS } from '../kernel/types.ts';
+import type { KernelApi } from '../kernel/types.ts';
+import type { KvClient, Watcher } from '../kv/types.ts';
+import type { LabClock } from '../lab/clock.ts';
+import type { FileSystem } from '../lab/fs-types.ts';
+import { ConfigError, parseNetworkConfig } from './config.ts';
+import type { NetworkConfig } from './config.ts';
+import { FlagError, parseFlags } from './flags.ts';
+import type { FlanneldFlags } from './flags.ts';
+import { formatIp4Net, netsEqual, parseIp4 } from './ip4.ts';
+import { Klog, goDuration, goTime } from './klog.ts';
+import type { LogSink } from './klog.ts';
+import { applyRules, forwardRules, masqRules, rulesPresent } from './iptables-rules.ts';
+import type { RuleSpec } from './iptables-rules.ts';
+import type { Lease } from './lease.ts';
+import { FlannelError, SUBNET_TTL_SECONDS, SubnetRegistry, acquireLease } from './registry.ts';
+import type { LeaseEvent } from './registry.ts';
+import { readPreviousSubnet, writeSubnetEnv } from './subnet-env.ts';
+import type { BackendContext, BackendNetwork, ExternalInterface } from './backends/common.ts';
+import { goErr } from './backends/common.ts';
+import { HostGwNetwork } from './backends/hostgw.ts';
+import { UdpNetwork } from './backends/udp.ts';
+import { VxlanNetwork, parseVxlanOptions } from './backends/vxlan.ts';
+
+export interface FlanneldContext {
+  kernel: KernelApi;
+  /** The lab's etcd; undefined when the host cannot reach one. */
+  kv?: KvClient;
+  fs: FileSystem;
+  clock: LabClock;
+  hostname: string;
+  /** klog lines (stderr, which systemd puts in the journal). */
+  log: LogSink;
+  /** Plain stdout lines (flanneld prints a bare 'timed out' there). */
+  stdout?: (line: string) => void;
+  random: () => number;
+  pid?: number;
+  /** Defaults to the kernel's `netfilter`. */
+  netfilter?: Netfilter;
+}
+
+export interface FlanneldProcess {
+  readonly pid: number;
+  /** SIGTERM: the daemon exits 0 and leaves its kernel state and lease behind. */
+  stop(): void;
+  readonly exited: Promise<number>;
+  /** The lease once acquired. */
+  lease(): Lease | undefined;
+}
+
+const CONFIG_RETRY_MS = 1000;
+const RENEW_RETRY_MS = 60_000;
+const WATCH_RETRY_MS = 1000;
+
+class Exit extends Error {
+  constructor(readonly code: number) {
+    super(`exit ${code}`);
+  }
+}
+
+function netfilterOf(kernel: KernelApi): Netfilter | undefined {
+  const nf = (kernel as KernelApi & { netfilter?: unknown }).netfilter;
+  return nf instanceof Netfilter ? nf : undefined;
+}
+
+export function startFlanneld(ctx: FlanneldContext, argv: string[]): FlanneldProcess {
+  const daemon = new Flanneld(ctx);
+  const exited = daemon.run(argv.slice(1));
+  return {
+    pid: daemon.pid,
+    stop: () => daemon.stop(),
+    exited,
+    lease: () => daemon.currentLease,
+  };
+}
+
+class Flanneld {
+  readonly pid: number;
+  readonly log: Klog;
+  currentLease: Lease | undefined;
+  private stopped = false;
+  private finish: (code: number) => void = () => {};
+  private readonly cancels: (() => void)[] = [];
+  private watcher: Watcher | null = null;
+  private backend: BackendNetwork | null = null;
+  private renewCancel: (() => void) | null = null;
+  private readonly peers = new Map<string, Lease>();
+
+  constructor(private readonly ctx: FlanneldContext) {
+    this.pid = ctx.pid ?? 1000 + Math.floor(ctx.random() * 9000);
+    this.log = new Klog(ctx.log, () => ctx.clock.now(), this.pid);
+  }
+
+  run(args: string[]): Promise<number> {
+    return new Promise<number>((resolve) => {
+      let done = false;
+      this.finish = (code) => {
+        if (done) return;
+        done = true;
+        this.stopped = true;
+        this.teardown();
+        resolve(code);
+      };
+      this.main(args).catch((err: unknown) => {
+        if (err instanceof Exit) this.finish(err.code);
+        else if (this.stopped) this.finish(0);
+        else {
+          this.log.error('main.go:363', `Unexpected error: ${goErr(err)}`);
+          this.finish(1);
+        }
+      });
+    });
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.log.info('main.go:459', 'Exiting cleanly...');
+    this.finish(0);
+  }
+
+  /** Stops timers, watches and the udp proxy; kernel state, iptables rules and the lease stay. */
+  private teardown(): void {
+    for (const cancel of this.cancels.splice(0)) cancel();
+    this.renewCancel?.();
+    this.watcher?.cancel();
+    this.watcher = null;
+    this.backend?.stop();
+  }
+
+  private fatal(where: string, msg: string): never {
+    this.log.error(where, msg);
+    throw new Exit(1);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.cancels.push(this.ctx.clock.setTimer(ms, resolve)));
+  }
+
+  private checkRunning(): void {
+    if (this.stopped) throw new Exit(0);
+  }
+
+  private async main(args: string[]): Promise<void> {
+    let flags: FlanneldFlags;
+    try {
+      flags = parseFlags(args);
+    } catch (err) {
+      if (err instanceof FlagError) {
+        this.ctx.log(err.message);
+        throw new Exit(2);
+      }
+      throw err;
+    }
+    if (flags.subnetLeaseRenewMargin >= 24 * 60 || flags.subnetLeaseRenewMargin <= 0)
+      this.fatal(
+        'main.go:205',
+        'Invalid subnet-lease-renew-margin option, out of acceptable range',
+      );
+
+    const prev = readPreviousSubnet(this.ctx.fs, flags.subnetFile);
+    this.log.info(
+      'main.go:241',
+      `Created subnet manager: Etcd Local Manager with Previous Subnet: ${prev ? formatIp4Net(prev) : 'None'}`,
+    );
+    this.log.info('main.go:244', 'Installing signal handlers');
+    const ext = this.lookupExtIface(flags);
+    this.checkBrNetfilter();
+
+    const registry = this.ctx.kv
+      ? new SubnetRegistry(this.ctx.kv, flags.etcdPrefix, this.ctx.clock, this.log)
+      : null;
+    const config = await this.getConfig(registry);
+    this.checkRunning();
+
+    const backendCtx: BackendContext = {
+      kernel: this.ctx.kernel,
+      ext,
+      config,
+      log: this.log,
+      random: this.ctx.random,
+      setTimer: (ms, fn) => {
+        const cancel = this.ctx.clock.setTimer(ms, fn);
+        this.cancels.push(cancel);
+        return cancel;
+      },
+    };
+    const backend = this.createBackend(backendCtx, config);
+    this.backend = backend;
+
+    let lease: Lease;
+    try {
+      lease = await acquireLease(
+        registry!,
+        config,
+        backend.leaseAttrs(),
+        prev,
+        this.ctx.random,
+        this.log,
+      );
+    } catch (err) {
+      this.checkRunning();
+      this.fatal(
+        'main.go:377',
+        `Error registering network: failed to acquire lease: ${goErr(err)}`,
+      );
+    }
+    this.checkRunning();
+    this.currentLease = lease;
+    try {
+      backend.configure(lease);
+    } catch (err) {
+      this.fatal(
+        'main.go:377',
+        `Error registering network: failed to configure interface ${ext.name}: ${goErr(err)}`,
+      );
+    }
+
+    this.setUpIptables(flags, config, lease);
+
+    writeSubnetEnv(this.ctx.fs, flags.subnetFile, {
+      network: config.network,
+      subnet: lease.subnet,
+      mtu: backend.mtu,
+      ipMasq: flags.ipMasq,
+    });
+    this.log.info('main.go:407', `Wrote subnet file to ${flags.subnetFile}`);
+    this.log.info('main.go:411', 'Running backend.');
+    this.log.info('main.go:415', 'flannel is ready');
+
+    await this.watchLeases(registry!, flags);
+    this.scheduleRenew(registry!, flags, lease.expiration);
+    // The daemon now lives on its timers and watch; run() resolves when it exits.
+    await new Promise<never>(() => {});
+  }
+
+  /** --iface (name or address), else the default route's interface and its first IPv4 address. */
+  private lookupExtIface(flags: FlanneldFlags): ExternalInterface {
+    const { kernel } = this.ctx;
+    let ifindex: number | undefined;
+    if (flags.iface.length > 0) {
+      for (const wanted of flags.iface) {
+        if (parseIp4(wanted) !== undefined) {
+          ifindex = kernel.addrDump(ROOT_NS).find((a) => a.local === wanted)?.ifindex;
+        } else {
+          try {
+            ifindex = kernel.linkGet(ROOT_NS, wanted).ifindex;
+          } catch {
+            ifindex = undefined;
+          }
+        }
+        if (ifindex !== undefined) break;
+      }
+      if (ifindex === undefined)
+        this.fatal(
+          'main.go:286',
+          `Failed to find interface to use that matches the interfaces and/or regexes provided`,
+        );
+    } else {
+      this.log.info('main.go:522', 'Determining IP address of default interface');
+      const route = kernel
+        .routeDump(ROOT_NS, 'main')
+        .find((r) => r.dst === '0.0.0.0' && r.dstLen === 0);
+      if (!route?.oif)
+        this.fatal(
+          'main.go:297',
+          'Failed to find any valid interface to use: failed to get default interface: unable to find default route',
+        );
+      ifindex = route.oif;
+    }
+    const link = kernel.linkGet(ROOT_NS, ifindex);
+    const addr = kernel.addrDump(ROOT_NS).find((a) => a.ifindex === ifindex);
+    if (!addr)
+      this.fatal(
+        'main.go:297',
+        `Failed to find any valid interface to use: failed to find IPv4 address for interface ${link.name}`,
+      );
+    this.log.info(
+      'main.go:535',
+      `Using interface with name ${link.name} and address ${addr.local}`,
+    );
+    let publicIP = addr.local;
+    if (flags.publicIP) {
+      if (parseIp4(flags.publicIP) === undefined)
+        this.fatal(
+          'main.go:297',
+          `Failed to find any valid interface to use: invalid public IP address: ${flags.publicIP}`,
+        );
+      publicIP = flags.publicIP;
+    } else {
+      this.log.info(
+        'main.go:552',
+        `Defaulting external address to interface address (${addr.local})`,
+      );
+    }
+    return {
+      name: link.name,
+      ifindex: link.ifindex,
+      ifaceAddr: addr.local,
+      publicIP,
+      mtu: link.mtu,
+    };
+  }
+
+  private checkBrNetfilter(): void {
+    try {
+      this.ctx.kernel.sysctlGet(ROOT_NS, 'net.bridge.bridge-nf-call-iptables');
+    } catch (err) {
+      if (err instanceof NetlinkError)
+        this.fatal(
+          'main.go:333',
+          'Failed to check br_netfilter: stat /proc/sys/net/bridge/bridge-nf-call-iptables: no such file or directory',
+        );
+      throw err;
+    }
+  }
+
+  /** Retries every second, printing 'timed out' between attempts, as main.go:getConfig does. */
+  private async getConfig(registry: SubnetRegistry | null): Promise<NetworkConfig> {
+    for (;;) {
+      try {
+        if (!registry) throw new FlannelError('context deadline exceeded');
+        const config = parseNetworkConfig(await registry.getNetworkConfig());
+        this.log.info('main.go:611', `Found network config - Backend type: ${config.backendType}`);
+        return config;
+      } catch (err) {
+        this.checkRunning();
+        if (!(err instanceof ConfigError || err instanceof FlannelError || err instanceof Error))
+          throw err;
+        this.log.error('main.go:602', `Couldn't fetch network config: ${err.message}`);
+      }
+      await this.sleep(CONFIG_RETRY_MS);
+      this.checkRunning();
+      this.ctx.stdout?.('timed out');
+    }
+  }
+
+  private createBackend(ctx: BackendContext, config: NetworkConfig): BackendNetwork {
+    const type = config.backendType;
+    if (type !== 'vxlan' && type !== 'host-gw' && type !== 'udp')
+      this.fatal('main.go:353', `Error fetching backend: unknown backend type: ${type}`);
+    try {
+      if (type === 'host-gw') return new HostGwNetwork(ctx);
+    } catch (err) {
+      this.fatal('main.go:353', `Error fetching backend: ${goErr(err)}`);
+    }
+    try {
+      if (type === 'vxlan') return new VxlanNetwork(ctx, parseVxlanOptions(config.backend));
+      const port = config.backend.Port ?? config.backend.port;
+      return new UdpNetwork(ctx, typeof port === 'number' && port > 0 ? port : undefined);
+    } catch (err) {
+      this.fatal(
+        'main.go:377',
+        `Error registering network: failed to create device: ${goErr(err)}`,
+      );
+    }
+  }
+
+  private setUpIptables(flags: FlanneldFlags, config: NetworkConfig, lease: Lease): void {
+    const nf = this.ctx.netfilter ?? netfilterOf(this.ctx.kernel);
+    if (!nf) return;
+    const sets: RuleSpec[][] = [];
+    if (flags.ipMasq) {
+      this.log.info('iptables.go:93', 'Setting up masking rules');
+      sets.push(masqRules(config.network, lease.subnet, !flags.ipMasqFullyRandomDisable));
+    }
+    if (flags.iptablesForwardRules) {
+      this.log.info('iptables.go:142', 'Changing default FORWARD chain policy to ACCEPT');
+      sets.push(forwardRules(config.network));
+    }
+    for (const set of sets) applyRules(nf, set);
+    const resync = () => {
+      for (const set of sets) {
+        if (rulesPresent(nf, set)) continue;
+        this.log.info(
+          'iptables.go:421',
+          'Some iptables rules are missing; deleting and recreating rules',
+        );
+        applyRules(nf, set);
+      }
+      this.cancels.push(this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync));
+    };
+    if (sets.length > 0)
+      this.cancels.push(this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync));
+  }
+
+  /** Snapshot (Added for every peer), then the watch from the snapshot's revision + 1. */
+  private async watchLeases(registry: SubnetRegistry, flags: FlanneldFlags): Promise<void> {
+    this.log.info('vxlan_network.go:65', 'watching for new subnet leases');
+    const { leases, revision } = await registry.getSubnets();
+    this.checkRunning();
+    const own = this.currentLease!;
+    const previous = new Map(this.peers);
+    this.peers.clear();
+    const events: LeaseEvent[] = [];
+    for (const l of leases) {
+      if (netsEqual(l.subnet, own.subnet)) continue;
+      this.peers.set(formatIp4Net(l.subnet), l);
+      previous.delete(formatIp4Net(l.subnet));
+      events.push({ type: 'added', lease: l });
+    }
+    // After a re-list (compaction), leases that disappeared are removed.
+    for (const gone of previous.values()) events.unshift({ type: 'removed', lease: gone });
+    if (events.length > 0) this.backend!.handleEvents(events);
+    const ownLease = leases.find((l) => netsEqual(l.subnet, own.subnet));
+    if (ownLease) this.ownLeaseAdded(registry, flags, ownLease);
+
+    this.watcher = registry.watch(
+      registry.subnetsPrefix,
+      true,
+      revision + 1,
+      (batch) => this.onWatchEvents(registry, flags, batch),
+      () => {
+        this.watcher = null;
+        if (this.stopped) return;
+        this.cancels.push(
+          this.ctx.clock.setTimer(WATCH_RETRY_MS, () => {
+            this.watchLeases(registry, flags).catch((err: unknown) => {
+              if (!this.stopped) this.log.error('registry.go:445', `watch error: ${goErr(err)}`);
+            });
+          }),
+        );
+      },
+    );
+  }
+
+  private onWatchEvents(registry: SubnetRegistry, flags: FlanneldFlags, batch: LeaseEvent[]): void {
+    if (this.stopped) return;
+    const own = this.currentLease!;
+    const peerEvents: LeaseEvent[] = [];
+    for (const ev of batch) {
+      const key = formatIp4Net(ev.lease.subnet);
+      if (netsEqual(ev.lease.subnet, own.subnet)) {
+        if (ev.type === 'removed') {
+          this.log.error('main.go:471', 'Lease has been revoked. Shutting down daemon.');
+          this.finish(0);
+          return;
+        }
+        this.ownLeaseAdded(registry, flags, ev.lease);
+        continue;
+      }
+      if (ev.type === 'added') this.peers.set(key, ev.lease);
+      else {
+        const cached = this.peers.get(key);
+        if (!cached) {
+          this.log.info('lease.go:251', `Removed subnet (${key}) ipv6 (::/0) were not found`);
+        }
+        this.peers.delete(key);
+        if (cached) ev.lease.attrs = cached.attrs;
+      }
+      peerEvents.push(ev);
+    }
+    if (peerEvents.length > 0) this.backend!.handleEvents(peerEvents);
+  }
+
+  private ownLeaseAdded(registry: SubnetRegistry, flags: FlanneldFlags, lease: Lease): void {
+    this.currentLease = { ...this.currentLease!, expiration: lease.expiration };
+    if (lease.expiration === 0) return;
+    const wait = lease.expiration - flags.subnetLeaseRenewMargin * 60_000 - this.ctx.clock.now();
+    this.log.info('main.go:432', `Waiting for ${goDuration(wait)} to renew lease`);
+    this.scheduleRenew(registry, flags, lease.expiration);
+  }
+
+  /** MonitorLease: renew at expiration minus the margin, retrying every minute on failure. */
+  private scheduleRenew(
+    registry: SubnetRegistry,
+    flags: FlanneldFlags,
+    expiration: number,
+    retryMs?: number,
+  ): void {
+    if (this.stopped || expiration === 0) return;
+    this.renewCancel?.();
+    const wait =
+      retryMs ??
+      Math.max(0, expiration - flags.subnetLeaseRenewMargin * 60_000 - this.ctx.clock.now());
+    this.renewCancel = this.ctx.clock.setTimer(wait, () => {
+      this.renewCancel = null;
+      void this.renew(registry, flags);
+    });
+  }
+
+  private async renew(registry: SubnetRegistry, flags: FlanneldFlags): Promise<void> {
+    const lease = this.currentLease!;
+    try {
+      const expiration = await registry.updateSubnet(lease.subnet, lease.attrs, SUBNET_TTL_SECONDS);
+      if (this.stopped) return;
+      this.currentLease = { ...lease, expiration };
+      this.log.info('main.go:448', `Lease renewed, new expiration: ${goTime(expiration)}`);
+      if (!this.renewCancel) this.scheduleRenew(registry, flags, expiration);
+    } catch (err) {
+      if (this.stopped) return;
+      this.log.error('main.go:444', `Error renewing lease (trying again in 1 min): ${goErr(err)}`);
+      this.scheduleRenew(registry, flags, lease.expiration, RENEW_RETRY_MS);
+    }
+  }
+}

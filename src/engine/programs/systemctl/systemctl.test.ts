@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { ManualClock } from '../../lab/clock.ts';
+import { MemoryFileSystem } from '../../lab/fs.ts';
+import { Journal, ServiceManager } from '../../lab/services.ts';
+import { startFlanneld } from '../../flannel/flanneld.ts';
+import { FakeKernel } from '../../flannel/testing/fake-kernel.ts';
+import { FakeKv } from '../../flannel/testing/fake-kv.ts';
+import type { HostContext, ProgramIO } from '../types.ts';
+import { journalctl } from '../journalctl/journalctl.ts';
+import { systemctl } from './systemctl.ts';
+
+async function node() {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
+  const kv = new FakeKv(clock);
+  await kv.put({
+    key: '/coreos.com/network/config',
+    value: '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}',
+  });
+  const kernel = new FakeKernel();
+  kernel.addUplink('eth0', '172.16.112.133', 24, '172.16.112.2');
+  const fs = new MemoryFileSystem(clock);
+  const journal = new Journal();
+  const services = new ServiceManager(clock, 'node2', journal, 1234);
+  const execStart = [
+    '/usr/local/bin/flanneld',
+    '--etcd-endpoints=http://172.16.112.10:2379',
+    '--iface=eth0',
+  ];
+  services.define({
+    name: 'flanneld',
+    description: 'Flannel',
+    execStart,
+    run: (io) =>
+      startFlanneld(
+        {
+          kernel,
+          kv,
+          fs,
+          clock,
+          hostname: 'node2',
+          log: io.log,
+          stdout: io.stdout,
+          random: () => 0.5,
+          pid: io.pid,
+        },
+        execStart,
+      ),
+  });
+  const host = {
+    hostname: 'node2',
+    kernel,
+    clock,
+    fs,
+    kv,
+    services,
+    journal,
+  } as unknown as HostContext;
+  const run = async (argv: string[], signal = new AbortController().signal) => {
+    let out = '';
+    let err = '';
+    const io: ProgramIO = {
+      stdin: '',
+      stdout: (t) => (out += t),
+      stderr: (t) => (err += t),
+      signal,
+    };
+    const code = await (argv[0] === 'systemctl' ? systemctl : journalctl)(argv, io, host);
+    return { code, out, err };
+  };
+  return { clock, run, kv };
+}
+
+describe('systemctl and journalctl', () => {
+  it('starts flanneld, shows its status and journal, stops it', async () => {
+    const { clock, run } = await node();
+    expect((await run(['systemctl', 'status', 'flanneld'])).code).toBe(3);
+    expect(await run(['systemctl', 'start', 'flanneld'])).toEqual({ code: 0, out: '', err: '' });
+    await clock.advance(65_000);
+    const status = await run(['systemctl', 'status', 'flanneld']);
+    expect(status.code).toBe(0);
+    const lines = status.out.split('\n');
+    expect(lines.slice(0, 6)).toEqual([
+      '● flanneld.service - Flannel',
+      '     Loaded: loaded (/etc/systemd/system/flanneld.service; enabled; preset: enabled)',
+      '     Active: active (running) since Mon 2026-11-23 08:10:00 UTC; 1min 5s ago',
+      '   Main PID: 1234 (flanneld)',
+      '     CGroup: /system.slice/flanneld.service',
+      '             └─1234 /usr/local/bin/flanneld --etcd-endpoints=http://172.16.112.10:2379 --iface=eth0',
+    ]);
+    expect(lines[7]).toMatch(
+      /^Nov 23 08:10:00 node2 flanneld\[1234\]: I1123 08:10:00.000000 {4}1234 /,
+    );
+
+    const journal = await run(['journalctl', '-u', 'flanneld', '-n', '2']);
+    expect(journal.out.trimEnd().split('\n')).toHaveLength(2);
+    const all = await run(['journalctl', '-u', 'flanneld.service']);
+    expect(all.out.split('\n')[0]).toBe(
+      'Nov 23 08:10:00 node2 systemd[1]: Started flanneld.service - Flannel.',
+    );
+    expect(all.out).toContain('Using interface with name eth0 and address 172.16.112.133');
+
+    await run(['systemctl', 'stop', 'flanneld']);
+    const stopped = await run(['systemctl', 'status', 'flanneld']);
+    expect(stopped.code).toBe(3);
+    expect(stopped.out).toContain('○ flanneld.service - Flannel');
+    expect(stopped.out).toContain(
+      '     Active: inactive (dead) since Mon 2026-11-23 08:11:05 UTC; 0ms ago',
+    );
+    expect(stopped.out).toContain('   Main PID: 1234 (code=exited, status=0/SUCCESS)');
+    expect(stopped.out).toContain('systemd[1]: Stopped flanneld.service - Flannel.');
+  });
+
+  it('reports failures and unknown units like systemd', async () => {
+    const { clock, run, kv } = await node();
+    await kv.put({
+      key: '/coreos.com/network/config',
+      value: '{"Network":"10.244.0.0/16","Backend":{}}',
+    });
+    await run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(10);
+    const st = await run(['systemctl', 'status', 'flanneld']);
+    expect(st.out).toContain('× flanneld.service - Flannel');
+    expect(st.out).toContain('Active: failed (Result: exit-code)');
+    expect(st.out).toContain("systemd[1]: flanneld.service: Failed with result 'exit-code'.");
+    expect(await run(['systemctl', 'status', 'nope'])).toEqual({
+      code: 4,
+      out: '',
+      err: 'Unit nope.service could not be found.\n',
+    });
+    expect(await run(['systemctl', 'start', 'nope'])).toEqual({
+      code: 5,
+      out: '',
+      err: 'Failed to start nope.service: Unit nope.service not found.\n',
+    });
+  });
+
+  it('follows the journal until Ctrl-C', async () => {
+    const { clock, run } = await node();
+    const ac = new AbortController();
+    const pending = run(['journalctl', '-u', 'flanneld', '-f'], ac.signal);
+    await run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(10);
+    ac.abort();
+    const res = await pending;
+    expect(res.out).toContain('Started flanneld.service - Flannel.');
+    expect(res.out).toContain('Wrote subnet file to /run/flannel/subnet.env');
+  });
+});
