@@ -179,5 +179,22 @@ export interface KvClient {
     dbSize: number;
     leader: string;
     raftIndex: number;
+    /** Optional extras etcd's StatusResponse has (etcdctl shows them when present). */
+    raftAppliedIndex?: number;
+    raftTerm?: number;
+    dbSizeInUse?: number;
+    isLearner?: boolean;
   }>;
+
+  /** The cluster's members, for `etcdctl member list` (optional: simple fakes may omit it). */
+  memberList?(): Promise<{ header: ResponseHeader; members: KvMember[] }>;
+}
+
+export interface KvMember {
+  /** Decimal uint64, like ResponseHeader.memberId. */
+  id: string;
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+  isLearner: boolean;
 }

@@ -1,0 +1,348 @@
+// The etcd server of the lab: applies requests to the MVCC store and the lessor, answers with
+// etcd's response headers, serves watchers and persists every committed change.
+// Requests are validated before anything is written, so a failed request changes nothing.
+
+import type { LabClock } from '../lab/clock.ts';
+import { errDuplicateKey, errEmptyKey, errLeaseNotFound } from './errors.ts';
+import type { StoredKv } from './key-index.ts';
+import { Lessor } from './lessor.ts';
+import { MvccStore, type WriteTxn } from './mvcc.ts';
+import type { KvSnapshot, KvStorage } from './storage.ts';
+import type {
+  Compare,
+  DeleteRangeRequest,
+  DeleteRangeResponse,
+  KeyValue,
+  PutRequest,
+  PutResponse,
+  RangeRequest,
+  RangeResponse,
+  RequestOp,
+  ResponseHeader,
+  ResponseOp,
+  TxnRequest,
+  TxnResponse,
+} from './types.ts';
+import { WatchHub, type WatchDelivery } from './watch.ts';
+
+export interface MemberInfo {
+  name: string;
+  peerUrls: string[];
+  clientUrls: string[];
+}
+
+export interface KvServerOptions {
+  clock: LabClock;
+  storage?: KvStorage;
+  /** Decimal strings (etcd's ids are uint64). Defaults: the ids a fresh single-member etcd had. */
+  clusterId?: string;
+  memberId?: string;
+  member?: Partial<MemberInfo>;
+}
+
+const RAFT_TERM = 2;
+/** Raft entries a fresh single-member etcd has applied before serving: conf change, leader's
+ * empty entry, member attributes, cluster version. */
+const INITIAL_RAFT_INDEX = 4;
+export const ETCD_VERSION = '3.4.23';
+
+export class KvServer {
+  readonly mvcc = new MvccStore();
+  readonly lessor: Lessor;
+  readonly watches: WatchHub;
+  readonly clusterId: string;
+  readonly memberId: string;
+  readonly member: MemberInfo;
+  raftIndex = INITIAL_RAFT_INDEX;
+  private leaseSeq = 0;
+  private saveScheduled = false;
+  private saving: Promise<void> = Promise.resolve();
+
+  constructor(private readonly opts: KvServerOptions) {
+    this.clusterId = opts.clusterId ?? '324952591200643719';
+    this.memberId = opts.memberId ?? '3319814642761637952';
+    this.member = {
+      name: opts.member?.name ?? 'default',
+      peerUrls: opts.member?.peerUrls ?? ['http://localhost:2380'],
+      clientUrls: opts.member?.clientUrls ?? ['http://localhost:2379'],
+    };
+    this.lessor = new Lessor(opts.clock, (id) => this.expireLease(id));
+    this.watches = new WatchHub(this.mvcc);
+  }
+
+  /** Opens a server, restoring what `storage` holds. */
+  static async open(opts: KvServerOptions): Promise<KvServer> {
+    const server = new KvServer(opts);
+    const snapshot = await opts.storage?.load();
+    if (snapshot) server.restore(snapshot);
+    return server;
+  }
+
+  header(revision = this.mvcc.currentRev): ResponseHeader {
+    return { clusterId: this.clusterId, memberId: this.memberId, revision, raftTerm: RAFT_TERM };
+  }
+
+  range(req: RangeRequest): RangeResponse {
+    const res = this.mvcc.range(req.key, req.rangeEnd, { rev: req.revision, limit: req.limit });
+    return this.rangeResponse(req, res.kvs, res.count, this.header());
+  }
+
+  put(req: PutRequest): PutResponse {
+    this.checkPut(req);
+    return this.write((txn) => this.applyPut(txn, req));
+  }
+
+  deleteRange(req: DeleteRangeRequest): DeleteRangeResponse {
+    if (!req.key) throw errEmptyKey();
+    return this.write((txn) => this.applyDelete(txn, req));
+  }
+
+  txn(req: TxnRequest): TxnResponse {
+    this.checkTxn(req);
+    return this.write((txn) => this.applyTxn(txn, req));
+  }
+
+  compact(revision: number): ResponseHeader {
+    this.mvcc.compact(revision);
+    this.raftIndex++;
+    this.persist();
+    return this.header();
+  }
+
+  leaseGrant(ttl: number, id?: number): { id: number; ttl: number } {
+    const lease = this.lessor.grant(id && id > 0 ? id : this.nextLeaseId(), ttl);
+    this.raftIndex++;
+    this.persist();
+    return { id: lease.id, ttl: lease.ttl };
+  }
+
+  leaseRevoke(id: number): void {
+    if (!this.lessor.get(id)) throw errLeaseNotFound();
+    this.revokeLease(id);
+  }
+
+  leaseKeepAlive(id: number): number {
+    const ttl = this.lessor.renew(id);
+    this.persist();
+    return ttl;
+  }
+
+  leaseTimeToLive(id: number): { ttl: number; grantedTtl: number; keys: string[] } {
+    const lease = this.lessor.get(id);
+    if (!lease) return { ttl: -1, grantedTtl: 0, keys: [] };
+    return { ttl: this.lessor.remaining(lease), grantedTtl: lease.ttl, keys: this.leaseKeys(id) };
+  }
+
+  watch(
+    req: { key: string; rangeEnd?: string; startRevision?: number; prevKv?: boolean },
+    deliver: (batch: WatchDelivery) => void,
+  ): () => void {
+    return this.watches.watch(req, deliver);
+  }
+
+  /** Approximates bbolt's file: 4 KiB pages, 5 of them for an empty database. */
+  dbSize(): number {
+    let bytes = 0;
+    for (const kv of this.mvcc.allRecords()) bytes += kv.key.length + kv.value.length + 40;
+    return 4096 * (5 + Math.ceil(bytes / 4096));
+  }
+
+  /** Resolves once everything committed so far is in storage. */
+  flush(): Promise<void> {
+    return new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => this.saving);
+  }
+
+  snapshot(): KvSnapshot {
+    return {
+      format: 1,
+      currentRev: this.mvcc.currentRev,
+      compactRev: this.mvcc.compactRev,
+      raftIndex: this.raftIndex,
+      leaseSeq: this.leaseSeq,
+      records: this.mvcc.allRecords().map((kv) => ({ ...kv })),
+      leases: this.lessor.list().map((l) => ({ ...l })),
+    };
+  }
+
+  private restore(s: KvSnapshot): void {
+    this.mvcc.restore(s.records, s.currentRev, s.compactRev);
+    this.raftIndex = s.raftIndex;
+    this.leaseSeq = s.leaseSeq;
+    for (const lease of s.leases) this.lessor.install({ ...lease });
+  }
+
+  /** Runs one write transaction as one raft entry and persists it. */
+  private write<T>(fn: (txn: WriteTxn) => T): T {
+    const txn = this.mvcc.beginWrite();
+    const result = fn(txn);
+    txn.end();
+    this.raftIndex++;
+    this.persist();
+    return result;
+  }
+
+  private persist(): void {
+    const storage = this.opts.storage;
+    if (!storage || this.saveScheduled) return;
+    this.saveScheduled = true;
+    queueMicrotask(() => {
+      this.saveScheduled = false;
+      const snapshot = this.snapshot();
+      this.saving = this.saving.then(() => storage.save(snapshot));
+    });
+  }
+
+  private checkPut(req: PutRequest): void {
+    if (!req.key) throw errEmptyKey();
+    if (req.lease && !this.lessor.get(req.lease)) throw errLeaseNotFound();
+  }
+
+  private checkTxn(req: TxnRequest): void {
+    for (const ops of [req.success, req.failure]) {
+      const putKeys = new Set<string>();
+      for (const op of ops) {
+        if ('put' in op) {
+          this.checkPut(op.put);
+          if (putKeys.has(op.put.key)) throw errDuplicateKey();
+          putKeys.add(op.put.key);
+        } else if ('deleteRange' in op) {
+          if (!op.deleteRange.key) throw errEmptyKey();
+        } else if ('range' in op) {
+          this.mvcc.range(op.range.key, op.range.rangeEnd, { rev: op.range.revision });
+        } else this.checkTxn(op.txn);
+      }
+    }
+  }
+
+  private applyPut(txn: WriteTxn, req: PutRequest): PutResponse {
+    const prev = txn.put(req.key, req.value, req.lease ?? 0);
+    const res: PutResponse = { header: this.header(txn.main) };
+    if (req.prevKv && prev) res.prevKv = toKeyValue(prev);
+    return res;
+  }
+
+  private applyDelete(txn: WriteTxn, req: DeleteRangeRequest): DeleteRangeResponse {
+    const deleted = txn.deleteRange(req.key, req.rangeEnd);
+    return {
+      header: this.header(txn.rev),
+      deleted: deleted.length,
+      prevKvs: req.prevKv ? deleted.map(toKeyValue) : [],
+    };
+  }
+
+  private applyTxn(txn: WriteTxn, req: TxnRequest): TxnResponse {
+    const succeeded = req.compare.every((c) => this.compare(txn, c));
+    const responses = (succeeded ? req.success : req.failure).map((op) => this.applyOp(txn, op));
+    return { header: this.header(txn.rev), succeeded, responses };
+  }
+
+  private applyOp(txn: WriteTxn, op: RequestOp): ResponseOp {
+    if ('put' in op) return { put: { ...this.applyPut(txn, op.put), header: nested(txn.main) } };
+    if ('deleteRange' in op) {
+      const res = this.applyDelete(txn, op.deleteRange);
+      return { deleteRange: { ...res, header: nested(txn.rev) } };
+    }
+    if ('range' in op) {
+      const r = op.range;
+      const res =
+        r.revision && r.revision > 0
+          ? this.mvcc.range(r.key, r.rangeEnd, { rev: r.revision })
+          : txn.range(r.key, r.rangeEnd);
+      return { range: this.rangeResponse(r, res.kvs, res.count, nested(res.rev)) };
+    }
+    const res = this.applyTxn(txn, op.txn);
+    return { txn: { ...res, header: nested(txn.rev) } };
+  }
+
+  /** etcd's applyCompare: every key in the range must satisfy it; a value compare on a
+   * missing key fails, other targets compare against zero. */
+  private compare(txn: WriteTxn, c: Compare): boolean {
+    const { kvs } = txn.range(c.key, c.rangeEnd);
+    if (kvs.length === 0) return c.target === 'value' ? false : compareKv(c, undefined);
+    return kvs.every((kv) => compareKv(c, kv));
+  }
+
+  private rangeResponse(
+    req: RangeRequest,
+    all: StoredKv[],
+    count: number,
+    header: ResponseHeader,
+  ): RangeResponse {
+    const limit = req.limit ?? 0;
+    const kvs = req.countOnly ? [] : all.map(toKeyValue);
+    if (req.keysOnly) for (const kv of kvs) kv.value = '';
+    return { header, kvs, more: limit > 0 && count > limit, count };
+  }
+
+  private leaseKeys(id: number): string[] {
+    return this.mvcc
+      .range('\0', '\0')
+      .kvs.filter((kv) => kv.lease === id)
+      .map((kv) => kv.key);
+  }
+
+  private revokeLease(id: number): void {
+    const keys = this.leaseKeys(id);
+    this.write((txn) => {
+      for (const key of keys) txn.deleteRange(key, undefined);
+    });
+    this.lessor.revoke(id);
+  }
+
+  private expireLease(id: number): void {
+    if (this.lessor.get(id)) this.revokeLease(id);
+  }
+
+  /** Lease ids look like etcd's (member-id prefix, time-based suffix) but stay safe integers. */
+  private nextLeaseId(): number {
+    const prefix = Number(BigInt(this.memberId) >> 51n) & 0x1fff; // 13 bits
+    const base = Math.floor(this.opts.clock.now() / 1000) % 0x10000000; // 28 bits
+    for (;;) {
+      this.leaseSeq = (this.leaseSeq + 1) % 0x1000;
+      const id = prefix * 2 ** 40 + base * 2 ** 12 + this.leaseSeq;
+      if (!this.lessor.get(id)) return id;
+    }
+  }
+}
+
+function nested(revision: number): ResponseHeader {
+  return { clusterId: '0', memberId: '0', revision, raftTerm: 0 };
+}
+
+export function toKeyValue(kv: StoredKv): KeyValue {
+  return {
+    key: kv.key,
+    value: kv.value,
+    createRevision: kv.createRevision,
+    modRevision: kv.modRevision,
+    version: kv.version,
+    lease: kv.lease,
+  };
+}
+
+function compareKv(c: Compare, kv: StoredKv | undefined): boolean {
+  let diff: number;
+  if (c.target === 'value') {
+    const a = kv?.value ?? '';
+    const b = String(c.operand);
+    diff = a < b ? -1 : a > b ? 1 : 0;
+  } else {
+    const field = {
+      version: kv?.version ?? 0,
+      create: kv?.createRevision ?? 0,
+      mod: kv?.modRevision ?? 0,
+      lease: kv?.lease ?? 0,
+    }[c.target];
+    diff = field - Number(c.operand);
+  }
+  switch (c.result) {
+    case '=':
+      return diff === 0;
+    case '!=':
+      return diff !== 0;
+    case '>':
+      return diff > 0;
+    case '<':
+      return diff < 0;
+  }
+}

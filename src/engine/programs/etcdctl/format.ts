@@ -1,0 +1,104 @@
+// Small encoders etcdctl's output needs: Go's %q, base64 of UTF-8, JSON with uint64 numbers,
+// go-humanize's Bytes, Go's time.Duration and tablewriter's boxes.
+
+/** A number too large for a double (uint64 ids), written into JSON unquoted. */
+export class RawNumber {
+  constructor(readonly digits: string) {}
+}
+
+/** JSON.stringify's output, but RawNumber values appear as bare digits. */
+export function toJson(value: unknown): string {
+  if (value instanceof RawNumber) return value.digits;
+  if (value === null || value === undefined) return 'null';
+  if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
+  if (typeof value === 'object') {
+    const parts: string[] = [];
+    for (const [k, v] of Object.entries(value)) {
+      if (v !== undefined) parts.push(`${JSON.stringify(k)}:${toJson(v)}`);
+    }
+    return `{${parts.join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+export function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
+    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.length ? B64[n & 63] : '=';
+  }
+  return out;
+}
+
+/** Go's %q for a string: printable characters as they are, the rest escaped. */
+export function goQuote(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === '\\') out += '\\' + ch;
+    else if (ch === '\n') out += '\\n';
+    else if (ch === '\t') out += '\\t';
+    else if (ch === '\r') out += '\\r';
+    else if (ch === '\x07') out += '\\a';
+    else if (ch === '\b') out += '\\b';
+    else if (ch === '\f') out += '\\f';
+    else if (ch === '\v') out += '\\v';
+    else if (c < 0x20 || c === 0x7f) out += '\\x' + c.toString(16).padStart(2, '0');
+    else out += ch;
+  }
+  return out + '"';
+}
+
+/** `--hex`: every byte as \xNN. */
+export function hexBytes(s: string): string {
+  return [...new TextEncoder().encode(s)]
+    .map((b) => '\\x' + b.toString(16).padStart(2, '0'))
+    .join('');
+}
+
+/** A uint64 held as a decimal string, as 16 hex digits (etcd's %016x / %x of ids). */
+export function hex16(decimal: string | number): string {
+  return BigInt(decimal).toString(16).padStart(16, '0');
+}
+
+/** go-humanize's Bytes (SI units): 24576 -> "25 kB". */
+export function humanBytes(n: number): string {
+  if (n < 10) return `${n} B`;
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
+  const e = Math.floor(Math.log(n) / Math.log(1000));
+  const val = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
+  return `${val < 10 ? val.toFixed(1) : val.toFixed(0)} ${units[e]}`;
+}
+
+/** Go's time.Duration String() for durations under a minute. */
+export function goDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  if (ms >= 1000) return `${trimZeros((ms / 1000).toFixed(9))}s`;
+  if (ms >= 1) return `${trimZeros(ms.toFixed(6))}ms`;
+  return `${trimZeros((ms * 1000).toFixed(3))}µs`;
+}
+
+function trimZeros(s: string): string {
+  return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
+}
+
+/** tablewriter as etcdctl configures it: centred headers, right-aligned cells. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+\n';
+  const centre = (s: string, w: number) => {
+    const left = Math.floor((w - s.length) / 2);
+    return ' '.repeat(left) + s + ' '.repeat(w - s.length - left);
+  };
+  let out = line;
+  out += '|' + header.map((h, i) => ` ${centre(h, widths[i])} `).join('|') + '|\n';
+  out += line;
+  for (const r of rows)
+    out += '|' + r.map((c, i) => ` ${c.padStart(widths[i])} `).join('|') + '|\n';
+  return out + line;
+}
