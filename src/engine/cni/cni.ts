@@ -267,6 +267,8 @@ export function cniAdd(ctx: CniContext, req: CniRequest): CniResult {
     kernel.linkSet(ROOT_NS, hostIndex, { master: bridge.ifindex });
     kernel.linkSet(ROOT_NS, hostIndex, { up: true });
     const pod = kernel.linkGet(req.netns, ifName);
+    // The plugin sets both ends' MTU (netlink's PeerMTU); the kernel API names only one.
+    kernel.linkSet(req.netns, pod.ifindex, { mtu });
     const lo = findLink(kernel, req.netns, 'lo');
     if (lo) kernel.linkSet(req.netns, lo.ifindex, { up: true });
     kernel.addrAdd(req.netns, {

@@ -57,6 +57,13 @@ const CONFIG_RETRY_MS = 1000;
 const RENEW_RETRY_MS = 60_000;
 const WATCH_RETRY_MS = 1000;
 
+/** Each backend's Run() announces the watch in its own words (vxlan's is lower-case). */
+const WATCHING_LOG: Record<string, [string, string]> = {
+  vxlan: ['vxlan_network.go:65', 'watching for new subnet leases'],
+  'host-gw': ['route_network.go:55', 'Watching for new subnet leases'],
+  udp: ['udp_network_amd64.go:100', 'Watching for new subnet leases'],
+};
+
 class Exit extends Error {
   constructor(readonly code: number) {
     super(`exit ${code}`);
@@ -232,6 +239,8 @@ class Flanneld {
     this.log.info('main.go:411', 'Running backend.');
     this.log.info('main.go:415', 'flannel is ready');
 
+    const [where, text] = WATCHING_LOG[config.backendType] ?? WATCHING_LOG.vxlan;
+    this.log.info(where, text);
     await this.watchLeases(registry!, flags);
     this.scheduleRenew(registry!, flags, lease.expiration);
     // The daemon now lives on its timers and watch; run() resolves when it exits.
@@ -390,7 +399,6 @@ class Flanneld {
 
   /** Snapshot (Added for every peer), then the watch from the snapshot's revision + 1. */
   private async watchLeases(registry: SubnetRegistry, flags: FlanneldFlags): Promise<void> {
-    this.log.info('vxlan_network.go:65', 'watching for new subnet leases');
     const { leases, revision } = await registry.getSubnets();
     this.checkRunning();
     const own = this.currentLease!;

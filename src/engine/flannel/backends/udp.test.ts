@@ -56,12 +56,14 @@ describe('udp backend', () => {
     expect(tun.mtu).toBe(1472);
     expect(kernel.addrDump(ROOT_NS).find((a) => a.label === 'flannel0')).toMatchObject({
       local: '10.244.1.0',
-      prefixlen: 16,
+      prefixlen: 32,
     });
+    // configureIface adds the Network's route itself (RTPROT_BOOT, scope universe).
     expect(kernel.routeDump(ROOT_NS).find((r) => r.oif === tun.ifindex)).toMatchObject({
       dst: '10.244.0.0',
       dstLen: 16,
-      protocol: 'kernel',
+      protocol: 'boot',
+      scope: 'global',
     });
     expect(kernel.calls).toContain('udpBind 172.16.112.133:8285');
     expect(fs.readText('/run/flannel/subnet.env')).toContain('FLANNEL_MTU=1472');

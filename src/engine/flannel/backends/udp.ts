@@ -2,7 +2,7 @@
 // carries raw IPv4 packets in UDP 8285. The proxy decrements TTL on send and on receive and
 // answers packets for unknown subnets with ICMP net unreachable. Stopping it ends the data plane.
 
-import { ROOT_NS } from '../../kernel/types.ts';
+import { Errno, NetlinkError, ROOT_NS } from '../../kernel/types.ts';
 import { formatIp4, formatIp4Net } from '../ip4.ts';
 import type { Ip4Net } from '../ip4.ts';
 import type { Lease, LeaseAttrs } from '../lease.ts';
@@ -100,17 +100,31 @@ export class UdpNetwork implements BackendNetwork {
     return { publicIP: this.ctx.ext.publicIP };
   }
 
-  /** flannel0 gets the lease IP with the Network's prefix (so the kernel adds the /16 route). */
+  /**
+   * configureIface: flannel0 gets the lease IP as a /32 (no broadcast routes; it is only a
+   * source address for host-to-pod traffic) and an explicit route for the whole Network.
+   */
   configure(lease: Lease): void {
     const { kernel, config, ext } = this.ctx;
     this.tunIp = lease.subnet.ip;
-    kernel.linkSet(ROOT_NS, this.tun.ifindex, { mtu: this.mtu });
     kernel.addrAdd(ROOT_NS, {
       ifindex: this.tun.ifindex,
       local: formatIp4(lease.subnet.ip),
-      prefixlen: config.network.prefixLen,
+      prefixlen: 32,
     });
+    kernel.linkSet(ROOT_NS, this.tun.ifindex, { mtu: this.mtu });
     kernel.linkSet(ROOT_NS, this.tun.ifindex, { up: true });
+    try {
+      kernel.routeAdd(ROOT_NS, {
+        dst: formatIp4(config.network.ip),
+        dstLen: config.network.prefixLen,
+        oif: this.tun.ifindex,
+        scope: 'global',
+      });
+    } catch (err) {
+      // EEXIST is fine: a route for the Network may be there already.
+      if (!(err instanceof NetlinkError && err.errno === Errno.EEXIST)) throw err;
+    }
     this.sock = kernel.udpOpen(ROOT_NS, (data) => this.fromPeer(data));
     kernel.udpBind(this.sock, ext.ifaceAddr, this.port);
   }

@@ -1,0 +1,26 @@
+// `npm run bench`: runs every benchmark and prints one JSON document. Timing never fails a build.
+import { benchKernel } from './kernel.ts';
+import { benchKv } from './kv.ts';
+
+interface Section {
+  name: string;
+  run: () => Promise<Record<string, number | string>>;
+}
+
+const sections: Section[] = [
+  { name: 'kernel', run: benchKernel },
+  { name: 'kv', run: benchKv },
+];
+
+const report: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  node: process.version,
+};
+for (const section of sections) {
+  try {
+    report[section.name] = await section.run();
+  } catch (err) {
+    report[section.name] = { error: String(err) };
+  }
+}
+console.log(JSON.stringify(report, null, 2));

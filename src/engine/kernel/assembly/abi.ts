@@ -1,0 +1,248 @@
+// The kernel's message boundary, shared by the AssemblyScript kernel and the TypeScript wrapper.
+// Plain integer constants only, so that both compilers accept this file.
+//
+// A request is [u16 type][u16 flags] followed by attributes; an attribute is
+// [u16 kind][u16 length][value, padded to 4 bytes]. Integers are little-endian, IPv4 addresses
+// are host-order u32, MACs are 6 bytes. A reply is a list of records, each [u32 length][attrs].
+// Message types reuse rtnetlink's numbers where rtnetlink has one.
+
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_SETLINK = 19;
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+export const RTM_NEWROUTE = 24;
+export const RTM_DELROUTE = 25;
+export const RTM_GETROUTE = 26;
+export const RTM_NEWNEIGH = 28;
+export const RTM_DELNEIGH = 29;
+export const RTM_GETNEIGH = 30;
+// Bridge FDB: rtnetlink uses RTM_*NEIGH with AF_BRIDGE; here they get their own numbers.
+export const MSG_NEWFDB = 1028;
+export const MSG_DELFDB = 1029;
+export const MSG_GETFDB = 1030;
+export const MSG_NETNS_ADD = 1100;
+export const MSG_NETNS_DEL = 1101;
+export const MSG_NETNS_LIST = 1102;
+export const MSG_SYSCTL_GET = 1110;
+export const MSG_SYSCTL_SET = 1111;
+export const MSG_ICMP_OPEN = 1120;
+export const MSG_ICMP_SEND = 1121;
+export const MSG_UDP_OPEN = 1122;
+export const MSG_UDP_BIND = 1123;
+export const MSG_UDP_SEND = 1124;
+export const MSG_TUN_OPEN = 1125;
+export const MSG_TUN_WRITE = 1126;
+export const MSG_CAPTURE_OPEN = 1127;
+export const MSG_CLOSE = 1128;
+export const MSG_DROPS = 1130;
+
+// NLM_F_* request flags.
+export const NLM_F_REPLACE = 0x100;
+export const NLM_F_EXCL = 0x200;
+export const NLM_F_CREATE = 0x400;
+export const NLM_F_APPEND = 0x800;
+
+// Attribute kinds.
+export const A_NS = 1;
+export const A_IFINDEX = 2;
+export const A_NAME = 3;
+export const A_KIND = 4;
+export const A_MTU = 5;
+export const A_ADDRESS = 6;
+export const A_PEER_NAME = 7;
+export const A_PEER_NS = 8;
+export const A_VNI = 9;
+export const A_VX_LOCAL = 10;
+export const A_VX_DEV = 11;
+export const A_DSTPORT = 12;
+export const A_LEARNING = 13;
+export const A_AGEING = 14;
+export const A_UP = 15;
+export const A_MASTER = 16;
+export const A_NETNS = 17;
+export const A_FLAGS = 18;
+export const A_MINMTU = 19;
+export const A_MAXMTU = 20;
+export const A_OPERSTATE = 21;
+export const A_TXQLEN = 22;
+export const A_BROADCAST = 23;
+export const A_PEER_IFINDEX = 24;
+export const A_PROMISC = 25;
+export const A_ALLMULTI = 26;
+export const A_BR_AGEING = 27;
+export const A_PORTNO = 28;
+export const A_STATS = 29;
+export const A_LOCAL = 30;
+export const A_PREFIXLEN = 31;
+export const A_SCOPE = 32;
+export const A_LABEL = 33;
+export const A_TABLE = 34;
+export const A_TYPE = 35;
+export const A_DST = 36;
+export const A_DSTLEN = 37;
+export const A_GATEWAY = 38;
+export const A_OIF = 39;
+export const A_ONLINK = 40;
+export const A_PROTO = 41;
+export const A_PREFSRC = 42;
+export const A_METRIC = 43;
+export const A_STATE = 44;
+export const A_LLADDR = 45;
+export const A_SELF = 46;
+export const A_KEY = 47;
+export const A_VALUE = 48;
+export const A_FD = 49;
+export const A_DATA = 50;
+export const A_TTL = 51;
+export const A_TOS = 52;
+export const A_DF = 53;
+export const A_SRC = 54;
+export const A_PORT = 55;
+export const A_EXTACK = 56;
+export const A_ERR_MTU = 57;
+export const A_COUNT = 58;
+export const A_HAS_BROADCAST = 59;
+export const A_ROUTER = 60;
+export const A_TABLE_FILTER = 61;
+export const A_PEER_NETNS_NAME = 62;
+export const A_MAX = 64;
+
+// Link kinds.
+export const KIND_LOOPBACK = 0;
+export const KIND_ETHER = 1;
+export const KIND_VETH = 2;
+export const KIND_BRIDGE = 3;
+export const KIND_VXLAN = 4;
+export const KIND_TUN = 5;
+
+// Operational states (IF_OPER_*).
+export const OPER_UNKNOWN = 0;
+export const OPER_DOWN = 2;
+export const OPER_LOWERLAYERDOWN = 3;
+export const OPER_UP = 6;
+
+// Scopes (RT_SCOPE_*).
+export const SCOPE_GLOBAL = 0;
+export const SCOPE_SITE = 200;
+export const SCOPE_LINK = 253;
+export const SCOPE_HOST = 254;
+
+// Route types (RTN_*).
+export const RTN_UNICAST = 1;
+export const RTN_LOCAL = 2;
+export const RTN_BROADCAST = 3;
+export const RTN_BLACKHOLE = 6;
+export const RTN_UNREACHABLE = 7;
+export const RTN_PROHIBIT = 8;
+
+export const TABLE_MAIN = 254;
+export const TABLE_LOCAL = 255;
+export const TABLE_ALL = 0;
+
+export const PROTO_KERNEL = 2;
+export const PROTO_BOOT = 3;
+export const PROTO_STATIC = 4;
+
+// Neighbour states (NUD_*).
+export const NUD_INCOMPLETE = 0x01;
+export const NUD_REACHABLE = 0x02;
+export const NUD_STALE = 0x04;
+export const NUD_DELAY = 0x08;
+export const NUD_PROBE = 0x10;
+export const NUD_FAILED = 0x20;
+export const NUD_NOARP = 0x40;
+export const NUD_PERMANENT = 0x80;
+export const NUD_NONE = 0x00;
+
+// FDB states.
+export const FDB_PERMANENT = 1;
+export const FDB_STATIC = 2;
+export const FDB_REACHABLE = 3;
+
+// Socket deliveries from the kernel to userspace (the `deliver` import's first argument).
+export const DELIVER_ICMP = 1;
+export const DELIVER_UDP = 2;
+export const DELIVER_TUN = 3;
+export const DELIVER_CAPTURE = 4;
+
+export const DIR_IN = 0;
+export const DIR_OUT = 1;
+
+// Drop reasons: index into DROP_NAMES.
+export const DROP_ETH_SHORT = 0;
+export const DROP_ETH_TYPE = 1;
+export const DROP_ETH_OTHERHOST = 2;
+export const DROP_ARP_MALFORMED = 3;
+export const DROP_IP_SHORT = 4;
+export const DROP_IP_VERSION = 5;
+export const DROP_IP_IHL = 6;
+export const DROP_IP_TOTLEN = 7;
+export const DROP_IP_CSUM = 8;
+export const DROP_IP_NOFORWARD = 9;
+export const DROP_IP_NOROUTE = 10;
+export const DROP_IP_TTL = 11;
+export const DROP_IP_FRAG = 12;
+export const DROP_IP_PROTO = 13;
+export const DROP_ICMP_SHORT = 14;
+export const DROP_ICMP_CSUM = 15;
+export const DROP_UDP_SHORT = 16;
+export const DROP_UDP_CSUM = 17;
+export const DROP_UDP_NOPORT = 18;
+export const DROP_VXLAN_BAD = 19;
+export const DROP_VXLAN_VNI = 20;
+export const DROP_VXLAN_NOFDB = 21;
+export const DROP_NEIGH_FAILED = 22;
+export const DROP_NEIGH_QUEUE = 23;
+export const DROP_LINK_DOWN = 24;
+export const DROP_NO_BUFFER = 25;
+export const DROP_TOO_BIG = 26;
+export const DROP_BRIDGE_SRC = 27;
+export const DROP_BRIDGE_SAME_PORT = 28;
+export const DROP_BACKLOG = 29;
+export const DROP_TUN_NOFD = 30;
+export const DROP_IP_MTU = 31;
+export const DROP_IP_BLACKHOLE = 32;
+export const DROP_ARP_NOARP = 33;
+export const DROP_IP_MARTIAN = 34;
+export const DROP_COUNT = 35;
+
+export const DROP_NAMES: string[] = [
+  'eth: frame too short',
+  'eth: unknown ethertype',
+  'eth: not for this host',
+  'arp: malformed',
+  'ip: truncated header',
+  'ip: bad version',
+  'ip: bad header length',
+  'ip: bad total length',
+  'ip: bad header checksum',
+  'ip: forwarding disabled',
+  'ip: no route',
+  'ip: ttl exceeded',
+  'ip: fragment reassembly failed',
+  'ip: unknown protocol',
+  'icmp: truncated',
+  'icmp: bad checksum',
+  'udp: truncated',
+  'udp: bad checksum',
+  'udp: port unreachable',
+  'vxlan: malformed header',
+  'vxlan: unknown vni',
+  'vxlan: no fdb entry',
+  'neigh: resolution failed',
+  'neigh: queue full',
+  'link: down',
+  'kernel: out of packet buffers',
+  'kernel: frame too big',
+  'bridge: invalid source mac',
+  'bridge: destination on ingress port',
+  'kernel: backlog overflow',
+  'tun: no reader',
+  'ip: fragmentation needed',
+  'ip: blackhole route',
+  'arp: device is noarp',
+  'ip: martian address',
+];

@@ -1,0 +1,7 @@
+// Functions the host (the TypeScript wrapper) provides to the module, imported as "host".
+
+/** An ether link transmits a frame onto the lab wire. */
+export declare function wireTx(ifindex: i32, ptr: usize, len: i32): void;
+
+/** Data for a userspace socket (see DELIVER_* in abi.ts); the wrapper copies it. */
+export declare function deliver(kind: i32, fd: i32, ptr: usize, len: i32, a: u32, b: u32): void;

@@ -1,0 +1,87 @@
+// Preallocated packet buffers ("slots"). A slot holds one frame with headroom in front, so
+// encapsulation prepends headers in place. The per-frame path never allocates.
+
+export const SLOT_SIZE: i32 = 10240;
+export const HEADROOM: i32 = 160;
+export const SLOT_COUNT: i32 = 512;
+/** The largest frame a slot can hold. */
+export const SLOT_MAX: i32 = SLOT_SIZE - HEADROOM;
+
+const poolBase: usize = heap.alloc(<usize>SLOT_SIZE * <usize>SLOT_COUNT);
+// Per-slot [offset, length] pairs in raw memory: read on every step of the packet path.
+const meta: usize = heap.alloc(<usize>SLOT_COUNT * 8);
+const freeStack = new StaticArray<i32>(SLOT_COUNT);
+
+/** The frame's length. */
+export function slotLen(s: i32): i32 {
+  return load<i32>(meta + ((<usize>s) << 3), 4);
+}
+export function setSlotLen(s: i32, len: i32): void {
+  store<i32>(meta + ((<usize>s) << 3), len, 4);
+}
+function slotOff(s: i32): i32 {
+  return load<i32>(meta + ((<usize>s) << 3));
+}
+function setSlotOff(s: i32, off: i32): void {
+  store<i32>(meta + ((<usize>s) << 3), off);
+}
+let freeTop: i32 = 0;
+
+for (let i = SLOT_COUNT - 1; i >= 0; i--) freeStack[freeTop++] = i;
+
+/** A free slot, or -1 when every buffer is in use. */
+export function slotAlloc(): i32 {
+  if (freeTop == 0) return -1;
+  const s = unchecked(freeStack[--freeTop]);
+  setSlotOff(s, HEADROOM);
+  setSlotLen(s, 0);
+  return s;
+}
+
+export function slotFree(s: i32): void {
+  unchecked((freeStack[freeTop++] = s));
+}
+
+export function slotsFree(): i32 {
+  return freeTop;
+}
+
+/** Address of the slot's first frame byte. */
+export function slotPtr(s: i32): usize {
+  return poolBase + <usize>s * <usize>SLOT_SIZE + <usize>slotOff(s);
+}
+
+/** Prepends n bytes; false when the headroom is exhausted. */
+export function slotPush(s: i32, n: i32): bool {
+  const off = slotOff(s);
+  if (off < n) return false;
+  setSlotOff(s, off - n);
+  setSlotLen(s, slotLen(s) + n);
+  return true;
+}
+
+/** Removes n bytes from the front (the caller checked the length). */
+export function slotPull(s: i32, n: i32): void {
+  setSlotOff(s, slotOff(s) + n);
+  setSlotLen(s, slotLen(s) - n);
+}
+
+/** A copy of slot s (same offset), or -1. */
+export function slotClone(s: i32): i32 {
+  const c = slotAlloc();
+  if (c < 0) return -1;
+  setSlotOff(c, slotOff(s));
+  setSlotLen(c, slotLen(s));
+  memory.copy(slotPtr(c), slotPtr(s), <usize>slotLen(s));
+  return c;
+}
+
+/** Writes len bytes from p into a fresh slot, or returns -1. */
+export function slotFrom(p: usize, len: i32): i32 {
+  if (len > SLOT_MAX) return -1;
+  const s = slotAlloc();
+  if (s < 0) return -1;
+  setSlotLen(s, len);
+  memory.copy(slotPtr(s), p, <usize>len);
+  return s;
+}

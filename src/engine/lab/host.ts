@@ -1,0 +1,72 @@
+// One virtual host: its kernel (pods are namespaces in it), filesystem, systemd, journal and shell.
+//
+// The host is what programs see as `HostContext`. It owns no network state of its own: links,
+// addresses and routes live in the kernel; files in `fs`; daemons in `services`.
+
+import type { KernelApi, NsId } from '../kernel/types.ts';
+import { ROOT_NS } from '../kernel/types.ts';
+import type { KvClient } from '../kv/types.ts';
+import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { createShell, runArgv, type ProgramRegistry, type Shell } from '../shell/index.ts';
+import type { LabClock } from './clock.ts';
+import { MemoryFileSystem } from './fs.ts';
+import { Journal, ServiceManager } from './services.ts';
+
+export interface HostOptions {
+  hostname: string;
+  kernel: KernelApi;
+  clock: LabClock;
+  registry: ProgramRegistry;
+  /** Randomness for MACs, ids and flannel's subnet choice (injected so tests are repeatable). */
+  random: () => number;
+  kv?: KvClient;
+  /** A filesystem restored from a snapshot; a fresh one otherwise. */
+  fs?: MemoryFileSystem;
+}
+
+export class Host implements HostContext {
+  readonly hostname: string;
+  readonly kernel: KernelApi;
+  readonly clock: LabClock;
+  readonly netns: NsId = ROOT_NS;
+  readonly fs: MemoryFileSystem;
+  readonly kv?: KvClient;
+  readonly random: () => number;
+  readonly journal = new Journal();
+  readonly services: ServiceManager;
+  readonly registry: ProgramRegistry;
+  readonly shell: Shell;
+
+  constructor(opts: HostOptions) {
+    this.hostname = opts.hostname;
+    this.kernel = opts.kernel;
+    this.clock = opts.clock;
+    this.kv = opts.kv;
+    this.random = opts.random;
+    this.registry = opts.registry;
+    this.fs = opts.fs ?? new MemoryFileSystem(opts.clock);
+    this.services = new ServiceManager(opts.clock, opts.hostname, this.journal);
+    this.fs.writeFile('/etc/hostname', `${opts.hostname}\n`);
+    this.shell = createShell(this, this.registry, { env: { ETCDCTL_API: '3' } });
+  }
+
+  exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number> {
+    return runArgv(argv, io, this.inNamespace(netns), this.registry);
+  }
+
+  /** The same host as a program started by `ip netns exec NS` sees it. */
+  inNamespace(netns: NsId): HostContext {
+    if (netns === this.netns) return this;
+    return {
+      hostname: this.hostname,
+      kernel: this.kernel,
+      clock: this.clock,
+      fs: this.fs,
+      kv: this.kv,
+      netns,
+      services: this.services,
+      journal: this.journal,
+      exec: (argv, io, ns) => this.exec(argv, io, ns),
+    };
+  }
+}

@@ -1,0 +1,160 @@
+// A lab in one process: hosts joined by an in-memory wire, all on one ManualClock.
+// Node tests and benchmarks use it; the browser runs the same Host in workers instead.
+
+import type { KernelApi } from '../kernel/types.ts';
+import type { KvClient } from '../kv/types.ts';
+import type { ProgramIO } from '../programs/types.ts';
+import type { ProgramRegistry } from '../shell/index.ts';
+import { ManualClock, settle } from './clock.ts';
+import { Host } from './host.ts';
+import { MemoryHub, WirePort } from './wire.ts';
+
+/** Lab time a frame takes across the wire; gives pings realistic, non-zero RTTs. */
+export const WIRE_LATENCY_MS = 0.05;
+
+export interface LocalHostSpec {
+  hostname: string;
+}
+
+export interface LocalLabOptions {
+  clock?: ManualClock;
+  kv?: KvClient;
+  /** Builds a kernel for a host (the wasm module is loaded once by the caller). */
+  makeKernel: (hostname: string, clock: ManualClock) => KernelApi | Promise<KernelApi>;
+  makeRegistry: () => ProgramRegistry;
+  /** A seeded generator, so every run picks the same MACs and subnets. */
+  random?: () => number;
+}
+
+export interface CommandResult {
+  status: number;
+  stdout: string;
+  stderr: string;
+  /** stdout and stderr interleaved, as a terminal shows them. */
+  output: string;
+}
+
+export interface RunningCommand {
+  interrupt(): void;
+  done: Promise<CommandResult>;
+}
+
+function captureIO(
+  out: { stdout: string; stderr: string; output: string },
+  signal: AbortSignal,
+  stdin: string,
+): ProgramIO {
+  return {
+    stdin,
+    stdout: (t) => ((out.stdout += t), (out.output += t)),
+    stderr: (t) => ((out.stderr += t), (out.output += t)),
+    signal,
+    isTTY: false,
+  };
+}
+
+/** mulberry32: a small seeded PRNG for repeatable labs. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class LocalLab {
+  readonly hosts = new Map<string, Host>();
+  readonly ports = new Map<string, WirePort>();
+  private readonly hub = new MemoryHub();
+
+  private constructor(
+    readonly clock: ManualClock,
+    private readonly opts: LocalLabOptions,
+    private readonly random: () => number,
+  ) {}
+
+  static create(opts: LocalLabOptions): LocalLab {
+    return new LocalLab(opts.clock ?? new ManualClock(), opts, opts.random ?? seededRandom(1));
+  }
+
+  async addHost(spec: LocalHostSpec): Promise<Host> {
+    const { clock } = this;
+    const kernel = await this.opts.makeKernel(spec.hostname, clock);
+    const host = new Host({
+      hostname: spec.hostname,
+      kernel,
+      clock,
+      registry: this.opts.makeRegistry(),
+      random: this.random,
+      kv: this.opts.kv,
+    });
+    const port = new WirePort(this.hub.connect(spec.hostname), {
+      now: () => clock.now(),
+      schedule: (fn) => void clock.setTimer(WIRE_LATENCY_MS, fn),
+    });
+    kernel.onWireTransmit = (_ifindex, frame) => port.transmit(frame);
+    port.onReceive = (frame) => {
+      const eth0 = kernel.linkGet('', 'eth0');
+      kernel.wireReceive(eth0.ifindex, frame);
+    };
+    this.hosts.set(spec.hostname, host);
+    this.ports.set(spec.hostname, port);
+    return host;
+  }
+
+  host(name: string): Host {
+    const host = this.hosts.get(name);
+    if (!host) throw new Error(`no host ${name}`);
+    return host;
+  }
+
+  /**
+   * Starts a shell line on a host without moving the clock (a capture left running while
+   * another command drives the lab). `interrupt()` is Ctrl-C.
+   */
+  start(hostname: string, line: string): RunningCommand {
+    const host = this.host(hostname);
+    const ctl = new AbortController();
+    const out = { stdout: '', stderr: '', output: '' };
+    const io = captureIO(out, ctl.signal, '');
+    const done = host.shell.run(line, io).then((status) => ({ status, ...out }));
+    return { interrupt: () => ctl.abort(), done };
+  }
+
+  /**
+   * Runs one shell line on a host and lets lab time pass until it finishes (ping sleeps on the
+   * lab clock). `interruptAfterMs` sends Ctrl-C after that much lab time.
+   */
+  async run(
+    hostname: string,
+    line: string,
+    opts: { maxMs?: number; interruptAfterMs?: number; stdin?: string } = {},
+  ): Promise<CommandResult> {
+    const host = this.host(hostname);
+    const ctl = new AbortController();
+    const out = { stdout: '', stderr: '', output: '' };
+    const io = captureIO(out, ctl.signal, opts.stdin ?? '');
+    let status: number | undefined;
+    const running = host.shell.run(line, io).then((s) => (status = s));
+    const start = this.clock.now();
+    const deadline = start + (opts.maxMs ?? 120_000);
+    if (opts.interruptAfterMs !== undefined)
+      this.clock.setTimer(opts.interruptAfterMs, () => ctl.abort());
+    await settle();
+    while (status === undefined) {
+      const next = this.clock.nextTimer();
+      if (next > deadline) throw new Error(`"${line}" on ${hostname} did not finish in lab time`);
+      await this.clock.advance(Math.max(0, next - this.clock.now()));
+    }
+    await running;
+    return { status, ...out };
+  }
+
+  /** Lets lab time pass (timers fire, frames cross the wire). */
+  async advance(ms: number): Promise<void> {
+    await this.clock.advance(ms);
+  }
+}

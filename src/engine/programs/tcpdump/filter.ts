@@ -1,0 +1,345 @@
+// A subset of pcap-filter(7): host, net, port (with src/dst, ip/tcp/udp qualifiers), the
+// protocols ip, arp, icmp, igmp, tcp, udp, and and/or/not (&&, ||, !) with parentheses.
+// `compileFilter` returns a predicate over raw frames, or throws FilterError with the text
+// libpcap gives (tcpdump prints it after "tcpdump: ").
+
+import { EtherType } from '../../packet/ethernet.ts';
+import { readU16 } from '../../packet/errors.ts';
+import { type Cidr, cidrContains, parseIpv4, prefixMask, readIpv4 } from '../../packet/ipaddr.ts';
+import { IpProtocol } from '../../packet/ipv4.ts';
+import { LINKTYPE_RAW } from '../../packet/pcap.ts';
+import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN } from '../../packet/sll2.ts';
+
+export class FilterError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FilterError';
+  }
+}
+
+const SYNTAX_ERROR = "can't parse filter expression: syntax error";
+
+/** The decoded fields a filter looks at; built once per frame. */
+interface FrameFields {
+  ethertype: number;
+  /** IPv4: addresses, protocol, whether this is a non-first fragment, and the L4 ports. */
+  ipSrc?: number;
+  ipDst?: number;
+  proto?: number;
+  laterFragment?: boolean;
+  srcPort?: number;
+  dstPort?: number;
+  /** ARP sender/target protocol addresses. */
+  arpSpa?: number;
+  arpTpa?: number;
+}
+
+export type FramePredicate = (frame: Uint8Array, linktype: number) => boolean;
+type Node = (f: FrameFields) => boolean;
+
+type Dir = 'src' | 'dst' | 'either';
+
+/** Port names libpcap knows from /etc/services, for the ports a lab may use. */
+const PORT_NAMES: Record<string, number> = {
+  domain: 53,
+  bootps: 67,
+  bootpc: 68,
+  ntp: 123,
+  snmp: 161,
+  syslog: 514,
+  http: 80,
+  https: 443,
+  ssh: 22,
+};
+
+/** Compiles an expression (argv words joined by spaces); an empty one matches everything. */
+export function compileFilter(expression: string): FramePredicate {
+  const tokens = tokenize(expression);
+  if (tokens.length === 0) return () => true;
+  const parser = new Parser(tokens);
+  const node = parser.parseExpression();
+  if (!parser.done()) throw new FilterError(SYNTAX_ERROR);
+  return (frame, linktype) => {
+    const fields = decode(frame, linktype);
+    return fields !== null && node(fields);
+  };
+}
+
+function tokenize(text: string): string[] {
+  const out: string[] = [];
+  const re = /\s*(&&|\|\||[()!]|[^\s()!&|]+|&|\|)/y;
+  let m: RegExpExecArray | null;
+  re.lastIndex = 0;
+  while ((m = re.exec(text)) !== null) {
+    out.push(m[1]!);
+    if (re.lastIndex >= text.length) break;
+  }
+  if (text.trim() !== '' && out.join('').length !== text.replace(/\s+/g, '').length) {
+    throw new FilterError(SYNTAX_ERROR);
+  }
+  return out;
+}
+
+/** Qualifiers of the last primitive, reused when a bare value follows and/or ("port 53 or 80"). */
+interface Qualifiers {
+  proto?: 'ip' | 'tcp' | 'udp' | 'arp';
+  dir: Dir;
+  kind: 'host' | 'net' | 'port';
+}
+
+class Parser {
+  private at = 0;
+  private last: Qualifiers | null = null;
+
+  constructor(private readonly tokens: string[]) {}
+
+  done(): boolean {
+    return this.at >= this.tokens.length;
+  }
+
+  private peek(): string | undefined {
+    return this.tokens[this.at];
+  }
+
+  private next(): string {
+    const t = this.tokens[this.at++];
+    if (t === undefined) throw new FilterError(SYNTAX_ERROR);
+    return t;
+  }
+
+  parseExpression(): Node {
+    let left = this.parseAnd();
+    while (this.peek() === 'or' || this.peek() === '||') {
+      this.at++;
+      const right = this.parseAnd();
+      const l = left;
+      left = (f) => l(f) || right(f);
+    }
+    return left;
+  }
+
+  private parseAnd(): Node {
+    let left = this.parseUnary();
+    while (this.peek() === 'and' || this.peek() === '&&') {
+      this.at++;
+      const right = this.parseUnary();
+      const l = left;
+      left = (f) => l(f) && right(f);
+    }
+    return left;
+  }
+
+  private parseUnary(): Node {
+    const t = this.peek();
+    if (t === 'not' || t === '!') {
+      this.at++;
+      const inner = this.parseUnary();
+      return (f) => !inner(f);
+    }
+    if (t === '(') {
+      this.at++;
+      const inner = this.parseExpression();
+      if (this.next() !== ')') throw new FilterError(SYNTAX_ERROR);
+      return inner;
+    }
+    return this.parsePrimitive();
+  }
+
+  private parsePrimitive(): Node {
+    const word = this.next();
+    switch (word) {
+      case 'ip':
+      case 'tcp':
+      case 'udp':
+      case 'arp':
+        if (this.isQualifierNext()) return this.parseQualified(word);
+        return protoNode(word);
+      case 'icmp':
+        return (f) => f.proto === IpProtocol.ICMP;
+      case 'igmp':
+        return (f) => f.proto === IpProtocol.IGMP;
+      case 'src':
+      case 'dst':
+      case 'host':
+      case 'net':
+      case 'port':
+        this.at--;
+        return this.parseQualified(undefined);
+      default:
+        if (this.last && !KEYWORDS.has(word)) return this.value({ ...this.last }, word);
+        throw new FilterError(SYNTAX_ERROR);
+    }
+  }
+
+  private isQualifierNext(): boolean {
+    const t = this.peek();
+    return t === 'src' || t === 'dst' || t === 'host' || t === 'net' || t === 'port';
+  }
+
+  private parseQualified(proto: Qualifiers['proto']): Node {
+    let dir: Dir = 'either';
+    let t = this.next();
+    if (t === 'src' || t === 'dst') {
+      dir = t;
+      t = this.next();
+    }
+    let kind: Qualifiers['kind'];
+    if (t === 'host' || t === 'net' || t === 'port') kind = t;
+    else {
+      // "src 10.0.0.1" means "src host 10.0.0.1".
+      if (dir === 'either' || KEYWORDS.has(t)) throw new FilterError(SYNTAX_ERROR);
+      this.at--;
+      kind = 'host';
+    }
+    const value = this.next();
+    if (KEYWORDS.has(value)) throw new FilterError(SYNTAX_ERROR);
+    return this.value({ proto, dir, kind }, value);
+  }
+
+  private value(q: Qualifiers, value: string): Node {
+    this.last = q;
+    const protoOk = q.proto ? protoNode(q.proto) : () => true;
+    if (q.kind === 'port') {
+      const port = parsePort(value);
+      if (q.proto === 'arp') throw new FilterError('port applied to arp');
+      const l4 =
+        q.proto === 'tcp'
+          ? [IpProtocol.TCP]
+          : q.proto === 'udp'
+            ? [IpProtocol.UDP]
+            : [IpProtocol.TCP, IpProtocol.UDP];
+      return (f) =>
+        f.proto !== undefined &&
+        l4.includes(f.proto as 6 | 17) &&
+        !f.laterFragment &&
+        match(q.dir, f.srcPort === port, f.dstPort === port);
+    }
+    const cidr = q.kind === 'host' ? parseHost(value) : parseNet(value);
+    const allowIp = q.proto !== 'arp';
+    const allowArp = q.proto === undefined || q.proto === 'arp';
+    return (f) => {
+      if (!protoOk(f)) return false;
+      if (allowIp && f.ipSrc !== undefined) {
+        return match(q.dir, cidrContains(cidr, f.ipSrc), cidrContains(cidr, f.ipDst!));
+      }
+      if (allowArp && f.arpSpa !== undefined) {
+        return match(q.dir, cidrContains(cidr, f.arpSpa), cidrContains(cidr, f.arpTpa!));
+      }
+      return false;
+    };
+  }
+}
+
+const KEYWORDS = new Set([
+  'and',
+  'or',
+  'not',
+  '&&',
+  '||',
+  '!',
+  '&',
+  '|',
+  '(',
+  ')',
+  'src',
+  'dst',
+  'host',
+  'net',
+  'port',
+]);
+
+function match(dir: Dir, src: boolean, dst: boolean): boolean {
+  return dir === 'src' ? src : dir === 'dst' ? dst : src || dst;
+}
+
+function protoNode(name: 'ip' | 'tcp' | 'udp' | 'arp'): Node {
+  switch (name) {
+    case 'ip':
+      return (f) => f.ethertype === EtherType.IPV4;
+    case 'arp':
+      return (f) => f.ethertype === EtherType.ARP;
+    case 'tcp':
+      return (f) => f.proto === IpProtocol.TCP;
+    case 'udp':
+      return (f) => f.proto === IpProtocol.UDP;
+  }
+}
+
+function parsePort(text: string): number {
+  if (/^\d+$/.test(text)) {
+    const n = Number(text);
+    if (n > 65535) throw new FilterError(`illegal port number ${n} > 65535`);
+    return n;
+  }
+  const named = PORT_NAMES[text];
+  if (named === undefined) throw new FilterError(`unknown port '${text}'`);
+  return named;
+}
+
+function parseHost(text: string): Cidr {
+  if (/^[\d.]+$/.test(text)) {
+    const addr = parseIpv4(text);
+    if (addr === null) throw new FilterError(`invalid IPv4 address '${text}'`);
+    return { addr, prefixLen: 32 };
+  }
+  throw new FilterError(`unknown host '${text}'`);
+}
+
+function parseNet(text: string): Cidr {
+  const slash = text.indexOf('/');
+  const addrText = slash < 0 ? text : text.slice(0, slash);
+  if (!/^\d+(\.\d+){0,3}$/.test(addrText)) throw new FilterError(`unknown network '${text}'`);
+  const parts = addrText.split('.').map(Number);
+  if (parts.some((p) => p > 255)) throw new FilterError(`invalid IPv4 address '${addrText}'`);
+  let addr = 0;
+  for (let i = 0; i < 4; i++) addr = addr * 256 + (parts[i] ?? 0);
+  let prefixLen = parts.length * 8;
+  if (slash >= 0) {
+    const lenText = text.slice(slash + 1);
+    if (!/^\d+$/.test(lenText)) throw new FilterError(SYNTAX_ERROR);
+    prefixLen = Number(lenText);
+    if (prefixLen > 32) throw new FilterError('mask length must be <= 32');
+  }
+  if ((addr & ~prefixMask(prefixLen)) >>> 0 !== 0) {
+    throw new FilterError(`non-network bits set in "${text}"`);
+  }
+  return { addr, prefixLen };
+}
+
+/** Pulls out the fields filters test; null when the frame is too short to say anything. */
+function decode(frame: Uint8Array, linktype: number): FrameFields | null {
+  let ethertype: number;
+  let l3: Uint8Array;
+  if (linktype === LINKTYPE_RAW) {
+    if (frame.length < 1) return null;
+    ethertype = frame[0]! >> 4 === 4 ? EtherType.IPV4 : frame[0]! >> 4 === 6 ? EtherType.IPV6 : 0;
+    l3 = frame;
+  } else if (linktype === LINKTYPE_LINUX_SLL2) {
+    if (frame.length < SLL2_HEADER_LEN) return null;
+    ethertype = readU16(frame, 0);
+    l3 = frame.subarray(SLL2_HEADER_LEN);
+  } else {
+    if (frame.length < 14) return null;
+    ethertype = readU16(frame, 12);
+    l3 = frame.subarray(14);
+  }
+  const f: FrameFields = { ethertype };
+  if (ethertype === EtherType.IPV4 && l3.length >= 20) {
+    f.ipSrc = readIpv4(l3, 12);
+    f.ipDst = readIpv4(l3, 16);
+    f.proto = l3[9]!;
+    f.laterFragment = (readU16(l3, 6) & 0x1fff) !== 0;
+    const hl = (l3[0]! & 0x0f) * 4;
+    if ((f.proto === IpProtocol.TCP || f.proto === IpProtocol.UDP) && l3.length >= hl + 4) {
+      f.srcPort = readU16(l3, hl);
+      f.dstPort = readU16(l3, hl + 2);
+    }
+  } else if (ethertype === EtherType.ARP && l3.length >= 28 && l3[5] === 4) {
+    const hln = l3[4]!;
+    if (l3.length >= 8 + 2 * hln + 8) {
+      f.arpSpa = readIpv4(l3, 8 + hln);
+      f.arpTpa = readIpv4(l3, 8 + 2 * hln + 4);
+    }
+  }
+  return f;
+}
