@@ -327,6 +327,16 @@ describe('tcpdump errors (golden errors-and-formats.txt)', () => {
     expect(await tcpdump(['tcpdump', '-c'], a.io, a.host)).toBe(1);
     expect(a.err()).toMatch(/^tcpdump: option requires an argument -- 'c'\n/);
   });
+  it('refuses a link that is down', async () => {
+    const t = setup();
+    LINKS.push(link(6, 'veth9', 'veth', 0));
+    try {
+      expect(await tcpdump(['tcpdump', '-n', '-i', 'veth9'], t.io, t.host)).toBe(1);
+    } finally {
+      LINKS.pop();
+    }
+    expect(t.err()).toBe('tcpdump: veth9: That device is not up\n');
+  });
   it('reports an unwritable -w path', async () => {
     const t = setup();
     expect(

@@ -265,6 +265,10 @@ function captureTarget(opts: Options, io: ProgramIO, host: HostContext): Capture
       return null;
     }
   }
+  if ((link.flags & IFF.UP) === 0) {
+    io.stderr(`tcpdump: ${link.name}: That device is not up\n`);
+    return null;
+  }
   return {
     name: link.name,
     ifindex: link.ifindex,
