@@ -11,6 +11,7 @@ import {
 } from '../engine/lab/realtime-clock.ts';
 import type { HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
+import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
 
 export type HostStatus = 'starting' | 'up' | 'failed';
 
@@ -22,6 +23,13 @@ export interface HostState {
 }
 
 const SNAPSHOT_INTERVAL_MS = 1000;
+/** How long `exec` waits for a host's terminal to appear before running without it. */
+const CONSOLE_WAIT_MS = 1000;
+
+/** A host's terminal, when it exists: runs a line visibly, as if typed, and returns its output. */
+export interface ScriptedConsole {
+  runVisibly(line: string): Promise<string>;
+}
 
 /** Absolute real time, the same frame of reference in the page and in every worker. */
 export function realNow(): number {
@@ -42,7 +50,12 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive
   private readonly apis = new Map<string, Comlink.Remote<HostWorkerApi>>();
   private readonly workers: Worker[] = [];
+  private kv: Comlink.Remote<KvWorkerApi> | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
+  private readonly consoles = new Map<string, ScriptedConsole>();
+  private startPromise: Promise<void> | null = null;
+  private disposed = false;
 
   constructor(readonly config: LabConfig & { labId: string }) {
     this.hosts = config.hosts.map((h) => ({
@@ -60,28 +73,60 @@ export class Lab {
     return this.apis.get(hostname);
   }
 
-  async start(): Promise<void> {
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- Vite's worker URL, not state
-    const kvWorker = new Worker(new URL('../workers/kv.worker.ts', import.meta.url), {
-      type: 'module',
-      name: 'etcd',
-    });
+  /** Boots the lab once; later calls return the same promise. */
+  start(): Promise<void> {
+    this.startPromise ??= this.boot();
+    return this.startPromise;
+  }
+
+  /** Called by a host's terminal when it opens (and with null when it closes). */
+  attachConsole(hostname: string, console: ScriptedConsole | null): void {
+    if (console) this.consoles.set(hostname, console);
+    else this.consoles.delete(hostname);
+  }
+
+  /**
+   * Runs one shell line on a host and resolves to what it printed (stdout and stderr, in
+   * order). When the host's terminal is open the line shows there as if typed.
+   */
+  async exec(hostname: string, line: string): Promise<string> {
+    const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
+    if (i < 0) throw new Error(`no host named ${hostname}`);
+    await this.start();
+    const host = this.hosts[i];
+    if (host.status !== 'up') throw new Error(`${hostname} is not running: ${host.error ?? ''}`);
+    for (let waited = 0; !this.consoles.has(hostname) && waited < CONSOLE_WAIT_MS; waited += 50) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const console = this.consoles.get(hostname);
+    if (console) return console.runVisibly(line);
+    let out = '';
+    await this.apis.get(hostname)!.run(
+      line,
+      Comlink.proxy((_stream: string, text: string) => (out += text)),
+    );
+    return out;
+  }
+
+  private async boot(): Promise<void> {
+    const kvWorker = spawnWorker(WORKER_URLS.kv, 'etcd');
     this.workers.push(kvWorker);
     const kv = Comlink.wrap<KvWorkerApi>(kvWorker);
+    this.kv = kv;
     const { labId } = this.config;
+    // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
+    const kvOpened = kv.open(labId, $state.snapshot(this.clock));
     await Promise.all(
       this.config.hosts.map(async (host, i) => {
         try {
-          // eslint-disable-next-line svelte/prefer-svelte-reactivity -- Vite's worker URL
-          const worker = new Worker(new URL('../workers/host.worker.ts', import.meta.url), {
-            type: 'module',
-            name: host.hostname,
-          });
+          const worker = spawnWorker(WORKER_URLS.host, host.hostname);
           this.workers.push(worker);
+          if (this.disposed) worker.terminate();
           worker.addEventListener('error', (e) => this.fail(i, e.message || 'worker error'));
           const api = Comlink.wrap<HostWorkerApi>(worker);
           this.apis.set(host.hostname, api);
           const channel = new MessageChannel();
+          await kvOpened;
           await kv.connect(labId, Comlink.transfer(channel.port1, [channel.port1]));
           const snapshot = await api.start(
             {
@@ -115,6 +160,7 @@ export class Lab {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const w of this.workers) w.terminate();
@@ -124,6 +170,7 @@ export class Lab {
     this.clock = params;
     this.labTime = labTimeAt(params, realNow());
     for (const api of this.apis.values()) void api.setClock(params);
+    void this.kv?.setClock(params);
   }
 
   private async refresh(): Promise<void> {

@@ -3,6 +3,7 @@ import { MemoryHub } from '../engine/lab/wire.ts';
 import { parseLabParams } from '../engine/lab/params.ts';
 import type { HostStartConfig } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
+import { loadKernelModule } from '../engine/kernel/load-node.ts';
 
 function setup() {
   let real = 0;
@@ -16,6 +17,7 @@ function setup() {
       return () => timers.splice(timers.indexOf(t) >>> 0, 1);
     },
     transport: (_lab, host) => hub.connect(host),
+    loadKernel: loadKernelModule,
   });
   const lab = parseLabParams('').config;
   const config: HostStartConfig = {
@@ -40,14 +42,17 @@ async function run(runtime: HostRuntime, line: string) {
   return { code, out };
 }
 
-describe('HostRuntime (placeholder shell)', () => {
+describe('HostRuntime', () => {
   it('answers hostname, and a typo as bash does', async () => {
     const { runtime, config } = setup();
     const snap = await runtime.start(config);
     expect(snap).toMatchObject({ hostname: 'node2', eth0: '172.16.112.133/24', up: true });
+    expect((await run(runtime, 'ip -br addr show eth0')).out).toBe(
+      'eth0             UP             172.16.112.133/24 \n',
+    );
     expect(await run(runtime, 'hostname')).toEqual({ code: 0, out: 'node2\n' });
     expect(await run(runtime, 'foo')).toEqual({ code: 127, out: 'bash: foo: command not found\n' });
-    expect(await run(runtime, '   ')).toEqual({ code: 0, out: '' });
+    expect((await run(runtime, '   ')).out).toBe('');
   });
 
   it('interrupts a running command', async () => {

@@ -1,45 +1,86 @@
-// One host, as its worker runs it: the lab clock, the wire port and the shell.
+// One host, as its worker runs it: the lab clock, the wire port, the kernel and the shell.
 // Kept free of Comlink and of `self` so Node tests can drive it directly.
 
+import { SUBNET_ENV_PATH } from '../engine/cni/cni.ts';
+import { parseEnvFile } from '../engine/flannel/subnet-env.ts';
+import { Kernel } from '../engine/kernel/kernel.ts';
+import { ROOT_NS, IFF } from '../engine/kernel/types.ts';
+import type { KvClient } from '../engine/kv/types.ts';
+import { Host } from '../engine/lab/host.ts';
+import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
+import { createHostRegistry } from '../engine/lab/programs.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
-import type { Completion, HostSnapshot, HostStartConfig, OutputStream } from './host-api.ts';
-import { createPlaceholderShell, type WorkerShell } from './placeholder-shell.ts';
+import type {
+  Completion,
+  HostSnapshot,
+  HostStartConfig,
+  LinkView,
+  OutputStream,
+  PodView,
+} from './host-api.ts';
 
 export interface HostRuntimeDeps {
   /** Absolute real time in ms (performance.timeOrigin + performance.now() in a worker). */
   source: () => number;
   schedule: Scheduler;
   transport: (labId: string, hostId: string) => PortTransport;
+  /** The compiled kernel (fetched once per worker in the browser, read from disk in Node). */
+  loadKernel: () => Promise<WebAssembly.Module>;
+  random?: () => number;
 }
 
 export class HostRuntime {
   private config: HostStartConfig | null = null;
   private clock: RealtimeClock | null = null;
   private wire: WirePort | null = null;
-  private shell: WorkerShell | null = null;
+  private host: Host | null = null;
+  private bootError: string | null = null;
   private running: AbortController | null = null;
 
   constructor(private readonly deps: HostRuntimeDeps) {}
 
-  async start(config: HostStartConfig): Promise<HostSnapshot> {
+  /** Boots the host: kernel, NIC on the wire, flanneld, pods. Resolves once the shell answers. */
+  async start(config: HostStartConfig, kv?: KvClient): Promise<HostSnapshot> {
     if (this.config) throw new Error(`host ${this.config.host.hostname} is already started`);
     this.config = config;
     const clock = new RealtimeClock(config.clock, this.deps.source, this.deps.schedule);
     this.clock = clock;
-    this.wire = new WirePort(this.deps.transport(config.labId, config.host.hostname), {
+    const random = this.deps.random ?? Math.random;
+    const hostname = config.host.hostname;
+    const kernel = await Kernel.create({
+      module: await this.deps.loadKernel(),
+      clock,
+      random,
+      hostname,
+    });
+    const host = new Host({ hostname, kernel, clock, random, kv, registry: createHostRegistry() });
+    this.host = host;
+    const wire = new WirePort(this.deps.transport(config.labId, hostname), {
       now: () => clock.now(),
     });
-    // TODO(lead): swap in the real host here, once src/engine/lab/host.ts lands:
-    //   const host = new Host({ ...config.host, backend: config.backend, network: config.network,
-    //     subnetLen: config.subnetLen, pods: config.podsPerHost, clock, kv: wrapKv(kvPort) });
-    //   host.kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
-    //   wire.onReceive = (frame) => host.kernel.wireReceive(host.eth0Index, frame);
-    //   this.shell = createShell(host, registry, { ... });  // replaces the placeholder below
-    // and fill `snapshot()` from host.kernel (links, addresses) and host.fs (subnet.env).
-    this.shell = createPlaceholderShell(config.host.hostname, clock);
+    this.wire = wire;
+    kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
+    wire.onReceive = (frame) => kernel.wireReceive(kernel.linkGet(ROOT_NS, 'eth0').ifindex, frame);
+    // The node boots in the background: the shell answers at once, flanneld takes its time.
+    void this.boot(host, config, kv);
     return this.snapshot();
+  }
+
+  private async boot(host: Host, config: HostStartConfig, kv?: KvClient): Promise<void> {
+    try {
+      if (kv) {
+        await ensureNetworkConfig(kv, {
+          network: config.network,
+          subnetLen: config.subnetLen,
+          backend: config.backend,
+        });
+      }
+      await bootNode(host, { eth0: config.host.eth0, pods: config.podsPerHost });
+    } catch (err) {
+      this.bootError = err instanceof Error ? err.message : String(err);
+    }
   }
 
   setClock(params: ClockParams): void {
@@ -47,7 +88,7 @@ export class HostRuntime {
   }
 
   async run(line: string, output: (stream: OutputStream, text: string) => void): Promise<number> {
-    const shell = this.requireShell();
+    const host = this.requireHost();
     if (this.running) throw new Error('a command is already running');
     const ctl = new AbortController();
     this.running = ctl;
@@ -56,9 +97,10 @@ export class HostRuntime {
       stdout: (text) => output('stdout', text),
       stderr: (text) => output('stderr', text),
       signal: ctl.signal,
+      isTTY: true,
     };
     try {
-      return await shell.run(line, io);
+      return await host.shell.run(line, io);
     } catch (err) {
       // A bug in a program must not take the host down: report it as bash would a crash.
       output('stderr', `bash: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -73,22 +115,45 @@ export class HostRuntime {
   }
 
   async complete(line: string, cursor: number): Promise<Completion> {
-    return this.requireShell().complete(line, Math.max(0, Math.min(cursor, line.length)));
+    const c = this.requireHost().shell.complete(line, Math.max(0, Math.min(cursor, line.length)));
+    return { start: c.from, candidates: c.candidates };
   }
 
   async snapshot(): Promise<HostSnapshot> {
     const config = this.config;
-    if (!config || !this.clock || !this.wire) throw new Error('host not started');
+    const host = this.host;
+    if (!config || !this.clock || !this.wire || !host) throw new Error('host not started');
+    const { kernel, fs } = host;
+    const env = fs.exists(SUBNET_ENV_PATH) ? parseEnvFile(fs.readText(SUBNET_ENV_PATH)) : null;
+    const unit = host.services.status(FLANNELD_UNIT);
+    const addrs = kernel.addrDump(ROOT_NS);
+    const links: LinkView[] = kernel.linkDump(ROOT_NS).map((l) => ({
+      name: l.name,
+      kind: l.kind,
+      up: (l.flags & IFF.UP) !== 0,
+      address: addrs
+        .filter((a) => a.ifindex === l.ifindex)
+        .map((a) => `${a.local}/${a.prefixlen}`)[0],
+    }));
+    const pods: PodView[] = kernel.netnsList().map((ns) => {
+      const addr = kernel.addrDump(ns).find((a) => a.label === 'eth0');
+      return { name: ns, ip: addr ? addr.local : '' };
+    });
     return {
       hostname: config.host.hostname,
       eth0: config.host.eth0,
       backend: config.backend,
-      up: this.shell !== null,
-      ready: this.shell !== null,
-      flanneld: 'absent',
-      subnet: null,
-      pods: [],
-      links: [{ name: 'eth0', kind: 'ether', up: true, address: config.host.eth0 }],
+      up: true,
+      ready: env !== null,
+      flanneld:
+        unit?.state === 'active'
+          ? 'running'
+          : unit?.state === 'failed' || this.bootError
+            ? 'failed'
+            : 'starting',
+      subnet: env?.get('FLANNEL_SUBNET') ?? null,
+      pods,
+      links,
       wire: { ...this.wire.stats, macs: this.wire.macEntries().length },
       at: this.clock.now(),
     };
@@ -100,8 +165,8 @@ export class HostRuntime {
     this.wire?.close();
   }
 
-  private requireShell(): WorkerShell {
-    if (!this.shell) throw new Error('host not started');
-    return this.shell;
+  private requireHost(): Host {
+    if (!this.host) throw new Error('host not started');
+    return this.host;
   }
 }

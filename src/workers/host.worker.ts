@@ -6,6 +6,10 @@ import type { ClockParams } from '../engine/lab/realtime-clock.ts';
 import { BroadcastTransport } from './broadcast-transport.ts';
 import type { HostStartConfig, HostWorkerApi, OutputStream } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
+import { wrapKvPort } from './kv-remote.ts';
+import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
+
+let kernelModule: Promise<WebAssembly.Module> | null = null;
 
 const runtime = new HostRuntime({
   source: () => performance.timeOrigin + performance.now(),
@@ -14,21 +18,25 @@ const runtime = new HostRuntime({
     return () => clearTimeout(id);
   },
   transport: (labId, hostId) => new BroadcastTransport(labId, hostId),
+  loadKernel: () => (kernelModule ??= WebAssembly.compileStreaming(fetch(kernelUrl))),
 });
-
-let kv: MessagePort | null = null;
 
 const api: HostWorkerApi = {
   start(config: HostStartConfig, kvPort: MessagePort) {
-    // TODO(lead): hand `Comlink.wrap<KvClient>(kvPort)` to the Host (see host-runtime.ts).
-    kv = kvPort;
-    return runtime.start(config);
+    return runtime.start(config, wrapKvPort(kvPort));
   },
   setClock(params: ClockParams) {
     runtime.setClock(params);
   },
-  run(line: string, output: (stream: OutputStream, text: string) => void) {
-    return runtime.run(line, output);
+  async run(line: string, output: (stream: OutputStream, text: string) => void) {
+    // `output` is a Comlink proxy: each call is a message of its own. Resolve only once every
+    // one of them has been handled, so the caller never sees `$?` before the last line.
+    const delivered: Promise<unknown>[] = [];
+    const status = await runtime.run(line, (stream, text) => {
+      delivered.push(Promise.resolve(output(stream, text) as unknown));
+    });
+    await Promise.all(delivered);
+    return status;
   },
   interrupt() {
     runtime.interrupt();
@@ -41,5 +49,4 @@ const api: HostWorkerApi = {
   },
 };
 
-void kv;
 Comlink.expose(api);

@@ -1,36 +1,14 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
+import { terminal, typeLine, watch } from './helpers.ts';
 
-/** Collects console errors, page errors and requests to any other origin. */
-function watch(page: Page) {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('request', (r) => {
-    const url = new URL(r.url());
-    if (!['127.0.0.1:4173', ''].includes(url.host) && !url.protocol.startsWith('blob'))
-      problems.push(`request to another origin: ${r.url()}`);
-  });
-  return problems;
-}
-
-function terminal(page: Page, host: string) {
-  return page.locator(`[data-testid="terminal"][data-host="${host}"]`);
-}
-
-async function typeLine(page: Page, host: string, line: string) {
-  await page.locator(`[data-testid="host-tab"][data-host="${host}"]`).click();
-  await terminal(page, host).click();
-  await page.keyboard.type(line);
-  await page.keyboard.press('Enter');
-}
-
-test('the default lab boots: three hosts, lab-ready, no errors', async ({ page }) => {
+test('the landing starts the default lab: three hosts, lab-ready, no errors', async ({ page }) => {
   const problems = watch(page);
   await page.goto('/');
   await expect(page.locator('h1')).toHaveText('Flannel Playground');
+  // A bare visit shows the landing; nothing boots until Start.
+  await expect(page.getByTestId('host-tab')).toHaveCount(0);
+  await page.getByTestId('start-lab').click();
   await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('host-tab')).toHaveCount(3);
   for (const h of ['node1', 'node2', 'node3']) {

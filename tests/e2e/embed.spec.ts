@@ -1,0 +1,187 @@
+import { test, expect } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ORIGIN, watch } from './helpers.ts';
+
+type Widget = HTMLElement & { run(host: string, command: string): Promise<string> };
+
+test.beforeEach(async ({ page }) => {
+  // Record the widgets' events from the start (they do not bubble: capture them).
+  await page.addInitScript(() => {
+    const log: string[] = [];
+    (window as unknown as { fpEvents: string[] }).fpEvents = log;
+    for (const type of ['ready', 'error']) {
+      document.addEventListener(type, (e) => log.push(`${(e.target as Element).id}:${type}`), true);
+    }
+  });
+});
+
+test('embed.html: two isolated widgets boot, run commands and theme themselves', async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.goto('/embed.html');
+  const vxlan = page.locator('#vxlan-demo');
+  const hostGw = page.locator('#host-gw-demo');
+  await expect(vxlan.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  // The initial script ran, visibly, on node1.
+  await expect(vxlan.locator('[data-testid="terminal"][data-host="node1"]')).toContainText(
+    /root@node1:~# hostname\s*node1/,
+  );
+  // The second widget is lazy: it waits below the fold, and boots when scrolled into view.
+  await expect(hostGw.getByTestId('start-lab')).toBeVisible();
+  await expect(hostGw.getByTestId('host-tab')).toHaveCount(0);
+  await hostGw.scrollIntoViewIfNeeded();
+  await expect(hostGw.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  await expect(hostGw.getByTestId('host-tab')).toHaveCount(2);
+  await expect(hostGw.locator('header')).toContainText('host-gw');
+  await expect(vxlan.locator('header')).toContainText('vxlan');
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { fpEvents: string[] }).fpEvents))
+    .toEqual(expect.arrayContaining(['vxlan-demo:ready', 'host-gw-demo:ready']));
+
+  // el.run resolves to the command's output.
+  const out = await page.evaluate(() =>
+    (document.querySelector('#vxlan-demo') as Widget).run('node3', 'hostname'),
+  );
+  expect(out).toBe('node3\n');
+  const out2 = await page.evaluate(() =>
+    (document.querySelector('#host-gw-demo') as Widget).run('node2', 'echo hi there'),
+  );
+  expect(out2).toBe('hi there\n');
+  await expect(hostGw.locator('[data-testid="terminal"][data-host="node2"]')).toContainText(
+    /echo hi there\s*hi there/,
+  );
+
+  // theme="dark" renders dark; the other follows the (light) system theme.
+  const bg = (id: string) =>
+    page.evaluate(
+      (id) =>
+        getComputedStyle(document.querySelector(id)!.shadowRoot!.querySelector('.app')!)
+          .backgroundColor,
+      id,
+    );
+  expect(await bg('#host-gw-demo')).toBe('rgb(10, 13, 18)');
+  expect(await bg('#vxlan-demo')).toBe('rgb(243, 245, 248)');
+  // Styles stay in the shadow roots: the page itself gets none of the lab's rules.
+  expect(await page.evaluate(() => document.head.querySelectorAll('style').length)).toBe(1);
+
+  // Two labs, two wires: their lab ids differ.
+  const ids = await page.evaluate(() =>
+    [...document.querySelectorAll('flannel-playground')].map((e) => (e as HTMLElement).dataset.lab),
+  );
+  expect(ids).toHaveLength(2);
+  expect(ids[0]).toMatch(/^[a-z0-9-]+$/);
+  expect(ids[0]).not.toBe(ids[1]);
+  expect(problems).toEqual([]);
+
+  mkdirSync('tests/e2e/screenshots', { recursive: true });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: 'tests/e2e/screenshots/embed.png', fullPage: true });
+});
+
+test('a widget with bad attributes reports them and starts the default lab', async ({ page }) => {
+  await page.goto('/embed.html');
+  await page.evaluate(() => {
+    const el = document.createElement('flannel-playground');
+    el.id = 'bad';
+    el.setAttribute('backend', 'ipip');
+    el.setAttribute('start', 'eager');
+    document.querySelector('main')!.prepend(el);
+  });
+  const bad = page.locator('#bad');
+  await expect(bad.getByTestId('params-error')).toContainText('backend=ipip: unknown backend type');
+  await expect(bad.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  await expect
+    .poll(() => page.evaluate(() => (window as unknown as { fpEvents: string[] }).fpEvents))
+    .toContain('bad:error');
+});
+
+test('no frame crosses between two widgets unless they share a lab id', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto('/embed.html');
+  // A has only node1 (.128); B also has node2 (.133). A reaches .133 only through B's wire.
+  const pingFromA = (shared: boolean) =>
+    page.evaluate(async (shared) => {
+      const make = (id: string, nodes: string) => {
+        const el = document.createElement('flannel-playground') as Widget;
+        el.id = id;
+        el.setAttribute('nodes', nodes);
+        el.setAttribute('start', 'eager');
+        if (shared) el.setAttribute('lab', 'e2e-shared-wire');
+        document.querySelector('main')!.prepend(el);
+        return el;
+      };
+      const tag = shared ? 'shared' : 'isolated';
+      const a = make(`a-${tag}`, '1');
+      const b = make(`b-${tag}`, '2');
+      const fromB = await b.run('node1', 'ping -c 1 -W 1 172.16.112.133');
+      const fromA = await a.run('node1', 'ping -c 1 -W 1 172.16.112.133');
+      a.remove();
+      b.remove();
+      return { fromA, fromB };
+    }, shared);
+  const isolated = await pingFromA(false);
+  expect(isolated.fromB).toContain('1 packets transmitted, 1 received, 0% packet loss');
+  expect(isolated.fromA).toContain('1 packets transmitted, 0 received, 100% packet loss');
+  const shared = await pingFromA(true);
+  expect(shared.fromA).toContain('1 packets transmitted, 1 received, 0% packet loss');
+  expect(problems).toEqual([]);
+});
+
+test('el.run boots a lazy widget and answers', async ({ page }) => {
+  const problems = watch(page);
+  await page.goto('/embed.html');
+  const out = await page.evaluate(async () => {
+    const el = document.createElement('flannel-playground') as Widget;
+    el.id = 'late';
+    el.setAttribute('nodes', '1');
+    el.style.marginTop = '3000px'; // far below the fold: only `run` can start it
+    document.body.append(el);
+    return el.run('node1', 'hostname');
+  });
+  expect(out).toBe('node1\n');
+  await expect(page.locator('#late [data-testid="host-tab"]')).toHaveCount(1);
+  await expect(
+    page.evaluate(() => (document.querySelector('#late') as Widget).run('node9', 'hostname')),
+  ).rejects.toThrow('no host named node9');
+  expect(problems).toEqual([]);
+});
+
+test('a docs page on another origin embeds the widget, themed with --fp-*', async ({ page }) => {
+  // A docs site of its own (another port, so another origin) loads embed.js from the playground.
+  const html = `<!doctype html><meta charset="utf-8"><title>docs</title>
+    <style>flannel-playground { --fp-accent: #7c3aed; --fp-term: #fff7ed; }</style>
+    <script type="module" src="http://${ORIGIN}/embed.js"></script>
+    <flannel-playground id="x" start="eager" nodes="2" script="hostname"></flannel-playground>`;
+  const docs = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(html);
+  });
+  await new Promise<void>((resolve) => docs.listen(0, '127.0.0.1', resolve));
+  const port = (docs.address() as AddressInfo).port;
+  try {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && errors.push(m.text())));
+    await page.goto(`http://127.0.0.1:${port}/guide.html`);
+    const x = page.locator('#x');
+    await expect(x.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+    await expect(x.locator('[data-testid="terminal"][data-host="node1"]')).toContainText(
+      /hostname\s*node1/,
+    );
+    const colours = await page.evaluate(() => {
+      const root = document.querySelector('#x')!.shadowRoot!;
+      return {
+        badge: getComputedStyle(root.querySelector('.badge')!).backgroundColor,
+        term: getComputedStyle(root.querySelector('.xterm-scrollable-element')!).backgroundColor,
+      };
+    });
+    expect(colours).toEqual({ badge: 'rgb(124, 58, 237)', term: 'rgb(255, 247, 237)' });
+    expect(errors).toEqual([]);
+  } finally {
+    docs.close();
+  }
+});

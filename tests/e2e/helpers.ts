@@ -1,0 +1,42 @@
+import type { Page } from '@playwright/test';
+
+export const ORIGIN = '127.0.0.1:4173';
+
+/** Collects console errors, page errors and requests to any other origin. */
+export function watch(page: Page, { ignoreOffline = false } = {}) {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return;
+    // Offline, the browser logs the failed revalidation of the page it then serves from cache.
+    if (ignoreOffline && /ERR_INTERNET_DISCONNECTED/.test(m.text())) return;
+    problems.push(`console: ${m.text()}`);
+  });
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.protocol === 'blob:' || url.protocol === 'data:') return;
+    if (url.host !== ORIGIN) problems.push(`request to another origin: ${r.url()}`);
+  });
+  return problems;
+}
+
+export function terminal(page: Page, host: string, scope = '') {
+  return page.locator(`${scope} [data-testid="terminal"][data-host="${host}"]`.trim());
+}
+
+export async function typeLine(page: Page, host: string, line: string) {
+  await page.locator(`[data-testid="host-tab"][data-host="${host}"]`).click();
+  await terminal(page, host).click();
+  await page.keyboard.type(line);
+  await page.keyboard.press('Enter');
+}
+
+/**
+ * What a host's terminal shows, rows only. The terminal element's own textContent also
+ * holds xterm's <style> elements (one of them after the rows), so it is not append-only.
+ */
+export function screenText(page: Page, host: string): Promise<string> {
+  return terminal(page, host)
+    .locator('.xterm-rows')
+    .evaluate((rows) => [...rows.children].map((r) => r.textContent ?? '').join('\n'));
+}
