@@ -112,7 +112,13 @@ describe.each(['vxlan', 'host-gw', 'udp'] as const)('flannel %s on three nodes',
         'FLANNEL_NETWORK=10.244.0.0/16\n' +
           `FLANNEL_SUBNET=${leaseNet(host).replace(/0$/, '1')}/24\n` +
           `FLANNEL_MTU=${MTU[backend]}\n` +
-          'FLANNEL_IPMASQ=false\n',
+          'FLANNEL_IPMASQ=true\n',
+      );
+      // --ip-masq (kube-flannel's default): the masquerade chain, as flannel installs it.
+      const nat = await sh(fl, h, 'iptables -t nat -S FLANNEL-POSTRTG');
+      expect(nat).toContain('-N FLANNEL-POSTRTG\n');
+      expect(nat).toContain(
+        `-A FLANNEL-POSTRTG -s ${leaseNet(host)}/24 -d 10.244.0.0/16 -m comment --comment "flanneld masq" -j RETURN\n`,
       );
       await expectPeerState(fl, backend, host);
       // The lease in the KV is this node's, with the backend's LeaseAttrs (spec §1).

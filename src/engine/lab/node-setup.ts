@@ -23,7 +23,7 @@ export interface NodeSpec {
   eth0: string;
   /** Pods to start once flanneld is up. */
   pods: number;
-  /** Extra flanneld flags, e.g. ['--ip-masq']. */
+  /** flanneld's flags after --iface; kube-flannel's DaemonSet passes --ip-masq (the default). */
   flanneldArgs?: string[];
 }
 
@@ -60,7 +60,9 @@ export function setUpNic(host: Host, cidr: string): void {
 }
 
 /** Defines the flanneld unit the way the flannel DaemonSet's container runs it. */
-export function defineFlanneld(host: Host, extraArgs: string[] = []): void {
+export const DEFAULT_FLANNELD_ARGS = ['--ip-masq'];
+
+export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNELD_ARGS): void {
   const argv = [FLANNELD_BINARY, '--iface=eth0', ...extraArgs];
   host.services.define({
     name: FLANNELD_UNIT,
