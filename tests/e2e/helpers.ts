@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
 
 export const ORIGIN = '127.0.0.1:4173';
 
@@ -39,4 +39,23 @@ export function screenText(page: Page, host: string): Promise<string> {
   return terminal(page, host)
     .locator('.xterm-rows')
     .evaluate((rows) => [...rows.children].map((r) => r.textContent ?? '').join('\n'));
+}
+
+/**
+ * Runs a line in a host's terminal, as a person types it, and returns what it printed. Two
+ * echoed markers bracket the output, so wrapped lines and scrolling cannot confuse the cut.
+ */
+export async function run(
+  page: Page,
+  host: string,
+  line: string,
+  timeout = 20_000,
+): Promise<string> {
+  const rows = async () => (await screenText(page, host)).split('\n').map((r) => r.trimEnd());
+  await typeLine(page, host, 'clear');
+  // ${M} keeps the typed line itself from ever showing a bare marker.
+  await typeLine(page, host, `M=@@; echo \${M}S; ${line}; echo \${M}E`);
+  await expect.poll(async () => (await rows()).includes('@@E'), { timeout }).toBe(true);
+  const screen = await rows();
+  return screen.slice(screen.indexOf('@@S') + 1, screen.indexOf('@@E')).join('\n');
 }

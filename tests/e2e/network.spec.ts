@@ -1,22 +1,8 @@
 // Issue 4's acceptance: the lab in the browser carries real traffic between host workers.
 import { test, expect, type Page } from '@playwright/test';
-import { screenText, terminal, typeLine, watch } from './helpers.ts';
+import { run, screenText, terminal, typeLine, watch } from './helpers.ts';
 
 const READY_MS = 30_000;
-
-/**
- * Runs a line in a host's terminal, as a person types it, and returns what it printed. Two
- * echoed markers bracket the output, so wrapped lines and scrolling cannot confuse the cut.
- */
-async function run(page: Page, host: string, line: string, timeout = 20_000): Promise<string> {
-  const rows = async () => (await screenText(page, host)).split('\n').map((r) => r.trimEnd());
-  await typeLine(page, host, 'clear');
-  // ${M} keeps the typed line itself from ever showing a bare marker.
-  await typeLine(page, host, `M=@@; echo \${M}S; ${line}; echo \${M}E`);
-  await expect.poll(async () => (await rows()).includes('@@E'), { timeout }).toBe(true);
-  const screen = await rows();
-  return screen.slice(screen.indexOf('@@S') + 1, screen.indexOf('@@E')).join('\n');
-}
 
 async function openLab(page: Page, query: string): Promise<string[]> {
   const problems = watch(page);
