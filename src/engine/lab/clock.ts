@@ -25,6 +25,26 @@ export function abortError(): Error {
   return err;
 }
 
+/** `LabClock.sleep` on top of its `setTimer`: resolves after `ms`, rejects when `signal` aborts. */
+export function sleepOn(
+  setTimer: (ms: number, fn: () => void) => () => void,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError());
+    const cancel = setTimer(ms, () => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    });
+    const onAbort = () => {
+      cancel();
+      reject(abortError());
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** Lets queued promise jobs run (several rounds, since each await adds one). */
 export async function settle(rounds = 20): Promise<void> {
   for (let i = 0; i < rounds; i++) await Promise.resolve();
@@ -54,18 +74,7 @@ export class ManualClock implements LabClock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortError());
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = () => {
-        cancel();
-        reject(abortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn((t, fn) => this.setTimer(t, fn), ms, signal);
   }
 
   /** Time of the earliest pending timer, or Infinity. */

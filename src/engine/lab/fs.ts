@@ -5,6 +5,7 @@
 // a plain JSON-able object that `MemoryFileSystem.restore` reads back, so the browser can persist
 // a host's files across reloads.
 
+import { decodeBase64, encodeBase64 } from '../text/base64.ts';
 import type { LabClock } from './clock.ts';
 import { FsError } from './fs-types.ts';
 import type { FileStat, FileSystem } from './fs-types.ts';
@@ -139,7 +140,7 @@ export class MemoryFileSystem implements FileSystem {
     for (const path of paths) {
       const entry = this.entries.get(path) as Entry;
       if (entry.type === 'dir') entries.push({ path, type: 'dir', mtime: entry.mtime });
-      else entries.push({ path, type: 'file', mtime: entry.mtime, data: toBase64(entry.data) });
+      else entries.push({ path, type: 'file', mtime: entry.mtime, data: encodeBase64(entry.data) });
     }
     return { version: 1, entries };
   }
@@ -159,7 +160,9 @@ export class MemoryFileSystem implements FileSystem {
         fs.mkdir(p, { recursive: true });
         fs.entries.set(p, { type: 'dir', mtime: e.mtime });
       } else if (e.type === 'file' && typeof e.data === 'string') {
-        fs.writeFile(p, fromBase64(e.data));
+        const data = decodeBase64(e.data);
+        if (!data) throw new FsError('EINVAL', 'snapshot');
+        fs.writeFile(p, data);
         fs.entries.set(p, { type: 'file', data: fs.readFile(p), mtime: e.mtime });
       } else {
         throw new FsError('EINVAL', p);
@@ -185,36 +188,4 @@ export class MemoryFileSystem implements FileSystem {
   private requireDir(p: string): void {
     if (this.lookup(p).type !== 'dir') throw new FsError('ENOTDIR', p);
   }
-}
-
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-function toBase64(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? B64[n & 63] : '=';
-  }
-  return out;
-}
-
-function fromBase64(text: string): Uint8Array {
-  const clean = text.replace(/=+$/, '');
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let o = 0;
-  for (const ch of clean) {
-    const v = B64.indexOf(ch);
-    if (v < 0) throw new FsError('EINVAL', 'snapshot');
-    value = (value << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (value >> bits) & 0xff;
-    }
-  }
-  return out;
 }

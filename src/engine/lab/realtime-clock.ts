@@ -7,7 +7,7 @@
 // in the browser it is `performance.timeOrigin + performance.now()`, which is absolute, so it
 // agrees across workers whose `performance.now()` origins differ.
 
-import { abortError, type LabClock } from './clock.ts';
+import { sleepOn, type LabClock } from './clock.ts';
 
 export interface ClockParams {
   /** Lab time (ms since the epoch) at the anchor. */
@@ -101,18 +101,7 @@ export class RealtimeClock implements LabClock {
   }
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) return reject(abortError());
-      const cancel = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
-      const onAbort = () => {
-        cancel();
-        reject(abortError());
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    return sleepOn((t, fn) => this.setTimer(t, fn), ms, signal);
   }
 
   /** Number of pending timers (for tests and the UI). */

@@ -1,6 +1,8 @@
 // Small encoders etcdctl's output needs: Go's %q, base64 of UTF-8, JSON with uint64 numbers,
 // go-humanize's Bytes, Go's time.Duration and tablewriter's boxes.
 
+import { encodeBase64 } from '../../text/base64.ts';
+
 /** A number too large for a double (uint64 ids), written into JSON unquoted. */
 export class RawNumber {
   constructor(readonly digits: string) {}
@@ -21,18 +23,8 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
 export function base64(text: string): string {
-  const bytes = new TextEncoder().encode(text);
-  let out = '';
-  for (let i = 0; i < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    out += B64[(n >> 18) & 63] + B64[(n >> 12) & 63];
-    out += i + 1 < bytes.length ? B64[(n >> 6) & 63] : '=';
-    out += i + 2 < bytes.length ? B64[n & 63] : '=';
-  }
-  return out;
+  return encodeBase64(new TextEncoder().encode(text));
 }
 
 /** Go's %q for a string: printable characters as they are, the rest escaped. */
