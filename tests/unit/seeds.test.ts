@@ -53,7 +53,7 @@ function normaliseTcpdump(text: string): string {
 
 const TABLE_COMMANDS = ['ip route', 'ip addr', 'ip -d link show', 'ip neigh', 'bridge fdb show'];
 
-function tshark(pcap: Uint8Array): string {
+function tsharkOnce(pcap: Uint8Array): string {
   const dir = mkdtempSync(join(tmpdir(), 'fp-'));
   const file = join(dir, 'x.pcap');
   writeFileSync(file, pcap);
@@ -83,6 +83,12 @@ function tshark(pcap: Uint8Array): string {
     ],
     { encoding: 'utf8' },
   );
+}
+
+/** tshark, once more if it printed nothing: its first start under load can come back empty. */
+function tshark(pcap: Uint8Array): string {
+  const out = tsharkOnce(pcap);
+  return out.trim() === '' ? tsharkOnce(pcap) : out;
 }
 
 /** What the oracle captured on host2 for each mode, and the pings it ran meanwhile. */

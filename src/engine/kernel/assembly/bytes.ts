@@ -40,16 +40,28 @@ export const BROADCAST_MAC: u64 = 0xffffffffffff;
 export function csumAdd(p: usize, len: i32, acc: u64): u64 {
   let i = 0;
   if (len >= 64) {
-    // SIMD: add adjacent 16-bit words into four 32-bit lanes, 32 bytes per round. A lane gains
-    // at most 2 * 0xffff per 16 bytes, so no lane can overflow for any IPv4 length.
+    // SIMD: add adjacent 16-bit words into four 32-bit lanes, 64 bytes per round in four
+    // independent sums. A lane gains at most 2 * 0xffff per round, so no lane can overflow
+    // for any IPv4 length.
     let a = i32x4.splat(0);
     let b = i32x4.splat(0);
-    while (i + 32 <= len) {
-      a = i32x4.add(a, i32x4.extadd_pairwise_i16x8_u(v128.load(p + <usize>i)));
-      b = i32x4.add(b, i32x4.extadd_pairwise_i16x8_u(v128.load(p + <usize>i + 16)));
+    let c = i32x4.splat(0);
+    let d = i32x4.splat(0);
+    while (i + 64 <= len) {
+      const q = p + <usize>i;
+      a = i32x4.add(a, i32x4.extadd_pairwise_i16x8_u(v128.load(q)));
+      b = i32x4.add(b, i32x4.extadd_pairwise_i16x8_u(v128.load(q, 16)));
+      c = i32x4.add(c, i32x4.extadd_pairwise_i16x8_u(v128.load(q, 32)));
+      d = i32x4.add(d, i32x4.extadd_pairwise_i16x8_u(v128.load(q, 48)));
+      i += 64;
+    }
+    if (i + 32 <= len) {
+      const q = p + <usize>i;
+      a = i32x4.add(a, i32x4.extadd_pairwise_i16x8_u(v128.load(q)));
+      b = i32x4.add(b, i32x4.extadd_pairwise_i16x8_u(v128.load(q, 16)));
       i += 32;
     }
-    const t = i32x4.add(a, b);
+    const t = i32x4.add(i32x4.add(a, b), i32x4.add(c, d));
     acc +=
       <u64>(<u32>i32x4.extract_lane(t, 0)) +
       <u64>(<u32>i32x4.extract_lane(t, 1)) +
@@ -94,8 +106,24 @@ export function csumFold(acc: u64): u32 {
 }
 
 /** Checksum of a region: 0 when a region that includes its checksum field is intact. */
+// @ts-ignore: decorator
+@inline
 export function csum(p: usize, len: i32): u32 {
+  // An option-less IPv4 header (checked or built on every hop) takes five loads, no loop.
+  if (len == 20) return csumFold(sum20(p));
   return csumFold(csumAdd(p, len, 0));
+}
+
+// @ts-ignore: decorator
+@inline
+function sum20(p: usize): u64 {
+  return (
+    <u64>load<u32>(p) +
+    <u64>load<u32>(p, 4) +
+    <u64>load<u32>(p, 8) +
+    <u64>load<u32>(p, 12) +
+    <u64>load<u32>(p, 16)
+  );
 }
 
 export function netmask(len: i32): u32 {

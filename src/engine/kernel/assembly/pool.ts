@@ -3,7 +3,7 @@
 
 export const SLOT_SIZE: i32 = 10240;
 export const HEADROOM: i32 = 160;
-export const SLOT_COUNT: i32 = 512;
+export const SLOT_COUNT: i32 = 512; // a power of two: the backlog ring masks with it
 /** The largest frame a slot can hold. */
 export const SLOT_MAX: i32 = SLOT_SIZE - HEADROOM;
 
@@ -11,6 +11,10 @@ const poolBase: usize = heap.alloc(<usize>SLOT_SIZE * <usize>SLOT_COUNT);
 // Per-slot [offset, length] pairs in raw memory: read on every step of the packet path.
 const meta: usize = heap.alloc(<usize>SLOT_COUNT * 8);
 const freeStack = new StaticArray<i32>(SLOT_COUNT);
+// Per-slot [address, length, sum] of trailing bytes whose one's-complement sum is already
+// known (like Linux's CHECKSUM_COMPLETE): UDP records the sum of an encapsulated packet's
+// payload while it verifies the outer checksum, so the inner ICMP check costs nothing.
+const tailSums: usize = heap.alloc(<usize>SLOT_COUNT * 16);
 
 /** The frame's length. */
 export function slotLen(s: i32): i32 {
@@ -35,7 +39,28 @@ export function slotAlloc(): i32 {
   const s = unchecked(freeStack[--freeTop]);
   setSlotOff(s, HEADROOM);
   setSlotLen(s, 0);
+  clearTailSum(s);
   return s;
+}
+
+/** Records that the len bytes at p (inside slot s) sum to `sum` (unfolded, csumAdd's form). */
+export function setTailSum(s: i32, p: usize, len: i32, sum: u64): void {
+  const t = tailSums + ((<usize>s) << 4);
+  store<u32>(t, <u32>p);
+  store<i32>(t, len, 4);
+  store<u64>(t, sum, 8);
+}
+
+/** Forgets the recorded sum: call before writing into a slot's payload in place. */
+export function clearTailSum(s: i32): void {
+  store<u32>(tailSums + ((<usize>s) << 4), 0);
+}
+
+/** The recorded sum when it covers exactly the len bytes at p, else u64.MAX_VALUE. */
+export function tailSum(s: i32, p: usize, len: i32): u64 {
+  const t = tailSums + ((<usize>s) << 4);
+  if (load<u32>(t) != <u32>p || load<i32>(t, 4) != len) return u64.MAX_VALUE;
+  return load<u64>(t, 8);
 }
 
 export function slotFree(s: i32): void {

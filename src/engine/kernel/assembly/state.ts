@@ -356,11 +356,18 @@ export class Netns {
   cacheGen: StaticArray<u32> = new StaticArray<u32>(256);
   cacheRoute: StaticArray<Route | null> = new StaticArray<Route | null>(256);
 
+  // @ts-ignore: decorator
+  @inline
   lookup(dst: u32): Route | null {
     const h = <i32>((dst * 0x9e3779b1) >> 24);
     if (unchecked(this.cacheGen[h]) == fibGen && unchecked(this.cacheKey[h]) == dst) {
       return unchecked(this.cacheRoute[h]);
     }
+    return this.lookupMiss(dst, h);
+  }
+
+  /** A cache miss: the full lookup, remembered in slot h. */
+  lookupMiss(dst: u32, h: i32): Route | null {
     const r = this.lookupSlow(dst);
     unchecked((this.cacheGen[h] = fibGen));
     unchecked((this.cacheKey[h] = dst));
