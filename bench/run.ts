@@ -1,4 +1,5 @@
 // `npm run bench`: runs every benchmark and prints one JSON document. Timing never fails a build.
+import { benchBrowser } from './browser.ts';
 import { benchKernel } from './kernel.ts';
 import { benchKv } from './kv.ts';
 
@@ -10,6 +11,7 @@ interface Section {
 const sections: Section[] = [
   { name: 'kernel', run: benchKernel },
   { name: 'kv', run: benchKv },
+  { name: 'browser', run: benchBrowser },
 ];
 
 const report: Record<string, unknown> = {

@@ -1,0 +1,69 @@
+// The baseline functions the bench calls with page.evaluate (window.bare.*).
+const WORKER = new URL('./bare-worker.js', import.meta.url);
+let live = [];
+let seq = 0;
+
+/** Starts a worker and resolves once its script runs ('up'). */
+function start() {
+  const w = new Worker(WORKER);
+  live.push(w);
+  return new Promise((resolve) => {
+    w.onmessage = (e) => {
+      if (e.data === 'up') resolve(w);
+    };
+  });
+}
+
+function reply(w, msg) {
+  return new Promise((resolve) => {
+    w.onmessage = (e) => resolve(e.data);
+    w.postMessage(msg);
+  });
+}
+
+function stopAll() {
+  for (const w of live) w.terminate();
+  live = [];
+}
+
+/** Round trips of `size`-byte messages between two bare workers over BroadcastChannels (µs). */
+async function bcRtt(count, size) {
+  const id = `bare-rtt-${seq++}`;
+  const [a, b] = await Promise.all([start(), start()]);
+  await reply(b, { role: 'echo', in: `${id}/ab`, out: `${id}/ba` });
+  const rtts = await reply(a, {
+    role: 'pinger',
+    in: `${id}/ba`,
+    out: `${id}/ab`,
+    size,
+    count,
+    warmup: 50,
+  });
+  stopAll();
+  return rtts;
+}
+
+/** One-way frames/s from one bare worker to another, `batch` frames of `size` B per message. */
+async function bcStream(size, batch, ms) {
+  const id = `bare-stream-${seq++}`;
+  const [tx, rx] = await Promise.all([start(), start()]);
+  const channels = { in: `${id}/data`, out: `${id}/data`, ack: `${id}/ack` };
+  await reply(rx, { role: 'receiver', ...channels, ackEvery: 128, warmupMs: 400, ms });
+  const result = new Promise((resolve) => {
+    rx.onmessage = (e) => resolve(e.data);
+  });
+  tx.postMessage({ role: 'sender', ...channels, size, batch, window: 1024 });
+  const r = await result;
+  stopAll();
+  return r.framesPerSecond;
+}
+
+/** Spawns `n` idle workers; ms until every one has answered (they stay up until stopAll). */
+async function spawn(n) {
+  const t0 = performance.now();
+  const workers = await Promise.all(Array.from({ length: n }, () => start()));
+  await Promise.all(workers.map((w) => reply(w, { role: 'idle', in: `bare-idle-${seq++}` })));
+  return performance.now() - t0;
+}
+
+window.bare = { bcRtt, bcStream, spawn, stopAll, crossOriginIsolated: () => crossOriginIsolated };
