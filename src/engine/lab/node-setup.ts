@@ -68,6 +68,7 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
     name: FLANNELD_UNIT,
     description: 'Flanneld overlay address etcd agent',
     execStart: argv,
+    restartOnFailureMs: FLANNELD_RESTART_MS,
     run: (io) =>
       startFlanneld(
         {
@@ -86,28 +87,13 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
   });
 }
 
-/** kubelet restarts a crashed flannel container after this long (CrashLoopBackOff's first step). */
-export const FLANNELD_RESTART_MS = 10_000;
+/** flanneld.service's `RestartSec=`: a flanneld that exits 1 (a lost lease race, 'subnet
+ * already exists') is started again by systemd's `Restart=on-failure`. */
+export const FLANNELD_RESTART_MS = 5_000;
 
-/**
- * Resolves once flanneld has written subnet.env (it retries the KV on its own). A flanneld that
- * exits 1 (a lost lease race: 'subnet already exists', or 'out of subnets') is started again
- * after FLANNELD_RESTART_MS, as the DaemonSet's restartPolicy does, until it gets a lease.
- */
+/** Resolves once flanneld has written subnet.env (systemd restarts it if it fails). */
 export async function waitForSubnetEnv(host: Host, signal?: AbortSignal): Promise<void> {
-  let failedAt: number | undefined;
-  while (!host.fs.exists(SUBNET_ENV_PATH)) {
-    await host.clock.sleep(100, signal);
-    if (host.services.status(FLANNELD_UNIT)?.state !== 'failed') {
-      failedAt = undefined;
-      continue;
-    }
-    failedAt ??= host.clock.now();
-    if (host.clock.now() - failedAt >= FLANNELD_RESTART_MS) {
-      failedAt = undefined;
-      host.services.start(FLANNELD_UNIT);
-    }
-  }
+  while (!host.fs.exists(SUBNET_ENV_PATH)) await host.clock.sleep(100, signal);
 }
 
 /** kubelet's part: a namespace per pod, networked by the CNI plugin. Returns the pods' names. */

@@ -87,6 +87,8 @@ export interface UnitSpec {
   /** The command line shown by `systemctl status` (CGroup / Process lines). */
   execStart: string[];
   run(io: DaemonIO): Daemon;
+  /** `Restart=on-failure` with this `RestartSec=` (ms): a failed process is started again. */
+  restartOnFailureMs?: number;
 }
 
 export type ActiveState = 'active' | 'inactive' | 'failed';
@@ -107,6 +109,8 @@ export class ServiceManager {
   private readonly daemons = new Map<string, Daemon>();
   /** Units being stopped by `stop()`, which reports their exit itself. */
   private readonly stopping = new Set<string>();
+  /** systemd's per-unit restart counter. */
+  private readonly restarts = new Map<string, number>();
   private nextPid: number;
 
   constructor(
@@ -190,6 +194,19 @@ export class ServiceManager {
       st.state = 'failed';
       this.systemd(unit, `${unit}: Main process exited, code=exited, status=${code}/FAILURE`);
       this.systemd(unit, `${unit}: Failed with result 'exit-code'.`);
+      const delay = st.spec.restartOnFailureMs;
+      if (delay !== undefined) {
+        this.clock.setTimer(delay, () => {
+          // Unless someone started or stopped it meanwhile, as systemd's restart job would.
+          if (st.state !== 'failed' || st.pid !== pid) return;
+          this.restarts.set(unit, (this.restarts.get(unit) ?? 0) + 1);
+          this.systemd(
+            unit,
+            `${unit}: Scheduled restart job, restart counter is at ${this.restarts.get(unit)}.`,
+          );
+          this.start(unit);
+        });
+      }
     }
   }
 
