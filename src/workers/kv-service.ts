@@ -1,13 +1,25 @@
 // The lab's etcd, as the KV worker runs it: one KvServer for one lab, on the lab clock (so
 // lease expiry follows the UI's speed and fast-forward), persisted in the lab's storage, and
 // served to each host over its own MessagePort.
+//
+// Several tabs may open the same lab. Given a lock (Web Locks in the browser), the KV workers
+// of those tabs compete for the lab's lock: the holder (the leader) opens the store and serves
+// it on the lab's BroadcastChannel; every tab's hosts reach it through a ChannelKvClient (the
+// leader's own hosts too, so a change of leader is handled in one place). When the leader's
+// tab closes, its lock passes on and the next leader loads the store the old one saved.
 // Kept free of `self` so Node tests can drive it directly.
 
 import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
+import type { KvClient } from '../engine/kv/types.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
+import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
+import { HostClaims } from './kv-host-claims.ts';
 import { serveKvPort } from './kv-remote.ts';
+
+/** Runs `hold` while holding the lock `name` (navigator.locks.request's shape). */
+export type LockFn = (name: string, hold: () => Promise<void>) => Promise<unknown>;
 
 export interface KvServiceDeps {
   /** Absolute real time in ms (performance.timeOrigin + performance.now() in a worker). */
@@ -16,42 +28,146 @@ export interface KvServiceDeps {
   storage: (labId: string) => KvStorage;
   /** Told when the stored KV cannot be read and the lab runs on an unsaved store instead. */
   warn?: (message: string) => void;
+  /** Shares the lab across tabs; absent, this worker's store is the lab's only one. */
+  tabs?: {
+    lock: LockFn;
+    /** Names of the locks held right now (navigator.locks.query()'s `held`). */
+    heldLocks: () => Promise<string[]>;
+    channel: (name: string) => BusChannel;
+    /** A fresh id for this worker (crypto.randomUUID()). */
+    newId: () => string;
+  };
 }
+
+export const labLockName = (labId: string) => `flannel-playground/${labId}/kv`;
+export const labChannelName = (labId: string) => `flannel-playground/${labId}/kv`;
+export const tabLockName = (labId: string, tabId: string) =>
+  `flannel-playground/${labId}/tab/${tabId}`;
 
 export class KvService {
   private labId: string | null = null;
   private clock: RealtimeClock | null = null;
+  /** The tab's own lab clock (the store's may be replaced when its restore fails). */
+  private tabClock: RealtimeClock | null = null;
   private server: Promise<KvServer> | null = null;
+  private client: KvClient | null = null;
+  private opened: Promise<void> | null = null;
+  private tabId = 'local';
+  private claims: HostClaims | null = null;
+  private readonly closers: Array<() => void> = [];
+  private closed = false;
 
   constructor(private readonly deps: KvServiceDeps) {}
 
   /** Opens lab `labId`'s store on the lab clock `clock`; opening it again is a no-op. */
   async open(labId: string, clock: ClockParams): Promise<void> {
-    if (this.server) {
+    if (this.opened) {
       this.checkLab(labId);
-      await this.server;
-      return;
+      return this.opened;
     }
     this.labId = labId;
-    this.server = this.openServer(labId, clock);
-    await this.server;
+    this.tabClock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
+    this.opened = this.deps.tabs ? this.joinLab(labId, clock) : this.openAlone(labId, clock);
+    return this.opened;
   }
 
   /** Serves the store on `port` (one port per host worker). */
   async connect(labId: string, port: MessagePort): Promise<void> {
-    if (!this.server) throw new Error('the KV store is not open');
+    if (!this.opened) throw new Error('the KV store is not open');
     this.checkLab(labId);
-    serveKvPort(createKvClient(await this.server), port);
+    await this.opened;
+    serveKvPort(this.client!, port);
+  }
+
+  /**
+   * Claims `count` host names for this tab (node1.. for the first tab of a lab, the next free
+   * ones for a tab that joins it) and keeps them while the tab runs.
+   */
+  async claimHosts(labId: string, count: number): Promise<string[]> {
+    if (!this.opened) throw new Error('the KV store is not open');
+    this.checkLab(labId);
+    await this.opened;
+    const tabs = this.deps.tabs;
+    this.claims ??= new HostClaims({
+      kv: this.client!,
+      clock: this.tabClock!,
+      tabId: this.tabId,
+      tabAlive: tabs
+        ? async (id) => (await tabs.heldLocks()).includes(tabLockName(labId, id))
+        : undefined,
+      warn: this.deps.warn,
+    });
+    return this.claims.claim(count);
   }
 
   /** Adopts the UI's new clock params: leases due by the new lab time expire now. */
   setClock(params: ClockParams): void {
     this.clock?.setParams(params);
+    this.tabClock?.setParams(params);
   }
 
-  /** Resolves once everything committed so far is in storage. */
+  /** Resolves once everything committed so far (by this worker as leader) is in storage. */
   async flush(): Promise<void> {
     await (await this.server)?.flush();
+  }
+
+  /** Whether this worker holds the lab's store (the leader). */
+  get leading(): boolean {
+    return this.server !== null;
+  }
+
+  /** Leaves the lab as a closing tab does: locks released, claims dropped, timers stopped. */
+  close(): void {
+    this.closed = true;
+    this.claims?.dispose();
+    for (const close of this.closers.splice(0).reverse()) close();
+    this.clock?.dispose();
+    this.tabClock?.dispose();
+  }
+
+  private async openAlone(labId: string, clock: ClockParams): Promise<void> {
+    this.server = this.openServer(labId, clock);
+    this.client = createKvClient(await this.server);
+  }
+
+  private async joinLab(labId: string, clock: ClockParams): Promise<void> {
+    const tabs = this.deps.tabs!;
+    this.tabId = tabs.newId();
+    const client = new ChannelKvClient(tabs.channel(labChannelName(labId)), tabs.newId());
+    this.client = client;
+    this.closers.push(() => client.close());
+    // Held for the worker's life: other tabs see this tab's claims as live.
+    let releaseAll!: () => void;
+    const closed = new Promise<void>((resolve) => (releaseAll = resolve));
+    this.closers.push(releaseAll);
+    await new Promise<void>((granted) => {
+      void tabs.lock(tabLockName(labId, this.tabId), () => {
+        granted();
+        return closed;
+      });
+    });
+    void tabs.lock(labLockName(labId), () => this.lead(labId, clock, closed));
+  }
+
+  /** This worker won the lab's lock: open the store and serve it until the worker closes. */
+  private async lead(labId: string, clock: ClockParams, closed: Promise<void>): Promise<void> {
+    const tabs = this.deps.tabs!;
+    const latest = this.tabClock?.getParams() ?? clock;
+    this.server = this.openServer(labId, latest);
+    const server = await this.server;
+    if (this.closed) return; // the lock came as the tab was closing
+    const channel = tabs.channel(labChannelName(labId));
+    const stop = serveKvChannel(
+      createKvClient(server),
+      channel,
+      tabs.newId(),
+      () => server.header().revision,
+    );
+    this.closers.push(() => {
+      stop();
+      channel.close();
+    });
+    await closed;
   }
 
   private async openServer(labId: string, params: ClockParams): Promise<KvServer> {

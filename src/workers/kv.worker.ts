@@ -1,10 +1,11 @@
-// The lab's etcd: one KV store in its own worker (one per lab per tab), persisted in IndexedDB.
-// Each host worker gets its own MessagePort to it (`connect`), over which the store's KvClient
-// is served (see kv-remote.ts). Wiring only; the logic lives in kv-service.ts.
+// The lab's etcd: one KV worker per lab per tab. Tabs that open the same lab share one store:
+// their KV workers compete for the lab's Web Lock and the holder serves the others over a
+// BroadcastChannel (see kv-service.ts). Each host worker gets its own MessagePort to this
+// worker (`connect`), over which the lab's KvClient is served (see kv-remote.ts). Wiring only.
 
 import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/lab/realtime-clock.ts';
-import { KvService } from './kv-service.ts';
+import { KvService, type KvServiceDeps } from './kv-service.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
 export interface KvWorkerApi {
@@ -12,8 +13,22 @@ export interface KvWorkerApi {
   open(labId: string, clock: ClockParams): Promise<void>;
   /** Serves lab `labId`'s store on `port` (one port per host worker). */
   connect(labId: string, port: MessagePort): Promise<void>;
+  /** Claims `count` host names for this tab: node1.. first, the next free ones for a joiner. */
+  claimHosts(labId: string, count: number): Promise<string[]>;
   /** The UI's new clock params (speed change, fast-forward): lease expiry follows them. */
   setClock(params: ClockParams): void;
+}
+
+/** Web Locks exist only in secure contexts: without them the tab keeps its lab to itself. */
+function tabsDeps(): KvServiceDeps['tabs'] {
+  const locks = (self.navigator as Navigator | undefined)?.locks;
+  if (!locks || typeof BroadcastChannel === 'undefined') return undefined;
+  return {
+    lock: (name, hold) => locks.request(name, hold),
+    heldLocks: async () => ((await locks.query()).held ?? []).map((l) => l.name ?? ''),
+    channel: (name) => new BroadcastChannel(name),
+    newId: () => crypto.randomUUID(),
+  };
 }
 
 const service = new KvService({
@@ -24,11 +39,13 @@ const service = new KvService({
   },
   storage: createIdbKvStorage,
   warn: (message) => console.warn(message),
+  tabs: tabsDeps(),
 });
 
 const api: KvWorkerApi = {
   open: (labId, clock) => service.open(labId, clock),
   connect: (labId, port) => service.connect(labId, port),
+  claimHosts: (labId, count) => service.claimHosts(labId, count),
   setClock: (params) => service.setClock(params),
 };
 

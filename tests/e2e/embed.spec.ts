@@ -116,8 +116,10 @@ test('no frame crosses between two widgets unless they share a lab id', async ({
       };
       const tag = shared ? 'shared' : 'isolated';
       const a = make(`a-${tag}`, '1');
+      // Sharing a lab, B joins A's and adds hosts: node2 (.133) and node3, after A's node1.
+      if (shared) await a.run('node1', 'true');
       const b = make(`b-${tag}`, '2');
-      const fromB = await b.run('node1', 'ping -c 1 -W 1 172.16.112.133');
+      const fromB = await b.run(shared ? 'node2' : 'node1', 'ping -c 1 -W 1 172.16.112.133');
       const fromA = await a.run('node1', 'ping -c 1 -W 1 172.16.112.133');
       a.remove();
       b.remove();

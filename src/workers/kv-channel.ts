@@ -1,0 +1,246 @@
+// One etcd per lab across tabs: the KV worker that holds the lab's Web Lock (the leader) serves
+// its store on a BroadcastChannel, and every tab's KV worker reaches it through a
+// ChannelKvClient. Requests and responses carry ids and are addressed (`to`), since everyone
+// on a BroadcastChannel hears everything; a watch is a stream of responses until cancelled.
+//
+// When the leader goes (its tab closed), the next one announces itself: requests still waiting
+// for an answer are sent to it, and watches resume from the revision after the last one seen.
+// Sending a write again is safe here: a leader applies a request and posts its answer in the
+// same task in which it receives it, so a request left unanswered never reached the old one.
+
+import {
+  KvError,
+  type KvClient,
+  type WatchRequest,
+  type WatchResponse,
+} from '../engine/kv/types.ts';
+
+/** What the protocol needs of a BroadcastChannel (Node 20 has the real one too). */
+export interface BusChannel {
+  postMessage(message: unknown): void;
+  addEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  removeEventListener(type: 'message', listener: (e: MessageEvent) => void): void;
+  close(): void;
+}
+
+type Method = Exclude<keyof KvClient, 'watch'>;
+
+const METHODS: ReadonlySet<string> = new Set<Method>([
+  'range',
+  'put',
+  'deleteRange',
+  'txn',
+  'compact',
+  'leaseGrant',
+  'leaseRevoke',
+  'leaseKeepAlive',
+  'leaseTimeToLive',
+  'leaseList',
+  'status',
+  'memberList',
+]);
+
+type WireError = { kvError: { code: string; message: string } } | { error: string };
+
+type Msg =
+  | { t: 'who' }
+  | { t: 'leader'; leader: string }
+  | { t: 'req'; to: string; from: string; id: number; method: Method; args: unknown[] }
+  | { t: 'res'; to: string; id: number; value?: unknown; error?: WireError }
+  | { t: 'watch'; to: string; from: string; id: number; req: WatchRequest }
+  | { t: 'created'; to: string; id: number; nextRevision: number }
+  | { t: 'wres'; to: string; id: number; res: WatchResponse }
+  | { t: 'cancel'; to: string; from: string; id: number };
+
+function toWire(err: unknown): WireError {
+  if (err instanceof KvError) return { kvError: { code: err.code, message: err.message } };
+  return { error: err instanceof Error ? err.message : String(err) };
+}
+
+function fromWire(err: WireError): Error {
+  return 'kvError' in err
+    ? new KvError(err.kvError.code, err.kvError.message)
+    : new Error(err.error);
+}
+
+/**
+ * The leader's side: answers requests addressed to `leaderId` with `client` (the store) and
+ * announces itself. `currentRevision` tells where a watch from "now" starts. Returns stop().
+ */
+export function serveKvChannel(
+  client: KvClient,
+  channel: BusChannel,
+  leaderId: string,
+  currentRevision: () => number,
+): () => void {
+  const watches = new Map<string, () => void>();
+  const post = (m: Msg) => channel.postMessage(m);
+
+  const onMessage = (e: MessageEvent) => {
+    const m = e.data as Msg;
+    if (m.t === 'who') post({ t: 'leader', leader: leaderId });
+    if (!('to' in m) || m.to !== leaderId) return;
+    if (m.t === 'req') void answer(m);
+    else if (m.t === 'watch') startWatch(m);
+    else if (m.t === 'cancel') {
+      watches.get(`${m.from}/${m.id}`)?.();
+      watches.delete(`${m.from}/${m.id}`);
+    }
+  };
+
+  async function answer(m: Extract<Msg, { t: 'req' }>): Promise<void> {
+    try {
+      if (!METHODS.has(m.method)) throw new Error(`unknown KV method ${String(m.method)}`);
+      const fn = client[m.method] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+      if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
+      const value = await fn.apply(client, m.args);
+      post({ t: 'res', to: m.from, id: m.id, value });
+    } catch (err) {
+      post({ t: 'res', to: m.from, id: m.id, error: toWire(err) });
+    }
+  }
+
+  function startWatch(m: Extract<Msg, { t: 'watch' }>): void {
+    const key = `${m.from}/${m.id}`;
+    watches.get(key)?.();
+    const nextRevision = m.req.startRevision || currentRevision() + 1;
+    post({ t: 'created', to: m.from, id: m.id, nextRevision });
+    const watcher = client.watch(m.req, (res) => {
+      post({ t: 'wres', to: m.from, id: m.id, res });
+      if (res.canceled) watches.delete(key);
+    });
+    watches.set(key, () => watcher.cancel());
+  }
+
+  channel.addEventListener('message', onMessage);
+  post({ t: 'leader', leader: leaderId });
+  return () => {
+    channel.removeEventListener('message', onMessage);
+    for (const cancel of watches.values()) cancel();
+    watches.clear();
+  };
+}
+
+interface Pending {
+  method: Method;
+  args: unknown[];
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+interface OpenWatch {
+  req: WatchRequest;
+  onResponse: (res: WatchResponse) => void;
+  /** Where to resume after a leader change; null until the leader said where it started. */
+  nextRevision: number | null;
+}
+
+/** A KvClient that forwards every call to the lab's leader over `channel`. */
+export class ChannelKvClient implements KvClient {
+  private leader: string | null = null;
+  private seq = 0;
+  private readonly pending = new Map<number, Pending>();
+  private readonly watches = new Map<number, OpenWatch>();
+  private readonly onMessage = (e: MessageEvent) => this.receive(e.data as Msg);
+
+  constructor(
+    private readonly channel: BusChannel,
+    /** This client's address on the channel (unique per KV worker). */
+    private readonly id: string,
+  ) {
+    channel.addEventListener('message', this.onMessage);
+    channel.postMessage({ t: 'who' } satisfies Msg);
+  }
+
+  /** The leader's id, once one has answered. */
+  get leaderId(): string | null {
+    return this.leader;
+  }
+
+  close(): void {
+    this.channel.removeEventListener('message', this.onMessage);
+    this.channel.close();
+    for (const p of this.pending.values()) p.reject(new KvError('Canceled', 'context canceled'));
+    this.pending.clear();
+    this.watches.clear();
+  }
+
+  range = this.request('range');
+  put = this.request('put');
+  deleteRange = this.request('deleteRange');
+  txn = this.request('txn');
+  compact = this.request('compact');
+  leaseGrant = this.request('leaseGrant');
+  leaseRevoke = this.request('leaseRevoke');
+  leaseKeepAlive = this.request('leaseKeepAlive');
+  leaseTimeToLive = this.request('leaseTimeToLive');
+  leaseList = this.request('leaseList');
+  status = this.request('status');
+  memberList = this.request('memberList');
+
+  watch(req: WatchRequest, onResponse: (res: WatchResponse) => void): { cancel(): void } {
+    const id = ++this.seq;
+    this.watches.set(id, { req, onResponse, nextRevision: null });
+    if (this.leader) this.sendWatch(id, this.leader);
+    return {
+      cancel: () => {
+        if (!this.watches.delete(id)) return;
+        if (this.leader) this.post({ t: 'cancel', to: this.leader, from: this.id, id });
+      },
+    };
+  }
+
+  private request<M extends Method>(method: M): NonNullable<KvClient[M]> {
+    const call = (...args: unknown[]) =>
+      new Promise((resolve, reject) => {
+        const id = ++this.seq;
+        this.pending.set(id, { method, args, resolve, reject });
+        if (this.leader) this.send(id, this.leader);
+      });
+    return call as unknown as NonNullable<KvClient[M]>;
+  }
+
+  private send(id: number, leader: string): void {
+    const p = this.pending.get(id)!;
+    this.post({ t: 'req', to: leader, from: this.id, id, method: p.method, args: p.args });
+  }
+
+  private sendWatch(id: number, leader: string): void {
+    const w = this.watches.get(id)!;
+    const req = w.nextRevision === null ? w.req : { ...w.req, startRevision: w.nextRevision };
+    this.post({ t: 'watch', to: leader, from: this.id, id, req });
+  }
+
+  private post(m: Msg): void {
+    this.channel.postMessage(m);
+  }
+
+  private receive(m: Msg): void {
+    if (m.t === 'leader') return this.follow(m.leader);
+    if (!('to' in m) || m.to !== this.id) return;
+    if (m.t === 'res') {
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(fromWire(m.error));
+      else p.resolve(m.value);
+    } else if (m.t === 'created') {
+      const w = this.watches.get(m.id);
+      if (w && w.nextRevision === null) w.nextRevision = m.nextRevision;
+    } else if (m.t === 'wres') {
+      const w = this.watches.get(m.id);
+      if (!w) return; // cancelled here; the leader hears of it soon
+      w.nextRevision = Math.max(w.nextRevision ?? 0, m.res.header.revision + 1);
+      if (m.res.canceled) this.watches.delete(m.id);
+      w.onResponse(m.res);
+    }
+  }
+
+  /** A leader announced itself: send it every request and watch still open. */
+  private follow(leader: string): void {
+    if (leader === this.leader) return;
+    this.leader = leader;
+    for (const id of this.pending.keys()) this.send(id, leader);
+    for (const id of this.watches.keys()) this.sendWatch(id, leader);
+  }
+}
