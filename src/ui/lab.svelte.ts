@@ -2,16 +2,20 @@
 // (the UI owns its params and sends every change to every worker) and the hosts' snapshots.
 
 import * as Comlink from 'comlink';
-import type { HostConfig, LabConfig } from '../engine/lab/params.ts';
+import { networkConfigJson } from '../engine/lab/node-setup.ts';
+import type { Backend, HostConfig, LabConfig } from '../engine/lab/params.ts';
 import {
   labTimeAt,
   withAdvance,
   withSpeed,
   type ClockParams,
 } from '../engine/lab/realtime-clock.ts';
-import type { HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
+import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
+import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
+import { saveFile } from './save-file.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
+import { linkTraffic, type LinkTraffic } from './traffic.ts';
 
 export type HostStatus = 'starting' | 'up' | 'failed';
 
@@ -20,9 +24,19 @@ export interface HostState {
   status: HostStatus;
   error: string | null;
   snapshot: HostSnapshot | null;
+  /** Links whose packet counters moved since the previous snapshot (frames crossing them). */
+  traffic: LinkTraffic;
+  /** The namespace the host's terminal is in: '' for the host's own, 'pod1' in a pod shell. */
+  shellNetns: string;
+  /** Background captures started from the topology ('/eth0', 'pod1/eth0'). */
+  captures: string[];
 }
 
-const SNAPSHOT_INTERVAL_MS = 1000;
+/** Snapshots come fast while someone watches (frames flash along links), slowly otherwise. */
+const SNAPSHOT_INTERVAL_MS = 250;
+const SNAPSHOT_IDLE_MS = 1000;
+/** Above this many hosts, fast polling costs more than the flashes are worth. */
+const FAST_POLL_MAX_HOSTS = 24;
 /** How long `exec` waits for a host's terminal to appear before running without it. */
 const CONSOLE_WAIT_MS = 1000;
 
@@ -45,25 +59,28 @@ export class Lab {
   ready = $derived(
     this.hosts.length > 0 && this.hosts.every((h) => h.status === 'up' && h.snapshot?.ready),
   );
+  /** The backend in force: the config's, until an operator switches it. */
+  backend = $state<Backend>('vxlan');
+  /** A control's operation in progress (switching backend), shown in the header. */
+  busy = $state<string | null>(null);
 
   /** Comlink proxies: outside $state, they must not be deep-proxied. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive
   private readonly apis = new Map<string, Comlink.Remote<HostWorkerApi>>();
-  private readonly workers: Worker[] = [];
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
+  private readonly workers = new Map<string, Worker>();
   private kv: Comlink.Remote<KvWorkerApi> | null = null;
   private timers: ReturnType<typeof setInterval>[] = [];
+  private poll: ReturnType<typeof setTimeout> | null = null;
+  private kvOpened: Promise<void> = Promise.resolve();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
   private readonly consoles = new Map<string, ScriptedConsole>();
   private startPromise: Promise<void> | null = null;
   private disposed = false;
 
   constructor(readonly config: LabConfig & { labId: string }) {
-    this.hosts = config.hosts.map((h) => ({
-      config: h,
-      status: 'starting',
-      error: null,
-      snapshot: null,
-    }));
+    this.hosts = config.hosts.map((h) => newHostState(h));
+    this.backend = config.backend;
     // Lab time starts at the wall clock (the UI may read it; the engine may not).
     this.clock = { labAtAnchor: Date.now(), sourceAtAnchor: realNow(), speed: 1 };
     this.labTime = labTimeAt(this.clock, realNow());
@@ -90,10 +107,9 @@ export class Lab {
    * order). When the host's terminal is open the line shows there as if typed.
    */
   async exec(hostname: string, line: string): Promise<string> {
-    const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
-    if (i < 0) throw new Error(`no host named ${hostname}`);
     await this.start();
-    const host = this.hosts[i];
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host) throw new Error(`no host named ${hostname}`);
     if (host.status !== 'up') throw new Error(`${hostname} is not running: ${host.error ?? ''}`);
     for (let waited = 0; !this.consoles.has(hostname) && waited < CONSOLE_WAIT_MS; waited += 50) {
       await new Promise((r) => setTimeout(r, 50));
@@ -104,51 +120,165 @@ export class Lab {
     await this.apis.get(hostname)!.run(
       line,
       Comlink.proxy((_stream: string, text: string) => (out += text)),
+      Comlink.proxy(saveFile),
     );
+    host.shellNetns = await this.apis.get(hostname)!.shellNetns();
     return out;
+  }
+
+  /** A host's terminal reports the namespace its shell is in after each line. */
+  setShellNetns(hostname: string, netns: string): void {
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (host) host.shellNetns = netns;
+  }
+
+  /** Opens a shell in a pod's namespace in its host's terminal (`ip netns exec POD bash`). */
+  async enterPod(hostname: string, pod: string): Promise<void> {
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host || host.shellNetns === pod) return;
+    // Leave another pod's shell first, as a person would.
+    if (host.shellNetns !== '') await this.exec(hostname, 'exit');
+    await this.exec(hostname, `ip netns exec ${pod} bash`);
+  }
+
+  /**
+   * Starts a background `tcpdump -w` on an interface; a second call stops it and saves the
+   * pcap on the user's machine. Resolves to the capture's state: true while running.
+   */
+  async toggleCapture(hostname: string, target: CaptureTarget): Promise<boolean> {
+    const api = this.apis.get(hostname);
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!api || !host) return false;
+    const key = `${target.netns ?? ''}/${target.ifname}`;
+    if (host.captures.includes(key)) {
+      host.captures = host.captures.filter((k) => k !== key);
+      const file = await api.stopCapture(target);
+      if (file) saveFile(`${hostname}-${file.name}`, file.bytes);
+      return false;
+    }
+    await api.startCapture(target);
+    host.captures = [...host.captures, key];
+    return true;
+  }
+
+  /** Adds a host with the next name and underlay address; it boots and leases a subnet. */
+  async addHost(): Promise<string> {
+    await this.start();
+    // The lab's etcd hands out the name: other tabs of the lab may run hosts too.
+    const [name] = await this.kv!.claimHosts(this.config.labId, 1);
+    const config = hostNamed(name);
+    this.hosts.push(newHostState(config));
+    await this.launch(config);
+    return config.hostname;
+  }
+
+  /**
+   * Removes a host: its worker ends (the VM is switched off). Its lease stays in etcd until it
+   * expires, as with real flannel.
+   */
+  removeHost(hostname: string): void {
+    const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
+    if (i < 0) return;
+    this.workers.get(hostname)?.terminate();
+    this.workers.delete(hostname);
+    this.apis.delete(hostname);
+    this.consoles.delete(hostname);
+    this.hosts.splice(i, 1);
+  }
+
+  /**
+   * Switches the backend as an operator does: the new network config into etcd, then
+   * `systemctl restart flanneld` on every host. flanneld keeps its lease and reprograms routes;
+   * the old backend's devices stay behind, as they do on real hosts.
+   */
+  async switchBackend(backend: Backend): Promise<void> {
+    const up = this.hosts.filter((h) => h.status === 'up').map((h) => h.config.hostname);
+    if (up.length === 0 || backend === this.backend) return;
+    this.busy = `switching to ${backend}`;
+    try {
+      const json = networkConfigJson({
+        network: this.config.network,
+        subnetLen: this.config.subnetLen,
+        backend,
+      });
+      await this.exec(up[0], `etcdctl put /coreos.com/network/config '${json}'`);
+      this.backend = backend;
+      await Promise.all(up.map((h) => this.exec(h, 'systemctl restart flanneld')));
+    } finally {
+      this.busy = null;
+    }
   }
 
   private async boot(): Promise<void> {
     const kvWorker = spawnWorker(WORKER_URLS.kv, 'etcd');
-    this.workers.push(kvWorker);
+    this.workers.set('', kvWorker);
     const kv = Comlink.wrap<KvWorkerApi>(kvWorker);
     this.kv = kv;
-    const { labId } = this.config;
     // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
-    const kvOpened = kv.open(labId, $state.snapshot(this.clock));
-    await Promise.all(
-      this.config.hosts.map(async (host, i) => {
-        try {
-          const worker = spawnWorker(WORKER_URLS.host, host.hostname);
-          this.workers.push(worker);
-          if (this.disposed) worker.terminate();
-          worker.addEventListener('error', (e) => this.fail(i, e.message || 'worker error'));
-          const api = Comlink.wrap<HostWorkerApi>(worker);
-          this.apis.set(host.hostname, api);
-          const channel = new MessageChannel();
-          await kvOpened;
-          await kv.connect(labId, Comlink.transfer(channel.port1, [channel.port1]));
-          const snapshot = await api.start(
-            {
-              labId,
-              host,
-              backend: this.config.backend,
-              network: this.config.network,
-              subnetLen: this.config.subnetLen,
-              podsPerHost: this.config.podsPerHost,
-              clock: $state.snapshot(this.clock),
-            },
-            Comlink.transfer(channel.port2, [channel.port2]),
-          );
-          this.hosts[i].snapshot = snapshot;
-          this.hosts[i].status = 'up';
-        } catch (err) {
-          this.fail(i, err instanceof Error ? err.message : String(err));
-        }
-      }),
-    );
-    this.timers.push(setInterval(() => void this.refresh(), SNAPSHOT_INTERVAL_MS));
+    this.kvOpened = kv.open(this.config.labId, $state.snapshot(this.clock));
+    if (!(await this.claimHostNames())) return;
+    // Snapshots: a $state proxy cannot be posted to a worker.
+    await Promise.all(this.hosts.map((h) => this.launch($state.snapshot(h.config))));
+    this.schedulePoll();
     this.timers.push(setInterval(() => (this.labTime = labTimeAt(this.clock, realNow())), 250));
+  }
+
+  /**
+   * Takes this tab's host names from the lab's etcd, so a tab that joins a lab already open in
+   * another tab adds hosts (node4.. after node1..3) instead of duplicating them.
+   */
+  private async claimHostNames(): Promise<boolean> {
+    try {
+      await this.kvOpened;
+      const names = await this.kv!.claimHosts(this.config.labId, this.hosts.length);
+      if (names.join() !== this.hosts.map((h) => h.config.hostname).join()) {
+        const hosts = names.map(hostNamed);
+        this.config.hosts.splice(0, this.config.hosts.length, ...hosts);
+        this.hosts = hosts.map((h) => newHostState(h));
+      }
+      return true;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      for (const h of this.hosts) this.fail(h.config.hostname, message);
+      return false;
+    }
+  }
+
+  /** Starts one host's worker, connects it to etcd and boots it. */
+  private async launch(host: HostConfig): Promise<void> {
+    const { labId } = this.config;
+    const kv = this.kv!;
+    try {
+      const worker = spawnWorker(WORKER_URLS.host, host.hostname);
+      this.workers.set(host.hostname, worker);
+      if (this.disposed) worker.terminate();
+      worker.addEventListener('error', (e) =>
+        this.fail(host.hostname, e.message || 'worker error'),
+      );
+      const api = Comlink.wrap<HostWorkerApi>(worker);
+      this.apis.set(host.hostname, api);
+      const channel = new MessageChannel();
+      await this.kvOpened;
+      await kv.connect(labId, Comlink.transfer(channel.port1, [channel.port1]));
+      const snapshot = await api.start(
+        {
+          labId,
+          host,
+          backend: this.backend,
+          network: this.config.network,
+          subnetLen: this.config.subnetLen,
+          podsPerHost: this.config.podsPerHost,
+          clock: $state.snapshot(this.clock),
+        },
+        Comlink.transfer(channel.port2, [channel.port2]),
+      );
+      const state = this.hosts.find((h) => h.config.hostname === host.hostname);
+      if (!state) return; // removed while booting
+      state.snapshot = snapshot;
+      state.status = 'up';
+    } catch (err) {
+      this.fail(host.hostname, err instanceof Error ? err.message : String(err));
+    }
   }
 
   setSpeed(speed: number): void {
@@ -163,7 +293,8 @@ export class Lab {
     this.disposed = true;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
-    for (const w of this.workers) w.terminate();
+    if (this.poll !== null) clearTimeout(this.poll);
+    for (const w of this.workers.values()) w.terminate();
   }
 
   private applyClock(params: ClockParams): void {
@@ -173,12 +304,27 @@ export class Lab {
     void this.kv?.setClock(params);
   }
 
+  /** Polls the hosts' snapshots: every 250 ms while the page is visible, slower otherwise. */
+  private schedulePoll(): void {
+    if (this.disposed) return;
+    const fast =
+      (typeof document === 'undefined' || document.visibilityState === 'visible') &&
+      this.hosts.length <= FAST_POLL_MAX_HOSTS;
+    this.poll = setTimeout(
+      () => void this.refresh().finally(() => this.schedulePoll()),
+      fast ? SNAPSHOT_INTERVAL_MS : SNAPSHOT_IDLE_MS,
+    );
+  }
+
   private async refresh(): Promise<void> {
     await Promise.all(
       this.hosts.map(async (h) => {
-        if (h.status !== 'up') return;
+        const api = this.apis.get(h.config.hostname);
+        if (h.status !== 'up' || !api) return;
         try {
-          h.snapshot = await this.apis.get(h.config.hostname)!.snapshot();
+          const next = await api.snapshot();
+          h.traffic = linkTraffic(h.snapshot, next);
+          h.snapshot = next;
         } catch {
           // A host busy starting or gone: keep its last snapshot.
         }
@@ -186,8 +332,22 @@ export class Lab {
     );
   }
 
-  private fail(i: number, message: string): void {
-    this.hosts[i].status = 'failed';
-    this.hosts[i].error = message;
+  private fail(hostname: string, message: string): void {
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host) return;
+    host.status = 'failed';
+    host.error = message;
   }
+}
+
+function newHostState(config: HostConfig): HostState {
+  return {
+    config,
+    status: 'starting',
+    error: null,
+    snapshot: null,
+    traffic: {},
+    shellNetns: '',
+    captures: [],
+  };
 }

@@ -22,16 +22,33 @@ export interface Completion {
 
 export type OutputStream = 'stdout' | 'stderr';
 
-export interface LinkView {
+/** Receives a file a program (`download`) sends to the person at the terminal. */
+export type DownloadSink = (name: string, bytes: Uint8Array) => void;
+
+/** Packets a link has sent and received (the kernel's counters, as `ip -s link` shows them). */
+export interface PacketCounts {
+  rxPackets: number;
+  txPackets: number;
+}
+
+export interface LinkView extends PacketCounts {
   name: string;
   kind: string;
   up: boolean;
   address?: string;
 }
 
-export interface PodView {
+export interface PodView extends PacketCounts {
+  /** The pod's network namespace. */
   name: string;
   ip: string;
+}
+
+/** Where a capture runs: an interface of the host, or of a pod (`netns`). */
+export interface CaptureTarget {
+  /** A pod's namespace; absent for the host's own interfaces. */
+  netns?: string;
+  ifname: string;
 }
 
 /** What the topology view draws for one host. */
@@ -43,11 +60,13 @@ export interface HostSnapshot {
   up: boolean;
   /** flanneld has written /run/flannel/subnet.env (always true while there is no flanneld). */
   ready: boolean;
-  flanneld: 'absent' | 'starting' | 'running' | 'failed';
+  flanneld: 'absent' | 'starting' | 'running' | 'stopped' | 'failed';
   /** The subnet leased by flanneld, e.g. '10.244.1.0/24'. */
   subnet: string | null;
   pods: PodView[];
   links: LinkView[];
+  /** Routes to other hosts' subnets, as `ip route` shows them ('10.244.2.0/24 via 10.244.2.0 dev flannel.1'). */
+  peerRoutes: string[];
   wire: WireStats & { macs: number };
   /** Lab time of this snapshot. */
   at: number;
@@ -56,8 +75,23 @@ export interface HostSnapshot {
 export interface HostWorkerApi {
   start(config: HostStartConfig, kvPort: MessagePort): Promise<HostSnapshot>;
   setClock(params: ClockParams): void;
-  /** Runs one shell line; output streams through `output` while it runs. Resolves to $?. */
-  run(line: string, output: (stream: OutputStream, text: string) => void): Promise<number>;
+  /**
+   * Runs one shell line; output streams through `output` while it runs, files sent with
+   * `download` through `download`. Resolves to $?.
+   */
+  run(
+    line: string,
+    output: (stream: OutputStream, text: string) => void,
+    download?: DownloadSink,
+  ): Promise<number>;
+  /** The namespace the terminal's shell is in: '' for the host's, a pod's after `ip netns exec pod1 bash`. */
+  shellNetns(): Promise<string>;
+  /** Starts `tcpdump -i IF -w /tmp/IF.pcap` in the background; resolves to the file's path. */
+  startCapture(target: CaptureTarget): Promise<string>;
+  /** Stops that capture; resolves to the pcap file's name and bytes (null when none runs). */
+  stopCapture(target: CaptureTarget): Promise<{ name: string; bytes: Uint8Array } | null>;
+  /** Captures running, as `netns/ifname` keys ('/eth0', 'pod1/eth0'). */
+  captures(): Promise<string[]>;
   /** Ctrl-C: aborts the running line, if any. */
   interrupt(): void;
   complete(line: string, cursor: number): Promise<Completion>;

@@ -76,3 +76,87 @@ describe('HostRuntime', () => {
     await expect(runtime.run('hostname', () => {})).rejects.toThrow('host not started');
   });
 });
+
+describe('HostRuntime: pod shells, downloads, captures, counters', () => {
+  async function withPod() {
+    const t = setup();
+    await t.runtime.start(t.config);
+    // A pod as the CNI plugin makes one: a namespace with one end of a veth pair.
+    for (const line of [
+      'ip netns add pod1',
+      'ip link add veth1 type veth peer name eth0 netns pod1',
+      'ip link set veth1 up',
+      'ip -n pod1 addr add 10.244.9.2/24 dev eth0',
+      'ip -n pod1 link set eth0 up',
+      'ip addr add 10.244.9.1/24 dev veth1',
+    ]) {
+      expect(await run(t.runtime, line)).toEqual({ code: 0, out: '' });
+    }
+    return t;
+  }
+
+  it('`ip netns exec pod1 bash` runs the following lines in the pod until exit', async () => {
+    const { runtime } = await withPod();
+    expect(await run(runtime, 'ip netns exec pod1 bash')).toEqual({ code: 0, out: '' });
+    expect(runtime.shellNetns()).toBe('pod1');
+    const names = (await run(runtime, 'ip -br link')).out.split('\n').map((l) => l.split(' ')[0]);
+    expect(names.filter(Boolean)).toEqual(['lo', 'eth0@if3']);
+    expect((await run(runtime, 'ip -br addr show eth0')).out).toMatch(/10\.244\.9\.2\/24/);
+    expect(await runtime.complete('ip netns exec p', 15)).toEqual({
+      start: 14,
+      candidates: ['pod1'],
+    });
+    expect(await run(runtime, 'exit 3')).toEqual({ code: 3, out: 'exit\n' });
+    expect(runtime.shellNetns()).toBe('');
+    expect((await run(runtime, 'ip -br link show eth0')).out).toMatch(/^eth0 +UP/);
+    // nsenter reaches the same place; a wrong path fails as util-linux does.
+    expect(await run(runtime, 'nsenter --net=/var/run/netns/pod1')).toEqual({ code: 0, out: '' });
+    expect(runtime.shellNetns()).toBe('pod1');
+    await run(runtime, 'exit');
+    expect(await run(runtime, 'nsenter --net=/var/run/netns/nope')).toEqual({
+      code: 1,
+      out: 'nsenter: cannot open /var/run/netns/nope: No such file or directory\n',
+    });
+  });
+
+  it('passes `download` files to the caller', async () => {
+    const { runtime } = await withPod();
+    const files: [string, string][] = [];
+    const code = await runtime.run(
+      'echo hello > /tmp/a.txt && download /tmp/a.txt',
+      () => {},
+      (name, bytes) => files.push([name, new TextDecoder().decode(bytes)]),
+    );
+    expect(code).toBe(0);
+    expect(files).toEqual([['a.txt', 'hello\n']]);
+  });
+
+  it('captures in the background and counts packets per link', async () => {
+    const { runtime } = await withPod();
+    const before = await runtime.snapshot();
+    expect(before.pods).toEqual([{ name: 'pod1', ip: '10.244.9.2', rxPackets: 0, txPackets: 0 }]);
+    expect(await runtime.startCapture({ netns: 'pod1', ifname: 'eth0' })).toBe(
+      '/tmp/pod1-eth0.pcap',
+    );
+    expect(runtime.runningCaptures()).toEqual(['pod1/eth0']);
+    expect((await run(runtime, 'ip netns exec pod1 ping -c 1 10.244.9.1')).code).toBe(0);
+    const file = await runtime.stopCapture({ netns: 'pod1', ifname: 'eth0' });
+    expect(file?.name).toBe('pod1-eth0.pcap');
+    // pcap header, then the ARP exchange and the echo request/reply: 4 records.
+    const bytes = file!.bytes;
+    expect([...bytes.slice(0, 4)]).toEqual([0xd4, 0xc3, 0xb2, 0xa1]);
+    let records = 0;
+    for (let at = 24; at < bytes.length; records++) {
+      at += 16 + new DataView(bytes.buffer, bytes.byteOffset + at + 8, 4).getUint32(0, true);
+    }
+    expect(records).toBe(4);
+    const after = await runtime.snapshot();
+    expect(after.pods[0]).toMatchObject({ rxPackets: 2, txPackets: 2 });
+    const veth = after.links.find((l) => l.name === 'veth1');
+    expect(veth).toMatchObject({ rxPackets: 2, txPackets: 2 });
+    expect(runtime.runningCaptures()).toEqual([]);
+    await expect(runtime.startCapture({ ifname: 'nope0' })).rejects.toThrow(
+      'tcpdump: nope0: No such device exists',
+    );
+  });
+});

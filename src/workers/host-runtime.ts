@@ -13,7 +13,9 @@ import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/r
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
 import type {
+  CaptureTarget,
   Completion,
+  DownloadSink,
   HostSnapshot,
   HostStartConfig,
   LinkView,
@@ -31,6 +33,38 @@ export interface HostRuntimeDeps {
   random?: () => number;
 }
 
+/** A capture started from the topology view, running in the background. */
+interface BackgroundCapture {
+  path: string;
+  stop: AbortController;
+  done: Promise<number>;
+  stderr: string[];
+}
+
+function ipv4ToInt(ip: string): number {
+  return ip.split('.').reduce((n, o) => ((n << 8) | Number(o)) >>> 0, 0);
+}
+
+/** Whether `dst` lies inside `cidr` ('10.244.0.0/16'). */
+function inNetwork(dst: string, cidr: string): boolean {
+  const [net, len] = cidr.split('/');
+  const bits = Number(len);
+  if (!net || !(bits >= 0 && bits <= 32)) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return (ipv4ToInt(dst) & mask) >>> 0 === (ipv4ToInt(net) & mask) >>> 0;
+}
+
+/** The host's own subnet route (`10.244.1.0/24 dev cni0`) is not a route to a peer. */
+function sameSubnet(r: { dst: string; dstLen: number }, subnet: string | null): boolean {
+  if (!subnet) return false;
+  const [ip, len] = subnet.split('/');
+  return Number(len) === r.dstLen && inNetwork(r.dst, `${ip}/${len}`);
+}
+
+function captureKey(t: CaptureTarget): string {
+  return `${t.netns ?? ''}/${t.ifname}`;
+}
+
 export class HostRuntime {
   private config: HostStartConfig | null = null;
   private clock: RealtimeClock | null = null;
@@ -38,6 +72,7 @@ export class HostRuntime {
   private host: Host | null = null;
   private bootError: string | null = null;
   private running: AbortController | null = null;
+  private readonly captures = new Map<string, BackgroundCapture>();
 
   constructor(private readonly deps: HostRuntimeDeps) {}
 
@@ -87,7 +122,11 @@ export class HostRuntime {
     this.clock?.setParams(params);
   }
 
-  async run(line: string, output: (stream: OutputStream, text: string) => void): Promise<number> {
+  async run(
+    line: string,
+    output: (stream: OutputStream, text: string) => void,
+    download?: DownloadSink,
+  ): Promise<number> {
     const host = this.requireHost();
     if (this.running) throw new Error('a command is already running');
     const ctl = new AbortController();
@@ -98,9 +137,13 @@ export class HostRuntime {
       stderr: (text) => output('stderr', text),
       signal: ctl.signal,
       isTTY: true,
+      download,
     };
     try {
-      return await host.shell.run(line, io);
+      const status = await host.shell.run(line, io);
+      // `exit` in the login shell: the console logs in again, as getty would.
+      host.shell.state.exited = false;
+      return status;
     } catch (err) {
       // A bug in a program must not take the host down: report it as bash would a crash.
       output('stderr', `bash: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -112,6 +155,54 @@ export class HostRuntime {
 
   interrupt(): void {
     this.running?.abort();
+  }
+
+  shellNetns(): string {
+    return this.requireHost().shell.netns;
+  }
+
+  /** Starts `tcpdump -i IF -w /tmp/IF.pcap` (in the pod's namespace for a pod's interface). */
+  async startCapture(target: CaptureTarget): Promise<string> {
+    const host = this.requireHost();
+    const key = captureKey(target);
+    const running = this.captures.get(key);
+    if (running) return running.path;
+    const path = `/tmp/${target.netns ? `${target.netns}-` : ''}${target.ifname}.pcap`;
+    const stop = new AbortController();
+    const stderr: string[] = [];
+    const io: ProgramIO = {
+      stdin: '',
+      stdout: () => {},
+      stderr: (text) => void stderr.push(text),
+      signal: stop.signal,
+      isTTY: false,
+    };
+    const argv = ['tcpdump', '-i', target.ifname, '-w', path];
+    const done = host.exec(argv, io, target.netns ?? ROOT_NS).catch(() => 1);
+    // tcpdump says "listening on" before it waits for frames; anything else is its error.
+    if (!stderr.join('').includes('listening on')) {
+      await done;
+      throw new Error(stderr.join('').trim() || `tcpdump -i ${target.ifname} did not start`);
+    }
+    this.captures.set(key, { path, stop, done, stderr });
+    return path;
+  }
+
+  /** Stops a background capture and returns its pcap file. */
+  async stopCapture(target: CaptureTarget): Promise<{ name: string; bytes: Uint8Array } | null> {
+    const key = captureKey(target);
+    const capture = this.captures.get(key);
+    if (!capture) return null;
+    this.captures.delete(key);
+    capture.stop.abort();
+    await capture.done;
+    const { fs } = this.requireHost();
+    if (!fs.exists(capture.path)) return null;
+    return { name: capture.path.slice('/tmp/'.length), bytes: fs.readFile(capture.path).slice() };
+  }
+
+  runningCaptures(): string[] {
+    return [...this.captures.keys()];
   }
 
   async complete(line: string, cursor: number): Promise<Completion> {
@@ -127,18 +218,42 @@ export class HostRuntime {
     const env = fs.exists(SUBNET_ENV_PATH) ? parseEnvFile(fs.readText(SUBNET_ENV_PATH)) : null;
     const unit = host.services.status(FLANNELD_UNIT);
     const addrs = kernel.addrDump(ROOT_NS);
-    const links: LinkView[] = kernel.linkDump(ROOT_NS).map((l) => ({
+    const dump = kernel.linkDump(ROOT_NS);
+    const links: LinkView[] = dump.map((l) => ({
       name: l.name,
       kind: l.kind,
       up: (l.flags & IFF.UP) !== 0,
       address: addrs
         .filter((a) => a.ifindex === l.ifindex)
         .map((a) => `${a.local}/${a.prefixlen}`)[0],
+      rxPackets: l.stats.rxPackets,
+      txPackets: l.stats.txPackets,
     }));
-    const pods: PodView[] = kernel.netnsList().map((ns) => {
-      const addr = kernel.addrDump(ns).find((a) => a.label === 'eth0');
-      return { name: ns, ip: addr ? addr.local : '' };
-    });
+    const pods: PodView[] = kernel
+      .netnsList()
+      .filter((ns) => ns !== ROOT_NS)
+      .map((ns) => {
+        const addr = kernel.addrDump(ns).find((a) => a.label === 'eth0');
+        const eth0 = kernel.linkDump(ns).find((l) => l.name === 'eth0');
+        return {
+          name: ns,
+          ip: addr ? addr.local : '',
+          rxPackets: eth0?.stats.rxPackets ?? 0,
+          txPackets: eth0?.stats.txPackets ?? 0,
+        };
+      });
+    const names = new Map(dump.map((l) => [l.ifindex, l.name]));
+    const network = env?.get('FLANNEL_NETWORK') ?? config.network;
+    const subnet = env?.get('FLANNEL_SUBNET') ?? null;
+    const peerRoutes = kernel
+      .routeDump(ROOT_NS, 'main')
+      .filter((r) => inNetwork(r.dst, network) && !sameSubnet(r, subnet))
+      .map(
+        (r) =>
+          `${r.dst}/${r.dstLen}` +
+          (r.gateway ? ` via ${r.gateway}` : '') +
+          (r.oif !== undefined ? ` dev ${names.get(r.oif) ?? r.oif}` : ''),
+      );
     return {
       hostname: config.host.hostname,
       eth0: config.host.eth0,
@@ -150,10 +265,13 @@ export class HostRuntime {
           ? 'running'
           : unit?.state === 'failed' || this.bootError
             ? 'failed'
-            : 'starting',
-      subnet: env?.get('FLANNEL_SUBNET') ?? null,
+            : unit?.state === 'inactive'
+              ? 'stopped'
+              : 'starting',
+      subnet,
       pods,
       links,
+      peerRoutes,
       wire: { ...this.wire.stats, macs: this.wire.macEntries().length },
       at: this.clock.now(),
     };
@@ -161,6 +279,7 @@ export class HostRuntime {
 
   stop(): void {
     this.interrupt();
+    for (const c of this.captures.values()) c.stop.abort();
     this.clock?.dispose();
     this.wire?.close();
   }

@@ -4,7 +4,13 @@
 import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/lab/realtime-clock.ts';
 import { BroadcastTransport } from './broadcast-transport.ts';
-import type { HostStartConfig, HostWorkerApi, OutputStream } from './host-api.ts';
+import type {
+  CaptureTarget,
+  DownloadSink,
+  HostStartConfig,
+  HostWorkerApi,
+  OutputStream,
+} from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
@@ -28,13 +34,25 @@ const api: HostWorkerApi = {
   setClock(params: ClockParams) {
     runtime.setClock(params);
   },
-  async run(line: string, output: (stream: OutputStream, text: string) => void) {
-    // `output` is a Comlink proxy: each call is a message of its own. Resolve only once every
-    // one of them has been handled, so the caller never sees `$?` before the last line.
+  async run(
+    line: string,
+    output: (stream: OutputStream, text: string) => void,
+    download?: DownloadSink,
+  ) {
+    // `output` and `download` are Comlink proxies: each call is a message of its own. Resolve
+    // only once every one of them has been handled, so the caller never sees `$?` before the
+    // last line (or file).
     const delivered: Promise<unknown>[] = [];
-    const status = await runtime.run(line, (stream, text) => {
-      delivered.push(Promise.resolve(output(stream, text) as unknown));
-    });
+    const status = await runtime.run(
+      line,
+      (stream, text) => {
+        delivered.push(Promise.resolve(output(stream, text) as unknown));
+      },
+      download &&
+        ((name, bytes) => {
+          delivered.push(Promise.resolve(download(name, bytes) as unknown));
+        }),
+    );
     await Promise.all(delivered);
     return status;
   },
@@ -46,6 +64,19 @@ const api: HostWorkerApi = {
   },
   snapshot() {
     return runtime.snapshot();
+  },
+  async shellNetns() {
+    return runtime.shellNetns();
+  },
+  startCapture(target: CaptureTarget) {
+    return runtime.startCapture(target);
+  },
+  async stopCapture(target: CaptureTarget) {
+    const file = await runtime.stopCapture(target);
+    return file && Comlink.transfer(file, [file.bytes.buffer]);
+  },
+  async captures() {
+    return runtime.runningCaptures();
   },
 };
 

@@ -1,9 +1,11 @@
 // Every program a host's shell can run.
 import { bridge } from '../programs/bridge/index.ts';
+import { download } from '../programs/download/download.ts';
 import { etcdctl } from '../programs/etcdctl/etcdctl.ts';
 import { ip } from '../programs/ip/index.ts';
 import { iptables } from '../programs/iptables/iptables.ts';
 import { journalctl } from '../programs/journalctl/journalctl.ts';
+import { nsenter } from '../programs/nsenter/nsenter.ts';
 import { systemctl } from '../programs/systemctl/systemctl.ts';
 import { tcpdump } from '../programs/tcpdump/index.ts';
 import { createDefaultRegistry, type ProgramRegistry } from '../shell/index.ts';
@@ -16,5 +18,7 @@ export function createHostRegistry(): ProgramRegistry {
     .register('etcdctl', etcdctl, 'a simple command line client for etcd3')
     .register('iptables', iptables, 'administration tool for IPv4 packet filtering and NAT')
     .register('systemctl', systemctl, 'control the systemd system and service manager')
-    .register('journalctl', journalctl, 'print log entries from the systemd journal');
+    .register('journalctl', journalctl, 'print log entries from the systemd journal')
+    .register('nsenter', nsenter, 'run program in different namespaces')
+    .register('download', download, "send files to this terminal's user (browser download)");
 }

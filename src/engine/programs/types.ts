@@ -18,6 +18,11 @@ export interface ProgramIO {
   readonly isTTY?: boolean;
   /** Environment variables the shell passes (`ETCDCTL_API=3 etcdctl ...`). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Hands a file to the person at the terminal (the browser saves it on their machine). Absent
+   * when no one can receive it (a script, a test without a terminal).
+   */
+  readonly download?: (name: string, bytes: Uint8Array) => void;
 }
 
 /** The slice of a host that programs may use. */

@@ -97,12 +97,18 @@ function help(_argv: string[], io: ProgramIO, { registry }: BuiltinContext): num
 }
 
 function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
-  io.stderr('exit\n');
+  if (state.interactive) io.stderr('exit\n');
   if (argv.length > 2) {
     io.stderr('bash: exit: too many arguments\n');
     return 1;
   }
-  state.exited = true;
+  // Leaving a nested bash returns to its parent (its variables, its namespace); leaving the
+  // outermost one ends the session.
+  const sub = state.subshells.pop();
+  if (sub) {
+    state.vars = sub.parentVars;
+    state.exported = sub.parentExported;
+  } else state.exited = true;
   if (argv[1] === undefined) return state.status;
   if (!/^[+-]?\d+$/.test(argv[1])) {
     io.stderr(`bash: exit: ${argv[1]}: numeric argument required\n`);

@@ -11,6 +11,8 @@
 // `complete` says which span of the line to replace (line.slice(from, to)) and with what; when
 // `candidates` has several entries the UI may list them (bash shows them on a second Tab).
 // `state.exited` becomes true after `exit`.
+// `bash` is a program of the session: `ip netns exec pod1 bash` starts a nested shell in the
+// pod's namespace; the following lines run there (shell.netns says which) until `exit`.
 //
 // `runArgv(argv, io, host, registry)` runs one program without a shell: what
 // HostContext.exec needs for `ip netns exec NS cmd...`.
@@ -20,6 +22,7 @@
 import { COREUTILS } from '../programs/coreutils/index.ts';
 import { ping } from '../programs/ping/ping.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { bashProgram, inNetns, sessionNetns } from './bash.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
@@ -45,6 +48,8 @@ export interface Shell {
   complete(line: string, cursor: number): Completion;
   readonly history: string[];
   readonly state: ShellState;
+  /** The namespace the next line runs in: the host's, or a pod's inside a nested bash. */
+  readonly netns: string;
 }
 
 export function createDefaultRegistry(): ProgramRegistry {
@@ -63,10 +68,16 @@ export function createShell(
   const state = createShellState(host.hostname);
   for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
   const historySize = opts.historySize ?? 1000;
+  // The session's own bash: nested shells live in this session's state.
+  registry.register('bash', bashProgram(registry, state), 'GNU Bourne-Again SHell');
+  const current = (): HostContext => inNetns(host, sessionNetns(host, state));
   return {
     state,
     get history() {
       return state.history;
+    },
+    get netns() {
+      return sessionNetns(host, state);
     },
     run(line, io) {
       // HISTCONTROL=ignoreboth, as Debian's default .bashrc sets it.
@@ -75,10 +86,10 @@ export function createShell(
         state.history.push(line);
         if (state.history.length > historySize) state.history.shift();
       }
-      return runLine(line, io, host, registry, state);
+      return runLine(line, io, current(), registry, state);
     },
     complete(line, cursor) {
-      return complete(line, cursor, host, [...registry.names(), ...BUILTINS.keys()]);
+      return complete(line, cursor, current(), [...registry.names(), ...BUILTINS.keys()]);
     },
   };
 }

@@ -25,6 +25,20 @@ export interface ShellState {
   history: string[];
   /** Set by `exit`; the UI may close the terminal. */
   exited: boolean;
+  /**
+   * Interactive shells started inside this one (`bash`, `ip netns exec pod1 bash`), innermost
+   * last: the following lines run in the innermost one, until its `exit`.
+   */
+  subshells: Subshell[];
+  /** A terminal's shell (true) or a script's (`bash -c`): only the first says `exit`. */
+  interactive: boolean;
+}
+
+/** A nested interactive bash: the namespace it runs in and what its parent had. */
+export interface Subshell {
+  netns: string;
+  parentVars: Map<string, string>;
+  parentExported: Set<string>;
 }
 
 export function createShellState(hostname: string): ShellState {
@@ -42,6 +56,8 @@ export function createShellState(hostname: string): ShellState {
     status: 0,
     history: [],
     exited: false,
+    subshells: [],
+    interactive: true,
   };
 }
 
@@ -80,11 +96,13 @@ export async function runLine(
     io.stderr(`bash: ${err.message}\n`);
     return (state.status = 2);
   }
+  const depth = state.subshells.length;
   for (const item of items) {
     if (item.connector === '&&' && state.status !== 0) continue;
     if (item.connector === '||' && state.status === 0) continue;
     state.status = await runPipeline(item.pipeline, io, host, registry, state);
-    if (io.signal.aborted || state.exited) break;
+    // A nested bash started or ended: the rest of the line belonged to the other shell.
+    if (io.signal.aborted || state.exited || state.subshells.length !== depth) break;
   }
   return state.status;
 }
@@ -198,6 +216,7 @@ async function runCommand(
     stdout: (t) => fds[1].write(t),
     stderr: (t) => fds[2].write(t),
     signal: io.signal,
+    download: io.download,
   };
   try {
     if (argv.length === 0) return 0;
