@@ -216,9 +216,14 @@ export class Lab {
     this.kv = kv;
     // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
     this.kvOpened = kv.open(this.config.labId, $state.snapshot(this.clock));
-    if (!(await this.claimHostNames())) return;
+    // Workers start loading (script, wasm) while etcd hands out the host names.
+    const early = this.hosts.map(() => spawnWorker(WORKER_URLS.host, 'host'));
+    if (!(await this.claimHostNames())) {
+      for (const w of early) w.terminate();
+      return;
+    }
     // Snapshots: a $state proxy cannot be posted to a worker.
-    await Promise.all(this.hosts.map((h) => this.launch($state.snapshot(h.config))));
+    await Promise.all(this.hosts.map((h, i) => this.launch($state.snapshot(h.config), early[i])));
     this.schedulePoll();
     this.timers.push(setInterval(() => (this.labTime = labTimeAt(this.clock, realNow())), 250));
   }
@@ -245,11 +250,11 @@ export class Lab {
   }
 
   /** Starts one host's worker, connects it to etcd and boots it. */
-  private async launch(host: HostConfig): Promise<void> {
+  private async launch(host: HostConfig, spawned?: Worker): Promise<void> {
     const { labId } = this.config;
     const kv = this.kv!;
     try {
-      const worker = spawnWorker(WORKER_URLS.host, host.hostname);
+      const worker = spawned ?? spawnWorker(WORKER_URLS.host, host.hostname);
       this.workers.set(host.hostname, worker);
       if (this.disposed) worker.terminate();
       worker.addEventListener('error', (e) =>

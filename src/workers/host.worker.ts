@@ -15,7 +15,8 @@ import { HostRuntime } from './host-runtime.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 
-let kernelModule: Promise<WebAssembly.Module> | null = null;
+// Compiled as soon as the worker starts, while the page is still choosing this host's name.
+const kernelModule = WebAssembly.compileStreaming(fetch(kernelUrl));
 
 const runtime = new HostRuntime({
   source: () => performance.timeOrigin + performance.now(),
@@ -24,7 +25,7 @@ const runtime = new HostRuntime({
     return () => clearTimeout(id);
   },
   transport: (labId, hostId) => new BroadcastTransport(labId, hostId),
-  loadKernel: () => (kernelModule ??= WebAssembly.compileStreaming(fetch(kernelUrl))),
+  loadKernel: () => kernelModule,
 });
 
 const api: HostWorkerApi = {

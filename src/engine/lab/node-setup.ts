@@ -93,7 +93,7 @@ export const FLANNELD_RESTART_MS = 5_000;
 
 /** Resolves once flanneld has written subnet.env (systemd restarts it if it fails). */
 export async function waitForSubnetEnv(host: Host, signal?: AbortSignal): Promise<void> {
-  while (!host.fs.exists(SUBNET_ENV_PATH)) await host.clock.sleep(100, signal);
+  while (!host.fs.exists(SUBNET_ENV_PATH)) await host.clock.sleep(25, signal);
 }
 
 /** kubelet's part: a namespace per pod, networked by the CNI plugin. Returns the pods' names. */
