@@ -11,6 +11,21 @@ export class FsError extends Error {
   }
 }
 
+const FS_ERROR_TEXT: Record<FsError['code'], string> = {
+  ENOENT: 'No such file or directory',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+  EEXIST: 'File exists',
+  ENOTEMPTY: 'Directory not empty',
+  EINVAL: 'Invalid argument',
+};
+
+/** strerror() text for a filesystem error, as bash and coreutils print it. */
+export function fsErrorText(err: unknown): string {
+  if (err instanceof FsError) return FS_ERROR_TEXT[err.code];
+  return err instanceof Error ? err.message : String(err);
+}
+
 export interface FileStat {
   type: 'file' | 'dir';
   size: number;

@@ -6,7 +6,7 @@
 // reaches the running program through its ProgramIO; once it fires, the rest of the line is
 // dropped, as bash drops it after a foreground job is interrupted.
 
-import { FsError } from '../lab/fs-types.ts';
+import { FsError, fsErrorText } from '../lab/fs-types.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { BUILTINS } from './builtins.ts';
 import { parse, ShellSyntaxError } from './parser.ts';
@@ -64,21 +64,6 @@ export function createShellState(hostname: string): ShellState {
 /** Exit status of a command killed by SIGINT (128 + 2). */
 export const STATUS_INTERRUPTED = 130;
 export const STATUS_NOT_FOUND = 127;
-
-const FS_ERROR_TEXT: Record<FsError['code'], string> = {
-  ENOENT: 'No such file or directory',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EEXIST: 'File exists',
-  ENOTEMPTY: 'Directory not empty',
-  EINVAL: 'Invalid argument',
-};
-
-/** strerror() text for a filesystem error, as bash and coreutils print it. */
-export function fsErrorText(err: unknown): string {
-  if (err instanceof FsError) return FS_ERROR_TEXT[err.code];
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** Parses and runs one command line; returns its exit status (also left in state.status). */
 export async function runLine(

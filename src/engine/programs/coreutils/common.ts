@@ -1,7 +1,7 @@
 // What the small programs share: GNU-style option parsing, reading inputs, error lines.
 
 import type { HostContext, ProgramIO } from '../types.ts';
-import { FsError } from '../../lab/fs-types.ts';
+import { fsErrorText } from '../../lab/fs-types.ts';
 
 export interface ParsedArgs {
   /** Flags seen (a flag repeated keeps the last value); values for options that take one. */
@@ -67,19 +67,8 @@ export function usageError(io: ProgramIO, prog: string, error: string, status = 
   return status;
 }
 
-const ERRNO_TEXT: Record<FsError['code'], string> = {
-  ENOENT: 'No such file or directory',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EEXIST: 'File exists',
-  ENOTEMPTY: 'Directory not empty',
-  EINVAL: 'Invalid argument',
-};
-
-export function errnoText(err: unknown): string {
-  if (err instanceof FsError) return ERRNO_TEXT[err.code];
-  return err instanceof Error ? err.message : String(err);
-}
+/** strerror() text for a filesystem error (coreutils' wording). */
+export const errnoText = fsErrorText;
 
 /** The text of a file operand, or stdin for '-'. Throws FsError (EISDIR for a directory). */
 export function readOperand(name: string, io: ProgramIO, host: HostContext): string {

@@ -6,7 +6,7 @@
 // as it arrives. Stops after -c packets or on Ctrl-C (io.signal), then prints the counts.
 
 import { IFF, type LinkInfo, NetlinkError } from '../../kernel/types.ts';
-import { FsError } from '../../lab/fs-types.ts';
+import { FsError, fsErrorText } from '../../lab/fs-types.ts';
 import { PacketError } from '../../packet/errors.ts';
 import {
   LINKTYPE_ETHERNET,
@@ -164,19 +164,6 @@ function writePcapFile(
     if (!(err instanceof FsError)) throw err;
     io.stderr(`tcpdump: ${path}: ${fsErrorText(err)}\n`);
     return false;
-  }
-}
-
-function fsErrorText(err: FsError): string {
-  switch (err.code) {
-    case 'ENOENT':
-      return 'No such file or directory';
-    case 'EISDIR':
-      return 'Is a directory';
-    case 'ENOTDIR':
-      return 'Not a directory';
-    default:
-      return 'Invalid argument';
   }
 }
 
