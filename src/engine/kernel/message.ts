@@ -84,38 +84,62 @@ export class RequestWriter {
   }
 }
 
-/** One reply record: attribute kind -> its bytes. */
+/**
+ * One reply record: a window on the reply's bytes. Attributes are found by scanning the record
+ * (a few dozen at most), so decoding allocates nothing but the values asked for: the topology
+ * view dumps links many times a second, and every object a worker allocates grows its heap.
+ */
 export class Record {
-  constructor(private readonly attrs: Map<number, Uint8Array>) {}
+  constructor(
+    private readonly view: DataView,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  /** Offset of `kind`'s value in the reply, or -1; its length is at offset - 2. */
+  private find(kind: number): number {
+    const v = this.view;
+    let a = this.start;
+    while (a + 4 <= this.end) {
+      const l = v.getUint16(a + 2, true);
+      if (v.getUint16(a, true) === kind) return a + 4 + l <= this.end ? a + 4 : -1;
+      a += 4 + ((l + 3) & ~3);
+    }
+    return -1;
+  }
+
+  private lengthAt(at: number): number {
+    return this.view.getUint16(at - 2, true);
+  }
 
   has(kind: number): boolean {
-    return this.attrs.has(kind);
+    return this.find(kind) >= 0;
   }
 
   u32(kind: number): number {
-    const b = this.attrs.get(kind);
-    if (!b || b.length < 4) return 0;
-    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+    const at = this.find(kind);
+    return at < 0 || this.lengthAt(at) < 4 ? 0 : this.view.getUint32(at, true);
   }
 
   f64(kind: number): number {
-    const b = this.attrs.get(kind);
-    if (!b || b.length < 8) return 0;
-    return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
+    const at = this.find(kind);
+    return at < 0 || this.lengthAt(at) < 8 ? 0 : this.view.getFloat64(at, true);
   }
 
   f64s(kind: number): number[] {
-    const b = this.attrs.get(kind);
-    if (!b) return [];
-    const v = new DataView(b.buffer, b.byteOffset, b.length);
+    const at = this.find(kind);
+    if (at < 0) return [];
     const out: number[] = [];
-    for (let i = 0; i + 8 <= b.length; i += 8) out.push(v.getFloat64(i, true));
+    for (let i = 0; i + 8 <= this.lengthAt(at); i += 8)
+      out.push(this.view.getFloat64(at + i, true));
     return out;
   }
 
   str(kind: number): string {
-    const b = this.attrs.get(kind);
-    return b ? decoder.decode(b) : '';
+    const at = this.find(kind);
+    if (at < 0) return '';
+    const v = this.view;
+    return decoder.decode(new Uint8Array(v.buffer, v.byteOffset + at, this.lengthAt(at)));
   }
 
   ip(kind: number): string {
@@ -123,8 +147,10 @@ export class Record {
   }
 
   mac(kind: number): string {
-    const b = this.attrs.get(kind);
-    return b ? formatMac(b) : '';
+    const at = this.find(kind);
+    if (at < 0) return '';
+    const v = this.view;
+    return formatMac(new Uint8Array(v.buffer, v.byteOffset + at, this.lengthAt(at)));
   }
 }
 
@@ -134,17 +160,8 @@ export function decodeRecords(bytes: Uint8Array): Record[] {
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   let pos = 0;
   while (pos + 4 <= bytes.length) {
-    const len = v.getUint32(pos, true);
-    const end = pos + 4 + len;
-    const attrs = new Map<number, Uint8Array>();
-    let a = pos + 4;
-    while (a + 4 <= end) {
-      const kind = v.getUint16(a, true);
-      const l = v.getUint16(a + 2, true);
-      attrs.set(kind, bytes.slice(a + 4, a + 4 + l));
-      a += 4 + ((l + 3) & ~3);
-    }
-    out.push(new Record(attrs));
+    const end = Math.min(pos + 4 + v.getUint32(pos, true), bytes.length);
+    out.push(new Record(v, pos + 4, end));
     pos = end;
   }
   return out;
