@@ -76,6 +76,9 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
   private readonly consoles = new Map<string, ScriptedConsole>();
   private startPromise: Promise<void> | null = null;
+  /** Pairs of this tab's hosts joined by a direct MessagePort ('node1|node2'). */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  private readonly joined = new Set<string>();
   private disposed = false;
 
   constructor(readonly config: LabConfig & { labId: string }) {
@@ -184,6 +187,27 @@ export class Lab {
     this.apis.delete(hostname);
     this.consoles.delete(hostname);
     this.hosts.splice(i, 1);
+    for (const pair of [...this.joined]) {
+      const [a, b] = pair.split('|');
+      if (a !== hostname && b !== hostname) continue;
+      this.joined.delete(pair);
+      void this.apis.get(a === hostname ? b : a)?.disconnectPeer(hostname);
+    }
+  }
+
+  /**
+   * Joins two hosts of this tab with a MessagePort, asked for by the first frame one sends the
+   * other. Hosts in another tab of the lab stay on the BroadcastChannels.
+   */
+  private joinPeers(from: string, to: string): void {
+    const pair = [from, to].sort().join('|');
+    const a = this.apis.get(from);
+    const b = this.apis.get(to);
+    if (!a || !b || this.joined.has(pair)) return;
+    this.joined.add(pair);
+    const { port1, port2 } = new MessageChannel();
+    void a.connectPeer(to, Comlink.transfer(port1, [port1]));
+    void b.connectPeer(from, Comlink.transfer(port2, [port2]));
   }
 
   /**
@@ -276,11 +300,21 @@ export class Lab {
           clock: $state.snapshot(this.clock),
         },
         Comlink.transfer(channel.port2, [channel.port2]),
+        Comlink.proxy((peer: string) => this.joinPeers(host.hostname, peer)),
       );
       const state = this.hosts.find((h) => h.config.hostname === host.hostname);
       if (!state) return; // removed while booting
       state.snapshot = snapshot;
       state.status = 'up';
+      // The host says when its node has booted (no waiting for the next poll), so lab-ready
+      // shows the moment the last subnet is leased.
+      void api.booted().then(
+        (booted) => {
+          const current = this.hosts.find((h) => h.config.hostname === host.hostname);
+          if (current && this.apis.get(host.hostname) === api) current.snapshot = booted;
+        },
+        () => {}, // a host removed while booting: its worker is gone
+      );
     } catch (err) {
       this.fail(host.hostname, err instanceof Error ? err.message : String(err));
     }

@@ -50,3 +50,51 @@ describe('BroadcastTransport', () => {
     expect(other.got).toEqual([]);
   });
 });
+
+describe('BroadcastTransport direct ports', () => {
+  it('asks once for a port to a unicast peer, then unicasts over it; floods stay on the channel', async () => {
+    const ta = new BroadcastTransport('lab-d', 'node1');
+    const tb = new BroadcastTransport('lab-d', 'node2');
+    const a = new WirePort(ta, { now: () => 0 });
+    const b = new WirePort(tb, { now: () => 0 });
+    open.push(a, b);
+    const gotA: number[] = [];
+    const gotB: number[] = [];
+    a.onReceive = (f) => gotA.push(f[14]);
+    b.onReceive = (f) => gotB.push(f[14]);
+    const wanted: string[] = [];
+    tb.onPeerWanted = (id) => wanted.push(id);
+    // Each side learns the other's MAC from a flood.
+    a.transmit(frame(BCAST, mac(1), 1));
+    await tick();
+    b.transmit(frame(mac(1), mac(2), 2));
+    b.transmit(frame(mac(1), mac(2), 3));
+    await tick();
+    expect(gotA).toEqual([2, 3]);
+    expect(wanted).toEqual(['node1']);
+
+    const { port1, port2 } = new MessageChannel();
+    ta.connectPeer('node2', port1);
+    tb.connectPeer('node1', port2);
+    // Spy: nothing more may go out on node1's BroadcastChannel port once the direct port exists.
+    const spy = new BroadcastChannel('flannel-playground/lab-d/port/node1');
+    const overChannel: unknown[] = [];
+    spy.onmessage = (e) => overChannel.push(e.data);
+    b.transmit(frame(mac(1), mac(2), 4));
+    a.transmit(frame(mac(2), mac(1), 5));
+    await tick();
+    spy.close();
+    expect(gotA).toEqual([2, 3, 4]);
+    expect(gotB).toEqual([1, 5]);
+    expect(overChannel).toEqual([]);
+
+    // A removed peer: back to the BroadcastChannel (and asked for again).
+    tb.disconnectPeer('node1');
+    b.transmit(frame(mac(1), mac(2), 6));
+    await tick();
+    expect(gotA).toEqual([2, 3, 4, 6]);
+    expect(wanted).toEqual(['node1', 'node1']);
+    ta.close();
+    tb.close();
+  });
+});

@@ -4,6 +4,12 @@
 // A host listens on its own port channel and on the flood channel. A BroadcastChannel never
 // delivers a message back to the object that posted it, so a host does not hear its own floods.
 // The lab id is part of every name, so two labs never see each other's frames.
+//
+// Hosts of the same tab may also be joined by a direct MessagePort (the page hands both ends
+// out): unicast to such a peer takes the port, which skips the browser process and is about a
+// quarter of a BroadcastChannel's round trip (browser-limits.md). Floods stay on the flood
+// channel, so hosts in other tabs of the lab still hear them. The first unicast to a peer with
+// no port asks for one (`onPeerWanted`) and goes by BroadcastChannel meanwhile.
 
 import type { PortTransport, WireDestination, WireMessage } from '../engine/lab/wire.ts';
 
@@ -20,7 +26,13 @@ export class BroadcastTransport implements PortTransport {
   private readonly flood: BroadcastChannel;
   /** Send-only channels to other hosts' ports, opened on first use. */
   private readonly peers = new Map<string, BroadcastChannel>();
+  /** Direct ports to hosts of the same tab. */
+  private readonly direct = new Map<string, MessagePort>();
+  /** Peers a direct port was asked for (once each). */
+  private readonly wanted = new Set<string>();
   private handler: (message: unknown) => void = () => {};
+  /** Called once per peer reached only by BroadcastChannel so far. */
+  onPeerWanted: ((hostId: string) => void) | null = null;
 
   constructor(
     private readonly labId: string,
@@ -38,12 +50,35 @@ export class BroadcastTransport implements PortTransport {
       this.flood.postMessage(message);
       return;
     }
+    const port = this.direct.get(to);
+    if (port) {
+      port.postMessage(message);
+      return;
+    }
+    if (this.onPeerWanted && !this.wanted.has(to)) {
+      this.wanted.add(to);
+      this.onPeerWanted(to);
+    }
     let peer = this.peers.get(to);
     if (!peer) {
       peer = new BroadcastChannel(portChannelName(this.labId, to));
       this.peers.set(to, peer);
     }
     peer.postMessage(message);
+  }
+
+  /** Joins this host to a host of the same tab by a direct port (replacing an older one). */
+  connectPeer(hostId: string, port: MessagePort): void {
+    this.direct.get(hostId)?.close();
+    port.onmessage = (e: MessageEvent) => this.handler(e.data);
+    this.direct.set(hostId, port);
+  }
+
+  /** The peer is gone (its host was removed): back to BroadcastChannel for that id. */
+  disconnectPeer(hostId: string): void {
+    this.direct.get(hostId)?.close();
+    this.direct.delete(hostId);
+    this.wanted.delete(hostId);
   }
 
   onMessage(handler: (message: unknown) => void): void {
@@ -55,5 +90,7 @@ export class BroadcastTransport implements PortTransport {
     this.flood.close();
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
+    for (const port of this.direct.values()) port.close();
+    this.direct.clear();
   }
 }

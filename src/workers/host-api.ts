@@ -73,7 +73,21 @@ export interface HostSnapshot {
 }
 
 export interface HostWorkerApi {
-  start(config: HostStartConfig, kvPort: MessagePort): Promise<HostSnapshot>;
+  /**
+   * Boots the host. `wantPeer` is called the first time the host sends a frame to a host it
+   * has no direct port to; the page answers with `connectPeer` when that host is in this tab.
+   */
+  start(
+    config: HostStartConfig,
+    kvPort: MessagePort,
+    wantPeer?: (hostId: string) => void,
+  ): Promise<HostSnapshot>;
+  /** A direct wire to another host of this tab (frames skip the BroadcastChannel). */
+  connectPeer(hostId: string, port: MessagePort): void;
+  /** That host is gone. */
+  disconnectPeer(hostId: string): void;
+  /** Resolves once the node's boot is over (subnet leased and pods up, or failed). */
+  booted(): Promise<HostSnapshot>;
   setClock(params: ClockParams): void;
   /**
    * Runs one shell line; output streams through `output` while it runs, files sent with

@@ -71,6 +71,8 @@ export class HostRuntime {
   private wire: WirePort | null = null;
   private host: Host | null = null;
   private bootError: string | null = null;
+  /** The node's boot (NIC, flanneld's lease, pods); settles once it is done or has failed. */
+  private booting: Promise<void> | null = null;
   private running: AbortController | null = null;
   private readonly captures = new Map<string, BackgroundCapture>();
 
@@ -107,7 +109,14 @@ export class HostRuntime {
       kernel.wireReceive(eth0, frame);
     };
     // The node boots in the background: the shell answers at once, flanneld takes its time.
-    void this.boot(host, config, kv);
+    this.booting = this.boot(host, config, kv);
+    return this.snapshot();
+  }
+
+  /** Resolves once the node has booted (or failed to), with the snapshot that says which. */
+  async booted(): Promise<HostSnapshot> {
+    if (!this.booting) throw new Error('host not started');
+    await this.booting;
     return this.snapshot();
   }
 

@@ -18,19 +18,37 @@ import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 // Compiled as soon as the worker starts, while the page is still choosing this host's name.
 const kernelModule = WebAssembly.compileStreaming(fetch(kernelUrl));
 
+/** The wire's transport, once the host has started; the page joins same-tab peers to it. */
+let transport: BroadcastTransport | null = null;
+let peerWanted: ((hostId: string) => void) | undefined;
+
 const runtime = new HostRuntime({
   source: () => performance.timeOrigin + performance.now(),
   schedule: (fn, ms) => {
     const id = setTimeout(fn, ms);
     return () => clearTimeout(id);
   },
-  transport: (labId, hostId) => new BroadcastTransport(labId, hostId),
+  transport: (labId, hostId) => {
+    transport = new BroadcastTransport(labId, hostId);
+    transport.onPeerWanted = (peer) => peerWanted?.(peer);
+    return transport;
+  },
   loadKernel: () => kernelModule,
 });
 
 const api: HostWorkerApi = {
-  start(config: HostStartConfig, kvPort: MessagePort) {
+  start(config: HostStartConfig, kvPort: MessagePort, wantPeer?: (hostId: string) => void) {
+    peerWanted = wantPeer;
     return runtime.start(config, wrapKvPort(kvPort));
+  },
+  connectPeer(hostId: string, port: MessagePort) {
+    transport?.connectPeer(hostId, port);
+  },
+  disconnectPeer(hostId: string) {
+    transport?.disconnectPeer(hostId);
+  },
+  booted() {
+    return runtime.booted();
   },
   setClock(params: ClockParams) {
     runtime.setClock(params);
