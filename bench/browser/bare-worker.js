@@ -1,19 +1,23 @@
-// A bare worker for the browser bench's baselines: no wasm, no kernel, just BroadcastChannels.
+// A bare worker for the browser bench's baselines: no wasm, no kernel, just BroadcastChannels
+// (or, with `port`, a MessagePort the page joined to another bare worker).
 // The page tells it what to be with one message: { role, ... } (see bare.html).
 const now = () => performance.now();
 
 function echo(msg) {
   // Answers every message on `in` with the same message on `out`.
-  const rx = new BroadcastChannel(msg.in);
-  const tx = new BroadcastChannel(msg.out);
+  const [rx, tx] = msg.port
+    ? [msg.port, msg.port]
+    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.out)];
   rx.onmessage = (e) => tx.postMessage(e.data);
   postMessage('ready');
 }
 
 function pinger(msg) {
-  // Sends `count` messages of `size` bytes one at a time; each waits for its echo.
-  const tx = new BroadcastChannel(msg.out);
-  const rx = new BroadcastChannel(msg.in);
+  // Sends `count` messages of `size` bytes one at a time; each waits for its echo, then
+  // `gapMs` (0: at once; ping -i 0.01 paces its probes 10 ms apart, and idle threads wake slower).
+  const [rx, tx] = msg.port
+    ? [msg.port, msg.port]
+    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.out)];
   const rtts = [];
   const payload = new Uint8Array(msg.size);
   let sent = 0;
@@ -27,8 +31,9 @@ function pinger(msg) {
     const rtt = (now() - t0) * 1000;
     if (sent >= msg.warmup) rtts.push(rtt);
     sent++;
-    if (sent < msg.count + msg.warmup) next();
-    else postMessage(rtts);
+    if (sent >= msg.count + msg.warmup) postMessage(rtts);
+    else if (msg.gapMs) setTimeout(next, msg.gapMs);
+    else next();
   };
   next();
 }

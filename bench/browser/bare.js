@@ -14,10 +14,10 @@ function start() {
   });
 }
 
-function reply(w, msg) {
+function reply(w, msg, transfer = []) {
   return new Promise((resolve) => {
     w.onmessage = (e) => resolve(e.data);
-    w.postMessage(msg);
+    w.postMessage(msg, transfer);
   });
 }
 
@@ -27,7 +27,7 @@ function stopAll() {
 }
 
 /** Round trips of `size`-byte messages between two bare workers over BroadcastChannels (µs). */
-async function bcRtt(count, size) {
+async function bcRtt(count, size, gapMs = 0) {
   const id = `bare-rtt-${seq++}`;
   const [a, b] = await Promise.all([start(), start()]);
   await reply(b, { role: 'echo', in: `${id}/ab`, out: `${id}/ba` });
@@ -38,7 +38,20 @@ async function bcRtt(count, size) {
     size,
     count,
     warmup: 50,
+    gapMs,
   });
+  stopAll();
+  return rtts;
+}
+
+/** The same round trips over a MessagePort joining the two workers (the page hands out the ends). */
+async function mpRtt(count, size, gapMs = 0) {
+  const [a, b] = await Promise.all([start(), start()]);
+  const { port1, port2 } = new MessageChannel();
+  await reply(b, { role: 'echo', port: port2 }, [port2]);
+  const rtts = await reply(a, { role: 'pinger', port: port1, size, count, warmup: 50, gapMs }, [
+    port1,
+  ]);
   stopAll();
   return rtts;
 }
@@ -66,4 +79,11 @@ async function spawn(n) {
   return performance.now() - t0;
 }
 
-window.bare = { bcRtt, bcStream, spawn, stopAll, crossOriginIsolated: () => crossOriginIsolated };
+window.bare = {
+  bcRtt,
+  mpRtt,
+  bcStream,
+  spawn,
+  stopAll,
+  crossOriginIsolated: () => crossOriginIsolated,
+};
