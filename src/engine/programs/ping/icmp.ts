@@ -19,6 +19,25 @@ export function internetChecksum(bytes: Uint8Array): number {
 }
 
 /**
+ * Lab time (ms, fractional) as whole µs, as gettimeofday gives it. Rounded, not truncated: at
+ * epoch magnitudes a double's step is 0.25 µs, so an exact 0.264 ms can land just below.
+ */
+export function labMicros(ms: number): number {
+  return Math.round(ms * 1000);
+}
+
+let pattern = new Uint8Array(0);
+
+/** Bytes 0, 1, ..., 255, 0, 1, ...: iputils' default data (kept, since floods resend it). */
+function fillPattern(datalen: number): Uint8Array {
+  if (pattern.length < datalen) {
+    pattern = new Uint8Array(datalen);
+    for (let i = 0; i < datalen; i++) pattern[i] = i & 0xff;
+  }
+  return pattern.subarray(0, datalen);
+}
+
+/**
  * An echo request with `datalen` data bytes: byte i of the data is i & 0xff, as iputils fills
  * it, and the first 16 hold the send time as a timeval when there is room for one.
  */
@@ -33,9 +52,9 @@ export function buildEchoRequest(
   msg[0] = ICMP_ECHO;
   view.setUint16(4, id);
   view.setUint16(6, seq);
-  for (let i = 0; i < datalen; i++) msg[8 + i] = i & 0xff;
+  msg.set(fillPattern(datalen), 8);
   if (datalen >= TIMEVAL_LEN) {
-    const usec = Math.floor(sentMs * 1000);
+    const usec = labMicros(sentMs);
     view.setBigUint64(8, BigInt(Math.floor(usec / 1e6)), true);
     view.setBigUint64(16, BigInt(usec % 1e6), true);
   }

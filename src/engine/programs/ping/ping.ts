@@ -1,12 +1,15 @@
 // ping (iputils 20221126, as in Debian 12) on the lab kernel's raw ICMP socket.
 //
-// ping [-c N] [-i SEC] [-s SIZE] [-M do|dont|want] [-W SEC] [-w DEADLINE] [-t TTL] [-q] [-n]
-//      [-I ADDR|DEV] DEST
+// ping [-c N] [-i SEC] [-s SIZE] [-M do|dont|want] [-W SEC] [-w DEADLINE] [-t TTL] [-l PRELOAD]
+//      [-f] [-A] [-q] [-n] [-I ADDR|DEV] DEST
 //
-// The loop follows iputils' main_loop: send a probe every interval; replies are printed as the
-// socket handler delivers them; stop once `count` probes were answered or failed, at the
-// deadline, on Ctrl-C, or when the linger time after the last probe runs out (-W, 10 s by
-// default; twice the largest RTT once something answered). Times come from the lab clock.
+// The loop follows iputils' main_loop: read what the socket queued, check the exit conditions,
+// send every probe the pacer allows, then wait for the next slot or the next packet, whichever
+// comes first. So a flood (-f) is paced by its replies, not by timers: each reply wakes the loop,
+// which sends the next probe at once; `-l N` keeps N in flight. It stops once `count` probes
+// were answered or failed, at the deadline, on Ctrl-C, or when the linger time after the last
+// probe runs out (-W, 10 s by default; twice the largest RTT once something answered). Times
+// come from the lab clock.
 
 import { ERRNO_TEXT, NetlinkError } from '../../kernel/types.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
@@ -20,16 +23,41 @@ import {
   echoTimestampUs,
   icmpErrorText,
   internetChecksum,
+  labMicros,
   readIpv4,
 } from './icmp.ts';
+import { ProbePacer } from './pacer.ts';
+import {
+  acknowledge,
+  advanceTransmitted,
+  formatSummary,
+  formatTripTime,
+  inFlight,
+  newStats,
+  recordTrip,
+} from './stats.ts';
 import { PING_USAGE } from './usage.ts';
 
 const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const LONG_MAX = 9223372036854775807n;
+const INT_MAX = 2147483647;
+/** iputils' MAX_DUP_CHK: the received-seq bitmap's size, also the largest preload. */
+const MAX_DUP_CHK = 0x10000;
+/** net.core.rmem_max's default: what SO_RCVBUF may ask for (the kernel then doubles it). */
+const RMEM_MAX = 212992;
+/** Most probes sent back to back before the loop looks at the socket again. */
+const MAX_BURST = 1024;
+/** Loop turns without blocking after which ping lets the event loop run (Ctrl-C). */
+const YIELD_EVERY = 256;
 
 interface Options {
   count: number;
   intervalMs: number;
+  /** -i was given (flood keeps it instead of sending back to back). */
+  intervalSet: boolean;
+  preload: number;
+  flood: boolean;
+  adaptive: boolean;
   datalen: number;
   pmtudiscDo: boolean;
   lingerMs: number;
@@ -79,6 +107,10 @@ function parseOptions(argv: string[], io: ProgramIO): Options {
   const o: Options = {
     count: 0,
     intervalMs: 1000,
+    intervalSet: false,
+    preload: 1,
+    flood: false,
+    adaptive: false,
     datalen: 56,
     pmtudiscDo: false,
     lingerMs: 10_000,
@@ -103,6 +135,9 @@ function parseOptions(argv: string[], io: ProgramIO): Options {
       if (FLAGS.includes(letter)) {
         if (letter === 'q') o.quiet = true;
         if (letter === 'n') o.numeric = true;
+        if (letter === 'A') o.adaptive = true;
+        // Flood also skips reverse lookups, as iputils does (F_NUMERIC).
+        if (letter === 'f') o.flood = o.numeric = true;
         if (letter === 'V') throw new UsageExit('ping from iputils 20221126', 0);
         if (letter === 'h') throw new UsageExit(PING_USAGE.slice(1), 2);
         continue;
@@ -130,8 +165,19 @@ function applyOption(o: Options, letter: string, value: string, io: ProgramIO): 
     case 'c':
       o.count = parseInteger(value, 1n, LONG_MAX);
       break;
-    case 'i':
-      o.intervalMs = Math.max(1, parseSeconds(value, io) * 1000);
+    case 'i': {
+      const seconds = parseSeconds(value, io);
+      if (seconds > Math.trunc(2147483647 / 1000))
+        throw new UsageExit(`ping: bad timing interval: ${value}`, 2);
+      // iputils keeps a negative interval, which then floods without the 10 ms floor; the lab
+      // treats it as 0 so the loop keeps that floor.
+      o.intervalMs = Math.max(0, Math.trunc(seconds * 1000));
+      o.intervalSet = true;
+      break;
+    }
+    case 'l':
+      // We are root: the whole range, not the 3 an ordinary user gets.
+      o.preload = parseInteger(value, 1n, BigInt(MAX_DUP_CHK));
       break;
     case 's':
       o.datalen = parseInteger(value, 0n, 2147483647n);
@@ -179,57 +225,6 @@ function readHosts(host: HostContext): [string, string[]][] {
       entries.push([fields[0], fields.slice(1)]);
   }
   return entries;
-}
-
-interface Stats {
-  transmitted: number;
-  received: number;
-  repeats: number;
-  corrupted: number;
-  errors: number;
-  tmin: number;
-  tmax: number;
-  tsum: number;
-  tsum2: number;
-  pipesize: number;
-}
-
-/** iputils' time= column: three decimals under 1 ms, fewer as the time grows. */
-export function formatTripTime(us: number): string {
-  if (us >= 100000 - 50) return `${Math.floor((us + 500) / 1000)}`;
-  if (us >= 10000 - 5)
-    return `${Math.floor((us + 50) / 1000)}.${Math.floor(((us + 50) % 1000) / 100)}`;
-  if (us >= 1000)
-    return `${Math.floor((us + 5) / 1000)}.${String(Math.floor(((us + 5) % 1000) / 10)).padStart(2, '0')}`;
-  return `${Math.floor(us / 1000)}.${String(us % 1000).padStart(3, '0')}`;
-}
-
-const ms3 = (us: number) =>
-  `${Math.floor(us / 1000)}.${String(Math.floor(us % 1000)).padStart(3, '0')}`;
-
-/** The statistics block printed at exit (finish() in iputils). */
-export function formatSummary(name: string, s: Stats, elapsedMs: number, timing: boolean): string {
-  let out = `\n--- ${name} ping statistics ---\n`;
-  out += `${s.transmitted} packets transmitted, ${s.received} received`;
-  if (s.repeats) out += `, +${s.repeats} duplicates`;
-  if (s.corrupted) out += `, +${s.corrupted} corrupted`;
-  if (s.errors) out += `, +${s.errors} errors`;
-  if (s.transmitted) {
-    const loss = Math.fround(((s.transmitted - s.received) * 100) / s.transmitted);
-    out += `, ${Number(loss.toPrecision(6))}% packet loss, time ${Math.round(elapsedMs)}ms`;
-  }
-  out += '\n';
-  let comma = '';
-  if (s.received && timing) {
-    const total = s.received + s.repeats;
-    const avg = Math.trunc(s.tsum / total);
-    const variance = Math.trunc((s.tsum2 - Math.trunc((s.tsum * s.tsum) / total)) / total);
-    const mdev = Math.floor(Math.sqrt(Math.max(0, variance)));
-    out += `rtt min/avg/max/mdev = ${ms3(s.tmin)}/${ms3(avg)}/${ms3(s.tmax)}/${ms3(mdev)} ms`;
-    comma = ', ';
-  }
-  if (s.pipesize > 1) out += `${comma}pipe ${s.pipesize}`;
-  return out + '\n';
 }
 
 export const ping: Program = async (argv, io, host) => {
@@ -296,46 +291,53 @@ export const ping: Program = async (argv, io, host) => {
     return 2;
   }
 
+  // sock_setbufs: the receive buffer should hold `preload` replies; iputils estimates each
+  // one's cost and warns when the kernel grants less (SO_RCVBUF is capped, then doubled).
+  const perReply = (o.datalen + 8 + Math.trunc((o.datalen + 8 + 511) / 512) * 260) | 0;
+  const wanted = Math.imul(perReply, o.preload);
+  if (2 * Math.min(Math.max(wanted, 65536), RMEM_MAX) < wanted)
+    io.stderr('ping: WARNING: probably, rcvbuf is not enough to hold preload\n');
+
+  io.stdout(`PING ${o.dest} (${dst}) ${fromText}${o.datalen}(${o.datalen + 28}) bytes of data.\n`);
+
+  // setup(): a flood without -i sends back to back; the token bucket must fit in an int.
+  const pacer = new ProbePacer(o.flood && !o.intervalSet ? 0 : o.intervalMs, o.preload);
+  if (pacer.interval >= Math.trunc(INT_MAX / o.preload)) {
+    io.stderr(`ping: illegal preload and/or interval: ${pacer.interval}\n`);
+    return 2;
+  }
+
   const ident = Math.floor(Math.random() * 0x10000);
   const timing = o.datalen >= TIMEVAL_LEN;
-  const s: Stats = {
-    transmitted: 0,
-    received: 0,
-    repeats: 0,
-    corrupted: 0,
-    errors: 0,
-    tmin: Infinity,
-    tmax: 0,
-    tsum: 0,
-    tsum2: 0,
-    pipesize: 0,
-  };
-  const seen = new Set<number>();
-  let wake: (() => void) | null = null;
+  const s = newStats();
+  /** Which sequence numbers were answered (iputils' rcvd bitmap); cleared as a seq is reused. */
+  const answered = new Uint8Array(MAX_DUP_CHK);
 
   const onReply = (icmp: Uint8Array, from: string, ttl: number, time: number) => {
     const seq = (icmp[6] << 8) | icmp[7];
     const csfailed = internetChecksum(icmp) !== 0;
-    const diff = (s.transmitted - seq) & 0xffff;
-    if (!csfailed && diff <= 0x7fff) s.pipesize = Math.max(s.pipesize, diff + 1);
+    if (!csfailed) acknowledge(s, seq);
     let trip = 0;
     if (timing && icmp.length >= 8 + TIMEVAL_LEN) {
-      trip = Math.max(0, Math.floor(time * 1000) - echoTimestampUs(icmp));
+      trip = Math.max(0, labMicros(time) - echoTimestampUs(icmp));
       if (!csfailed) {
-        s.tsum += trip;
-        s.tsum2 += trip * trip;
-        s.tmin = Math.min(s.tmin, trip);
-        s.tmax = Math.max(s.tmax, trip);
+        recordTrip(s, trip);
+        if (o.adaptive) pacer.adapt(s.rtt);
       }
     }
-    const dup = !csfailed && seen.has(seq);
+    const dup = !csfailed && answered[seq] === 1;
     if (csfailed) s.corrupted++;
     else if (dup) s.repeats++;
     else {
-      seen.add(seq);
+      answered[seq] = 1;
       s.received++;
     }
     if (o.quiet) return;
+    if (o.flood) {
+      // Rub out the probe's dot; a C marks a corrupted reply.
+      io.stdout(csfailed ? '\bC' : '\b \b');
+      return;
+    }
     let line = `${icmp.length} bytes from ${prAddr(from)}: icmp_seq=${seq} ttl=${ttl}`;
     if (icmp.length < o.datalen + 8) line += ' (truncated)';
     else {
@@ -352,14 +354,20 @@ export const ping: Program = async (argv, io, host) => {
     const quoted = icmp.subarray(8 + inner.headerLen);
     if (quoted.length < 8 || quoted[0] !== ICMP_ECHO || ((quoted[4] << 8) | quoted[5]) !== ident)
       return;
+    const seq = (quoted[6] << 8) | quoted[7];
+    acknowledge(s, seq);
     s.errors++;
     if (o.quiet) return;
-    const seq = (quoted[6] << 8) | quoted[7];
+    if (o.flood) {
+      io.stdout('\bE');
+      return;
+    }
     const mtu = (icmp[6] << 8) | icmp[7];
     io.stdout(`From ${prAddr(from)} icmp_seq=${seq} ${icmpErrorText(icmp[0], icmp[1], mtu)}\n`);
   };
 
-  const fd = kernel.icmpOpen(netns, (packet, meta) => {
+  /** One packet the socket queued (recvmsg): an echo reply of ours, or an ICMP error. */
+  const receive = (packet: Uint8Array, time: number) => {
     const iph = readIpv4(packet);
     if (!iph || iph.protocol !== 1) return;
     const icmp = packet.subarray(
@@ -368,29 +376,65 @@ export const ping: Program = async (argv, io, host) => {
     );
     if (icmp.length < 8) return;
     if (icmp[0] === ICMP_ECHO_REPLY && ((icmp[4] << 8) | icmp[5]) === ident)
-      onReply(icmp, iph.src, iph.ttl, meta.time);
+      onReply(icmp, iph.src, iph.ttl, time);
     else if (icmp[0] === ICMP_DEST_UNREACH || icmp[0] === ICMP_TIME_EXCEEDED)
       onError(icmp, iph.src);
-    else return;
+  };
+
+  // The socket queues what arrives and wakes the loop; the loop reads the queue, as ping's
+  // recvmsg does. Replies that arrive while a probe is being sent thus wait their turn.
+  const queue: { packet: Uint8Array; time: number }[] = [];
+  let wake: (() => void) | null = null;
+  const fd = kernel.icmpOpen(netns, (packet, meta) => {
+    queue.push({ packet, time: meta.time });
     wake?.();
   });
 
-  io.stdout(`PING ${o.dest} (${dst}) ${fromText}${o.datalen}(${o.datalen + 28}) bytes of data.\n`);
-
-  const send = () => {
-    s.transmitted++;
-    const msg = buildEchoRequest(ident, s.transmitted & 0xffff, o.datalen, clock.now());
+  /** Sends the next probe; returns the pacer's wait, as pinger does. */
+  const send = (): number => {
+    const seq = (s.transmitted + 1) & 0xffff;
+    answered[seq] = 0;
+    const msg = buildEchoRequest(ident, seq, o.datalen, clock.now());
     try {
       kernel.icmpSend(fd, dst, msg, { ttl: o.ttl, pmtudiscDo: o.pmtudiscDo, src });
     } catch (err) {
       if (!(err instanceof NetlinkError)) throw err;
-      if (err.errno === 90 && err.mtu !== undefined) {
-        s.errors++;
-        if (!o.quiet) io.stderr(`ping: local error: message too long, mtu=${err.mtu}\n`);
-      } else if (!o.quiet) {
-        io.stderr(`ping: sendmsg: ${ERRNO_TEXT[err.errno] ?? err.message}\n`);
-      }
+      // A hard local error: the probe counts as sent.
+      advanceTransmitted(s);
+      const tooBig = err.errno === 90 && err.mtu !== undefined;
+      if (tooBig) s.errors++;
+      if (o.quiet) return pacer.afterError();
+      if (o.flood) io.stdout('E');
+      else if (tooBig) io.stderr(`ping: local error: message too long, mtu=${err.mtu}\n`);
+      else io.stderr(`ping: sendmsg: ${ERRNO_TEXT[err.errno] ?? err.message}\n`);
+      return pacer.afterError();
     }
+    advanceTransmitted(s);
+    if (o.flood && !o.quiet) io.stdout('.');
+    return pacer.afterSend();
+  };
+
+  const probesDone = () => o.count > 0 && s.transmitted >= o.count && !o.deadlineS;
+  const start = clock.now();
+  let exitAt = o.deadlineS ? start + o.deadlineS * 1000 : Infinity;
+  let lingerArmed = false;
+
+  /** pinger(): sends if the pacer allows; returns ms until it should be asked again. */
+  const pinger = (): number => {
+    if (probesDone()) return 1000;
+    const wait = pacer.reserve(clock.now(), inFlight(s));
+    return wait > 0 ? wait : send();
+  };
+
+  /** schedule_exit(): once every probe is out, wait for stragglers only so long. */
+  const scheduleExit = (next: number): number => {
+    if (!probesDone() || lingerArmed) return next;
+    const lingerUs = s.received ? Math.max(2 * s.tmax, 1000 * pacer.interval) : o.lingerMs * 1000;
+    // A zero wait arms nothing in iputils (setitimer(0) disarms): ping waits for the answers.
+    if (!lingerUs) return next;
+    lingerArmed = true;
+    exitAt = clock.now() + lingerUs / 1000;
+    return Math.max(next, Math.trunc(lingerUs / 1000));
   };
 
   /** Waits `ms` of lab time, or less when a packet arrives or Ctrl-C fires. */
@@ -407,38 +451,39 @@ export const ping: Program = async (argv, io, host) => {
       io.signal.addEventListener('abort', done, { once: true });
     });
 
-  const start = clock.now();
-  const deadlineAt = o.deadlineS ? start + o.deadlineS * 1000 : Infinity;
-  let lastSend = start;
-  let nextSend = start;
-  let lingerEnd: number | undefined;
+  /** main_loop's exit conditions: Ctrl-C, deadline or linger over, count answered, an error under -w. */
+  const finished = () =>
+    io.signal.aborted ||
+    clock.now() >= exitAt ||
+    (o.count > 0 && s.received + s.errors >= o.count) ||
+    (o.deadlineS > 0 && s.errors > 0);
+
+  let busy = 0;
   try {
     for (;;) {
-      if (io.signal.aborted) break;
-      if (o.count && s.received + s.errors >= o.count) break;
-      if (o.deadlineS && s.errors) break;
-      const now = clock.now();
-      if (now >= deadlineAt) break;
-      const mayStillSend = !o.count || s.transmitted < o.count || o.deadlineS > 0;
-      if (mayStillSend && now >= nextSend) {
-        send();
-        lastSend = now;
-        nextSend = now + o.intervalMs;
+      for (const { packet, time } of queue.splice(0)) receive(packet, time);
+      if (finished()) break;
+      // Send every probe that is due now (a bounded burst, so a huge preload still yields).
+      let next: number;
+      let burst = 0;
+      do next = scheduleExit(pinger());
+      while (next <= 0 && ++burst < MAX_BURST);
+      // A send can fail at once (EMSGSIZE), which may be the last answer awaited.
+      if (queue.length || next <= 0 || finished()) {
+        // Work is already waiting. A kernel that answers within the send never lets the loop
+        // block, so give the event loop a turn now and then: Ctrl-C must get through.
+        if (++busy % YIELD_EVERY === 0) await clock.sleep(0);
         continue;
       }
-      let until = deadlineAt;
-      if (mayStillSend) until = Math.min(until, nextSend);
-      else {
-        lingerEnd ??= now + (s.received ? Math.max((2 * s.tmax) / 1000, o.intervalMs) : o.lingerMs);
-        if (now >= lingerEnd) break;
-        until = Math.min(until, lingerEnd);
-      }
-      await wait(until - now);
+      const until = Math.min(next, exitAt - clock.now());
+      if (until > 0) await wait(until);
     }
   } finally {
     kernel.close(fd);
   }
 
-  io.stdout(formatSummary(o.dest, s, lastSend - start, timing));
+  const elapsedMs = (pacer.lastSlot ?? start) - start;
+  const ipg = !pacer.interval || o.flood || o.adaptive;
+  io.stdout(formatSummary(o.dest, s, elapsedMs, { timing, ipg }));
   return !s.received || (o.deadlineS && s.received < o.count) ? 1 : 0;
 };
