@@ -23,6 +23,7 @@ function lab(config: string) {
     kernel.addUplink('eth0', ip, 24, '172.16.112.2');
     const log: string[] = [];
     const stdout: string[] = [];
+    const notified: { state: string; subnetEnv: boolean }[] = [];
     const fs = new MemoryFileSystem(clock);
     const start = (argv: string[] = ['flanneld']) =>
       startFlanneld(
@@ -36,10 +37,12 @@ function lab(config: string) {
           stdout: (l) => stdout.push(l),
           random,
           pid: 1234,
+          notify: (state) =>
+            notified.push({ state, subnetEnv: fs.exists('/run/flannel/subnet.env') }),
         },
         argv,
       );
-    return { kernel, log, stdout, fs, start };
+    return { kernel, log, stdout, notified, fs, start };
   };
   return { clock, kv, host };
 }
@@ -47,6 +50,26 @@ function lab(config: string) {
 const VXLAN = '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}';
 
 describe('flanneld startup (vxlan)', () => {
+  it('tells systemd READY=1 once, after subnet.env is written', async () => {
+    const { clock, host } = lab(VXLAN);
+    const h = host('node1', '172.16.112.133');
+    h.start();
+    expect(h.notified).toEqual([]);
+    await clock.advance(10);
+    expect(h.notified).toEqual([{ state: 'READY=1', subnetEnv: true }]);
+    await clock.advance(60_000);
+    expect(h.notified).toHaveLength(1);
+  });
+
+  it('never tells systemd it is ready while it has no network config', async () => {
+    const { clock, host } = lab('{"Network":"10.244.0.0/16","Backend":{}}');
+    const h = host('node1', '172.16.112.133');
+    const proc = h.start();
+    expect(await proc.exited).toBe(1);
+    await clock.advance(10);
+    expect(h.notified).toEqual([]);
+  });
+
   it('creates flannel.1, leases a subnet, writes subnet.env and logs like flannel', async () => {
     const { clock, kv, host } = lab(VXLAN);
     const h = host('node1', '172.16.112.133');

@@ -42,6 +42,8 @@ export interface FlanneldContext {
   pid?: number;
   /** Defaults to the kernel's `netfilter`. */
   netfilter?: Netfilter;
+  /** sd_notify: flanneld.service is Type=notify and waits for READY=1. */
+  notify?: (state: string) => void;
 }
 
 export interface FlanneldProcess {
@@ -237,6 +239,8 @@ class Flanneld {
     });
     this.log.info('main.go:407', `Wrote subnet file to ${flags.subnetFile}`);
     this.log.info('main.go:411', 'Running backend.');
+    // main.go: daemon.SdNotify(false, "READY=1") once subnet.env exists and the backend runs.
+    this.ctx.notify?.('READY=1');
     this.log.info('main.go:415', 'flannel is ready');
 
     const [where, text] = WATCHING_LOG[config.backendType] ?? WATCHING_LOG.vxlan;

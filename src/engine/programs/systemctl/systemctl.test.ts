@@ -146,3 +146,120 @@ describe('systemctl and journalctl', () => {
     expect(res.out).toContain('Wrote subnet file to /run/flannel/subnet.env');
   });
 });
+
+/** A Type=notify unit driven by hand: `runs[i].ready()` sends READY=1, `.exit(code)` ends it. */
+function notifyHost(restartOnFailureMs?: number) {
+  const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
+  const journal = new Journal();
+  const services = new ServiceManager(clock, 'node2', journal, 1234);
+  const runs: { ready: () => void; exit: (code: number) => void }[] = [];
+  services.define({
+    name: 'flanneld',
+    description: 'Flannel',
+    execStart: ['/opt/bin/flanneld', '--iface=eth0'],
+    type: 'notify',
+    restartOnFailureMs,
+    run(io) {
+      let exit: (code: number) => void = () => {};
+      const exited = new Promise<number>((resolve) => (exit = resolve));
+      runs.push({ ready: () => io.notify('READY=1'), exit });
+      return { stop: () => exit(0), exited };
+    },
+  });
+  const host = { hostname: 'node2', clock, services, journal } as unknown as HostContext;
+  const run = (argv: string[], signal = new AbortController().signal) => {
+    const res = { code: -1, out: '', err: '' };
+    const io: ProgramIO = {
+      stdin: '',
+      stdout: (t) => (res.out += t),
+      stderr: (t) => (res.err += t),
+      signal,
+    };
+    const done = systemctl(argv, io, host).then((code) => ((res.code = code), res));
+    return { res, done };
+  };
+  return { clock, runs, run };
+}
+
+describe('systemctl with a Type=notify unit', () => {
+  it('shows activating (start) until READY=1; start waits for it', async () => {
+    const { clock, runs, run } = notifyHost();
+    const start = run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(3000);
+    expect(start.res.code).toBe(-1); // still waiting for the start job
+    const st = await run(['systemctl', 'status', 'flanneld']).done;
+    expect(st.code).toBe(3);
+    expect(st.out.split('\n').slice(0, 8)).toEqual([
+      '● flanneld.service - Flannel',
+      '     Loaded: loaded (/etc/systemd/system/flanneld.service; enabled; preset: enabled)',
+      '     Active: activating (start) since Mon 2026-11-23 08:10:00 UTC; 3s ago',
+      '   Main PID: 1234 (flanneld)',
+      '     CGroup: /system.slice/flanneld.service',
+      '             └─1234 /opt/bin/flanneld --iface=eth0',
+      '',
+      'Nov 23 08:10:00 node2 systemd[1]: Starting flanneld.service - Flannel...',
+    ]);
+    runs[0].ready();
+    expect(await start.done).toEqual({ code: 0, out: '', err: '' });
+    const active = await run(['systemctl', 'status', 'flanneld']).done;
+    expect(active.out).toContain(
+      '     Active: active (running) since Mon 2026-11-23 08:10:03 UTC; 0ms ago\n',
+    );
+    expect(active.out).toContain(
+      'Nov 23 08:10:03 node2 systemd[1]: Started flanneld.service - Flannel.\n',
+    );
+  });
+
+  it('start fails like systemd when the unit fails before READY=1 and is not restarted', async () => {
+    const { clock, runs, run } = notifyHost();
+    const start = run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(10);
+    runs[0].exit(1);
+    expect(await start.done).toEqual({
+      code: 1,
+      out: '',
+      err:
+        'Job for flanneld.service failed because the control process exited with error code.\n' +
+        'See "systemctl status flanneld.service" and "journalctl -xeu flanneld.service" for details.\n',
+    });
+    const st = await run(['systemctl', 'status', 'flanneld']).done;
+    expect(st.out).toContain('× flanneld.service - Flannel\n');
+    expect(st.out).toContain(
+      '     Active: failed (Result: exit-code) since Mon 2026-11-23 08:10:00 UTC; 0ms ago\n',
+    );
+    expect(st.out).not.toContain('Duration:'); // it never became active
+  });
+
+  it('waits across an automatic restart; status shows activating (auto-restart)', async () => {
+    const { clock, runs, run } = notifyHost(5000);
+    const start = run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(10);
+    runs[0].exit(1);
+    await clock.advance(2000);
+    const st = await run(['systemctl', 'status', 'flanneld']).done;
+    expect(st.out.split('\n').slice(0, 5)).toEqual([
+      '● flanneld.service - Flannel',
+      '     Loaded: loaded (/etc/systemd/system/flanneld.service; enabled; preset: enabled)',
+      '     Active: activating (auto-restart) (Result: exit-code) since Mon 2026-11-23 08:10:00 UTC; 2s ago',
+      '    Process: 1234 ExecStart=/opt/bin/flanneld --iface=eth0 (code=exited, status=1/FAILURE)',
+      '   Main PID: 1234 (code=exited, status=1/FAILURE)',
+    ]);
+    await clock.advance(3000);
+    runs[1].ready();
+    expect((await start.done).code).toBe(0);
+  });
+
+  it('--no-block returns at once; Ctrl-C stops waiting', async () => {
+    const { clock, run } = notifyHost();
+    expect(await run(['systemctl', '--no-block', 'start', 'flanneld']).done).toEqual({
+      code: 0,
+      out: '',
+      err: '',
+    });
+    const ctl = new AbortController();
+    const restart = run(['systemctl', 'restart', 'flanneld'], ctl.signal);
+    await clock.advance(100);
+    ctl.abort();
+    expect((await restart.done).code).toBe(130);
+  });
+});

@@ -11,39 +11,55 @@ import type { Program } from '../types.ts';
 
 const STATUS_LINES = 10;
 
+/** systemd 252's glyphs: a black circle while active or activating. */
+function bullet(st: UnitStatus): string {
+  if (st.state === 'failed') return '×';
+  return st.state === 'inactive' ? '○' : '●';
+}
+
 function describe(st: UnitStatus, now: number): string {
   const unit = ServiceManager.unitName(st.spec.name);
   const cmd = st.spec.execStart.join(' ');
-  const bullet = st.state === 'active' ? '●' : st.state === 'failed' ? '×' : '○';
   const since = `since ${formatSystemdTime(st.since)}; ${formatTimespan(now - st.since)} ago`;
   const lines = [
-    `${bullet} ${unit} - ${st.spec.description}`,
+    `${bullet(st)} ${unit} - ${st.spec.description}`,
     `     Loaded: loaded (/etc/systemd/system/${unit}; enabled; preset: enabled)`,
   ];
-  const exit = (code: number) => (code === 0 ? 'status=0/SUCCESS' : `status=${code}/FAILURE`);
-  if (st.state === 'active') {
-    lines.push(`     Active: active (running) ${since}`);
+  if (st.pid === 0) {
+    lines.push('     Active: inactive (dead)');
+    return lines.join('\n') + '\n';
+  }
+  const result = st.result === 'success' ? '' : ` (Result: ${st.result})`;
+  // The sub-state is shown only when it says more than the state ('failed', not 'failed (failed)').
+  const sub = st.subState === st.state ? '' : ` (${st.subState})`;
+  lines.push(`     Active: ${st.state}${sub}${result} ${since}`);
+  const running = st.state === 'active' || st.subState === 'start';
+  if (running) {
     lines.push(`   Main PID: ${st.pid} (${st.spec.name})`);
     lines.push(`     CGroup: /system.slice/${unit}`);
     lines.push(`             └─${st.pid} ${cmd}`);
-  } else if (st.pid === 0) {
-    lines.push('     Active: inactive (dead)');
-  } else {
-    const code = st.exitCode ?? 0;
-    lines.push(
-      st.state === 'failed'
-        ? `     Active: failed (Result: exit-code) ${since}`
-        : `     Active: inactive (dead) ${since}`,
-    );
-    lines.push(`   Duration: ${formatTimespan(st.since - st.startedAt)}`);
-    lines.push(`    Process: ${st.pid} ExecStart=${cmd} (code=exited, ${exit(code)})`);
-    lines.push(`   Main PID: ${st.pid} (code=exited, ${exit(code)})`);
+    return lines.join('\n') + '\n';
   }
+  const code = st.exitCode ?? 0;
+  const exit = code === 0 ? 'status=0/SUCCESS' : `status=${code}/FAILURE`;
+  const { activeEnterAt: entered, activeExitAt: left } = st;
+  if (st.state !== 'activating' && entered !== undefined && left !== undefined && left >= entered)
+    lines.push(`   Duration: ${formatTimespan(left - entered)}`);
+  lines.push(`    Process: ${st.pid} ExecStart=${cmd} (code=exited, ${exit})`);
+  lines.push(`   Main PID: ${st.pid} (code=exited, ${exit})`);
   return lines.join('\n') + '\n';
 }
 
+/** The reason systemctl gives when a start job fails (bus-wait-for-jobs.c). */
+const JOB_FAILURE: Record<string, string> = {
+  'exit-code': 'the control process exited with error code',
+  protocol: 'the service did not take the steps required by its unit configuration',
+};
+
 export const systemctl: Program = async (argv, io, host) => {
-  const [verb, ...names] = argv.slice(1);
+  // --no-block: queue the job and return at once instead of waiting for it.
+  const noBlock = argv.includes('--no-block');
+  const [verb, ...names] = argv.slice(1).filter((a) => a !== '--no-block');
   const services = host.services;
   if (!verb) {
     io.stderr('Too few arguments.\n');
@@ -83,9 +99,28 @@ export const systemctl: Program = async (argv, io, host) => {
       code = 5;
       continue;
     }
+    if (verb === 'stop') {
+      await services.stop(name);
+      continue;
+    }
     if (verb === 'start') services.start(name);
-    else if (verb === 'stop') await services.stop(name);
     else await services.restart(name);
+    // A notify unit's start job lasts until READY=1 (across automatic restarts).
+    if (noBlock || st.spec.type !== 'notify') continue;
+    let ok: boolean;
+    try {
+      ok = await services.whenActive(name, io.signal);
+    } catch {
+      return 130; // Ctrl-C while waiting
+    }
+    if (!ok) {
+      const why = JOB_FAILURE[st.result];
+      io.stderr(
+        `Job for ${unit} failed${why ? ` because ${why}` : ''}.\n` +
+          `See "systemctl status ${unit}" and "journalctl -xeu ${unit}" for details.\n`,
+      );
+      code = 1;
+    }
   }
   return code;
 };
