@@ -49,7 +49,11 @@ describe('flanneld with a bad network config', () => {
           `flanneld\\[\\d+\\]: E\\d{4} [\\d:.]+ +\\d+ main\\.go:\\d+\\] Couldn't fetch network config: ${error.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`,
         ),
       );
-    expect(host.services.status('flanneld')?.state).toBe('active');
+    // Type=notify: still starting, since flanneld sends READY=1 only after subnet.env.
+    expect(host.services.status('flanneld')).toMatchObject({
+      state: 'activating',
+      subState: 'start',
+    });
     expect(host.fs.exists('/run/flannel/subnet.env')).toBe(false);
 
     // Fixed in the KV, the next retry picks it up.
@@ -61,6 +65,7 @@ describe('flanneld with a bad network config', () => {
     await settleFor(fl, 1500);
     expect(await journal(fl, 'node1')).toContain('Found network config - Backend type: vxlan');
     expect(host.fs.exists('/run/flannel/subnet.env')).toBe(true);
+    expect(host.services.status('flanneld')?.state).toBe('active');
   });
 
   it('exits 1 on a Backend without a Type', async () => {
@@ -75,6 +80,11 @@ describe('flanneld with a bad network config', () => {
     expect(await journal(fl, 'node1')).toMatch(
       /main\.go:\d+\] Error fetching backend: unknown backend type: \n/,
     );
-    expect(host.services.status('flanneld')?.state).toBe('failed');
+    // Restart=on-failure: 'activating (auto-restart)' until RestartSec has passed.
+    expect(host.services.status('flanneld')).toMatchObject({
+      state: 'activating',
+      subState: 'auto-restart',
+      result: 'exit-code',
+    });
   });
 });

@@ -15,7 +15,6 @@ import {
   ensureNetworkConfig,
   FLANNELD_UNIT,
   setUpNic,
-  waitForSubnetEnv,
   type Backend,
   type NetworkSpec,
 } from '../../src/engine/lab/node-setup.ts';
@@ -173,9 +172,9 @@ export async function addFlanneldHosts(fl: FlannelLab, count: number): Promise<H
 }
 
 /**
- * Starts flanneld on every host at once and lets lab time pass until each has written
- * subnet.env. A flanneld that lost a lease race exits 1 ('subnet already exists', spec §1) and
- * is started again by waitForSubnetEnv, as kubelet restarts the DaemonSet's pod.
+ * Starts flanneld on every host at once, without the join lock bootNode takes, and lets lab
+ * time pass until each is ready (READY=1, after subnet.env). A flanneld that lost a lease race
+ * exits 1 ('subnet already exists', spec §1) and systemd's Restart=on-failure starts it again.
  * Returns how many restarts that took.
  */
 export async function startAllAtOnce(
@@ -184,9 +183,9 @@ export async function startAllAtOnce(
   maxMs = 120_000,
 ): Promise<number> {
   for (const h of hosts) h.services.start(FLANNELD_UNIT);
-  await drive(fl.clock, Promise.all(hosts.map((h) => waitForSubnetEnv(h))), maxMs);
+  await drive(fl.clock, Promise.all(hosts.map((h) => h.services.whenActive(FLANNELD_UNIT))), maxMs);
   const starts = hosts.flatMap((h) =>
-    h.journal.entries.filter((e) => e.message.startsWith('Started flanneld.service')),
+    h.journal.entries.filter((e) => e.message.startsWith('Starting flanneld.service')),
   );
   return starts.length - hosts.length;
 }

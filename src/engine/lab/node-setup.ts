@@ -2,10 +2,13 @@
 // does it: the NIC gets its address, systemd starts flanneld, flanneld leases a subnet and
 // writes subnet.env, then kubelet asks the CNI plugin for each pod's network.
 
-import { cniAdd, installConflist, SUBNET_ENV_PATH } from '../cni/cni.ts';
+import { cniAdd, installConflist } from '../cni/cni.ts';
 import { startFlanneld } from '../flannel/flanneld.ts';
 import { ROOT_NS } from '../kernel/types.ts';
+import { lockMutex } from '../kv/mutex.ts';
+import type { MutexHold } from '../kv/mutex.ts';
 import type { KvClient } from '../kv/types.ts';
+import { abortError } from './clock.ts';
 import type { Host } from './host.ts';
 
 import type { Backend } from './params.ts';
@@ -68,6 +71,7 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
     name: FLANNELD_UNIT,
     description: 'Flanneld overlay address etcd agent',
     execStart: argv,
+    type: 'notify',
     restartOnFailureMs: FLANNELD_RESTART_MS,
     run: (io) =>
       startFlanneld(
@@ -81,6 +85,7 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
           stdout: io.stdout,
           random: host.random,
           pid: io.pid,
+          notify: io.notify,
         },
         argv,
       ),
@@ -91,9 +96,38 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
  * already exists') is started again by systemd's `Restart=on-failure`. */
 export const FLANNELD_RESTART_MS = 5_000;
 
-/** Resolves once flanneld has written subnet.env (systemd restarts it if it fails). */
-export async function waitForSubnetEnv(host: Host, signal?: AbortSignal): Promise<void> {
-  while (!host.fs.exists(SUBNET_ENV_PATH)) await host.clock.sleep(25, signal);
+/**
+ * The playground's own etcd mutex (not flannel's: flannel has none). Nodes joining the lab take
+ * it around "start flanneld -> READY=1", so they lease subnets one at a time as nodes joining a
+ * real cluster do, instead of racing for the same random subnet.
+ */
+export const JOIN_LOCK_PREFIX = '/playground/join-lock/';
+/** How long a node waits for the join lock (lab time) before booting without it. */
+export const JOIN_LOCK_WAIT_MS = 30_000;
+
+/**
+ * Takes the join lock, or gives up quietly after JOIN_LOCK_WAIT_MS (a wedged holder) or on a KV
+ * error: the lock only spares flanneld restarts, flannel stays correct without it.
+ * Returns undefined when booting without the lock.
+ */
+async function takeJoinLock(
+  kv: KvClient,
+  host: Host,
+  signal?: AbortSignal,
+): Promise<MutexHold | undefined> {
+  const ctl = new AbortController();
+  const onAbort = () => ctl.abort();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  const cancelTimer = host.clock.setTimer(JOIN_LOCK_WAIT_MS, () => ctl.abort());
+  try {
+    return await lockMutex(kv, JOIN_LOCK_PREFIX, { clock: host.clock, signal: ctl.signal });
+  } catch {
+    if (signal?.aborted) throw abortError();
+    return undefined;
+  } finally {
+    cancelTimer();
+    signal?.removeEventListener('abort', onAbort);
+  }
 }
 
 /** kubelet's part: a namespace per pod, networked by the CNI plugin. Returns the pods' names. */
@@ -113,11 +147,46 @@ export function startPods(host: Host, count: number): string[] {
   return names;
 }
 
-/** The whole boot: NIC, flanneld, then pods once the subnet is known. */
+/**
+ * Resolves once flanneld is ready. Through automatic restarts, and past a stop by hand too:
+ * kubelet keeps retrying the pods until someone starts flanneld again.
+ */
+async function flanneldReady(host: Host, signal?: AbortSignal): Promise<void> {
+  const { services } = host;
+  while (!(await services.whenActive(FLANNELD_UNIT, signal))) {
+    await new Promise<void>((resolve, reject) => {
+      const done = (settle: () => void) => {
+        unsubscribe();
+        signal?.removeEventListener('abort', onAbort);
+        settle();
+      };
+      const onAbort = () => done(() => reject(abortError()));
+      const unsubscribe = services.subscribe(() => {
+        const state = services.status(FLANNELD_UNIT)?.state;
+        if (state === 'active' || state === 'activating') done(resolve);
+      });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}
+
+/**
+ * The whole boot: NIC, flanneld (under the join lock), then pods once flanneld is ready.
+ * Rejects with an AbortError when `signal` fires.
+ */
 export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
   setUpNic(host, spec.eth0);
   defineFlanneld(host, spec.flanneldArgs);
-  host.services.start(FLANNELD_UNIT);
-  await waitForSubnetEnv(host, signal);
+  const lock = host.kv ? await takeJoinLock(host.kv, host, signal) : undefined;
+  try {
+    host.services.start(FLANNELD_UNIT);
+    // Held only for flanneld's first attempt: a lease it cannot get (out of subnets) would
+    // otherwise keep every other node waiting.
+    await host.services.whenActive(FLANNELD_UNIT, signal, { throughRestarts: false });
+  } finally {
+    await lock?.unlock();
+  }
+  await flanneldReady(host, signal);
   startPods(host, spec.pods);
 }
