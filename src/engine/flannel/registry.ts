@@ -71,11 +71,11 @@ export class SubnetRegistry {
       key: this.subnetsPrefix,
       rangeEnd: prefixEnd(this.subnetsPrefix),
     });
-    const leases: Lease[] = [];
-    for (const kv of res.kvs) {
-      const lease = await this.toLease(kv);
-      if (lease) leases.push(lease);
-    }
+    // One TimeToLive per lease, as flannel asks; in flight together (flannel's Go client waits
+    // for each in turn, which costs nothing there but a round trip per node here).
+    const leases = (await Promise.all(res.kvs.map((kv) => this.toLease(kv)))).filter(
+      (l): l is Lease => l !== undefined,
+    );
     return { leases, revision: res.header.revision };
   }
 
