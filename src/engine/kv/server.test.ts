@@ -194,6 +194,37 @@ describe('persistence', () => {
   });
 });
 
+describe('persistence under load', () => {
+  it('writes one snapshot per storage write, not one per commit, and loses none', async () => {
+    // A storage whose writes take as long as the test says (IndexedDB takes milliseconds).
+    const saved: number[] = [];
+    const pending: Array<() => void> = [];
+    const storage = {
+      load: () => Promise.resolve(null),
+      save: (snap: { currentRev: number }) =>
+        new Promise<void>((resolve) => {
+          pending.push(() => {
+            saved.push(snap.currentRev);
+            resolve();
+          });
+        }),
+    };
+    const clock = new ManualClock();
+    const server = new KvServer({ clock, storage });
+    const kv = createKvClient(server);
+    await kv.put({ key: 'a', value: '0' });
+    await settle();
+    for (let i = 1; i <= 100; i++) await kv.put({ key: 'a', value: String(i) });
+    expect(pending).toHaveLength(1); // the first save is still being written
+    pending.shift()!();
+    await settle();
+    expect(pending).toHaveLength(1); // one more save carries the hundred commits
+    pending.shift()!();
+    await server.flush();
+    expect(saved).toEqual([2, 102]);
+  });
+});
+
 describe('property: the store agrees with a plain map', () => {
   const op = fc.oneof(
     fc.record({

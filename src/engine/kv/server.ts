@@ -55,8 +55,10 @@ export class KvServer {
   readonly member: MemberInfo;
   raftIndex = INITIAL_RAFT_INDEX;
   private leaseSeq = 0;
-  private saveScheduled = false;
-  private saving: Promise<void> = Promise.resolve();
+  /** Something was committed since the snapshot being saved (or no save runs). */
+  private dirty = false;
+  /** The save loop, while one runs. */
+  private saving: Promise<void> | null = null;
 
   constructor(private readonly opts: KvServerOptions) {
     this.clusterId = opts.clusterId ?? '324952591200643719';
@@ -148,8 +150,9 @@ export class KvServer {
   }
 
   /** Resolves once everything committed so far is in storage. */
-  flush(): Promise<void> {
-    return new Promise<void>((resolve) => queueMicrotask(resolve)).then(() => this.saving);
+  async flush(): Promise<void> {
+    await new Promise<void>((resolve) => queueMicrotask(resolve));
+    while (this.saving) await this.saving;
   }
 
   snapshot(): KvSnapshot {
@@ -181,17 +184,31 @@ export class KvServer {
     return result;
   }
 
+  /**
+   * Saves the store after the turn that committed something. While a save is being written,
+   * later commits only mark the store dirty and the next save takes them all: one snapshot per
+   * storage write, not one per commit (64 nodes booting commit hundreds of times a second, and
+   * a snapshot holds the whole history).
+   */
   private persist(): void {
     const storage = this.opts.storage;
-    if (!storage || this.saveScheduled) return;
-    this.saveScheduled = true;
-    queueMicrotask(() => {
-      this.saveScheduled = false;
-      const snapshot = this.snapshot();
-      this.saving = this.saving.then(() => storage.save(snapshot));
-    });
+    if (!storage) return;
+    this.dirty = true;
+    if (this.saving) return;
+    this.saving = (async () => {
+      await new Promise<void>((resolve) => queueMicrotask(resolve)); // the rest of this turn
+      while (this.dirty) {
+        this.dirty = false;
+        try {
+          await storage.save(this.snapshot());
+        } catch {
+          this.dirty = true; // the next commit tries again
+          break;
+        }
+      }
+      this.saving = null;
+    })();
   }
-
   private checkPut(req: PutRequest): void {
     if (!req.key) throw errEmptyKey();
     if (req.lease && !this.lessor.get(req.lease)) throw errLeaseNotFound();
