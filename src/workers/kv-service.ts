@@ -12,7 +12,7 @@
 import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
-import type { KvClient } from '../engine/kv/types.ts';
+import { KvError, type KvClient } from '../engine/kv/types.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
 import { HostClaims } from './kv-host-claims.ts';
@@ -51,6 +51,8 @@ export class KvService {
   private tabClock: RealtimeClock | null = null;
   private server: Promise<KvServer> | null = null;
   private client: KvClient | null = null;
+  /** The store itself, once this worker leads: its own tab's hosts skip the channel. */
+  private direct: KvClient | null = null;
   private opened: Promise<void> | null = null;
   private tabId = 'local';
   private claims: HostClaims | null = null;
@@ -76,7 +78,32 @@ export class KvService {
     if (!this.opened) throw new Error('the KV store is not open');
     this.checkLab(labId);
     await this.opened;
-    serveKvPort(this.client!, port);
+    serveKvPort(this.hostClient(), port);
+  }
+
+  /**
+   * What a host of this tab talks to: the store directly while this worker leads (it leads
+   * until its tab closes, and its hosts close with it), the lab's channel before that.
+   */
+  private hostClient(): KvClient {
+    const pick = (): KvClient => this.direct ?? this.client!;
+    return {
+      range: (req) => pick().range(req),
+      put: (req) => pick().put(req),
+      deleteRange: (req) => pick().deleteRange(req),
+      txn: (req) => pick().txn(req),
+      compact: (revision) => pick().compact(revision),
+      leaseGrant: (ttl, id) => pick().leaseGrant(ttl, id),
+      leaseRevoke: (id) => pick().leaseRevoke(id),
+      leaseKeepAlive: (id) => pick().leaseKeepAlive(id),
+      leaseTimeToLive: (id, keys) => pick().leaseTimeToLive(id, keys),
+      leaseList: () => pick().leaseList(),
+      status: () => pick().status(),
+      memberList: () =>
+        pick().memberList?.() ??
+        Promise.reject(new KvError('Unimplemented', 'member list is not supported')),
+      watch: (req, onResponse) => pick().watch(req, onResponse),
+    };
   }
 
   /**
@@ -157,12 +184,8 @@ export class KvService {
     const server = await this.server;
     if (this.closed) return; // the lock came as the tab was closing
     const channel = tabs.channel(labChannelName(labId));
-    const stop = serveKvChannel(
-      createKvClient(server),
-      channel,
-      tabs.newId(),
-      () => server.header().revision,
-    );
+    this.direct = createKvClient(server);
+    const stop = serveKvChannel(this.direct, channel, tabs.newId(), () => server.header().revision);
     this.closers.push(() => {
       stop();
       channel.close();
