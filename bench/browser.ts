@@ -5,8 +5,9 @@
 //
 //   ping_rtt.<backend>   pod1@node1 -> pod1@node2 `ping -i 0.01` p50/p99 (the lab clock is real
 //                        time at speed 1) vs a bare BroadcastChannel round trip, 100 B
-//   flood.*              one-way pod-to-pod frames/s of 1,400-byte pings, 2-host and 64-host
-//                        labs, vs bare BroadcastChannel frames/s (32 frames per message)
+//   flood.*              one-way pod-to-pod frames/s of `ping -f -l 32 -s 1400`, 2-host and
+//                        64-host labs, vs bare BroadcastChannel / MessagePort frames/s (32 frames
+//                        per message)
 //   ready.<n>            navigation -> data-testid="lab-ready" on index.html vs spawning n bare
 //                        workers; memory per host from /proc PSS before and after
 //   first_view.*         gzip size of the JS, CSS, wasm and HTML the first view requested
@@ -36,8 +37,11 @@ const CHROMIUM_ARGS = [
 ];
 const BACKENDS = ['vxlan', 'host-gw', 'udp'] as const;
 const RTT_PINGS = 300;
+/** ping -i 0.01: the pods' probes are 10 ms apart, and the paced baselines wait as long. */
+const PING_GAP_MS = 10;
 const BARE_RTTS = 1000;
 const FLOOD_SECONDS = 2;
+const FLOOD_PRELOAD = 32;
 const FRAME_BYTES = 1400;
 const STREAM_MS = 1500;
 const READY_SIZES = [3, 16, 64];
@@ -50,8 +54,10 @@ const LAB_TIMEOUT_MS = 90_000;
 type Figures = Record<string, number | string>;
 
 interface Bare {
-  bcRtt(count: number, size: number): Promise<number[]>;
+  bcRtt(count: number, size: number, gapMs?: number): Promise<number[]>;
+  mpRtt(count: number, size: number, gapMs?: number): Promise<number[]>;
   bcStream(size: number, batch: number, ms: number): Promise<number>;
+  mpStream(size: number, batch: number, ms: number): Promise<number>;
   spawn(n: number): Promise<number>;
   stopAll(): void;
 }
@@ -106,14 +112,25 @@ async function baselineStreams(browser: Browser, origin: string): Promise<Figure
   try {
     const page = await openBare(context, origin);
     const rtts = await bare(page, 'bcRtt', BARE_RTTS, 100);
+    const paced = await bare(page, 'bcRtt', RTT_PINGS, 100, PING_GAP_MS);
+    const mpRtts = await bare(page, 'mpRtt', BARE_RTTS, 100);
+    const mpPaced = await bare(page, 'mpRtt', RTT_PINGS, 100, PING_GAP_MS);
     const batched = await bare(page, 'bcStream', FRAME_BYTES, 32, STREAM_MS);
     const single = await bare(page, 'bcStream', FRAME_BYTES, 1, STREAM_MS);
+    const mpBatched = await bare(page, 'mpStream', FRAME_BYTES, 32, STREAM_MS);
     return {
       'bare.cross_origin_isolated': String(await page.evaluate(() => crossOriginIsolated)),
       'bare.bc_rtt_p50_us': round(percentile(rtts, 50)),
       'bare.bc_rtt_p99_us': round(percentile(rtts, 99)),
+      'bare.bc_rtt_paced_p50_us': round(percentile(paced, 50)),
+      'bare.bc_rtt_paced_p99_us': round(percentile(paced, 99)),
+      'bare.mp_rtt_p50_us': round(percentile(mpRtts, 50)),
+      'bare.mp_rtt_p99_us': round(percentile(mpRtts, 99)),
+      'bare.mp_rtt_paced_p50_us': round(percentile(mpPaced, 50)),
+      'bare.mp_rtt_paced_p99_us': round(percentile(mpPaced, 99)),
       'bare.bc_frames_per_s_batched32': round(batched),
       'bare.bc_frames_per_s_single': round(single),
+      'bare.mp_frames_per_s_batched32': round(mpBatched),
     };
   } finally {
     await context.close();
@@ -327,21 +344,26 @@ async function podAddress(page: Page, host: string): Promise<string> {
 async function pingRtts(page: Page, dst: string): Promise<number[]> {
   // Warm-up: ARP / neighbour entries and the wire's learned ports.
   await run(page, 'node1', `ip netns exec pod1 ping -c 5 -i 0.01 ${dst}`);
-  const out = await run(page, 'node1', `ip netns exec pod1 ping -c ${RTT_PINGS} -i 0.01 ${dst}`);
+  const out = await run(
+    page,
+    'node1',
+    `ip netns exec pod1 ping -c ${RTT_PINGS} -i ${PING_GAP_MS / 1000} ${dst}`,
+  );
   const rtts = [...out.matchAll(/time=([\d.]+) ms/g)].map((m) => Number(m[1]) * 1000);
   if (rtts.length < RTT_PINGS / 2) throw new Error(`ping: ${out.trim().split('\n').pop()}`);
   return rtts;
 }
 
 /**
- * One-way pod-to-pod frames/s: ping's fastest pace (-i 0.001 is its floor) with 1,400-byte
- * payloads for FLOOD_SECONDS; each echo request is one frame each way through the stack.
+ * One-way pod-to-pod frames/s: `ping -f -l 32` (iputils' flood with 32 probes in flight, the
+ * next sent as each reply lands) with 1,400-byte payloads for FLOOD_SECONDS. Each reply means
+ * one frame crossed the stack each way.
  */
 async function floodFramesPerSecond(page: Page, dst: string): Promise<number> {
   const out = await run(
     page,
     'node1',
-    `ip netns exec pod1 ping -q -i 0.001 -s ${FRAME_BYTES} -w ${FLOOD_SECONDS} ${dst}`,
+    `ip netns exec pod1 ping -q -f -l ${FLOOD_PRELOAD} -s ${FRAME_BYTES} -w ${FLOOD_SECONDS} ${dst}`,
   );
   const m = /(\d+) packets transmitted, (\d+) received.*time (\d+)ms/.exec(out);
   if (!m) throw new Error(`ping flood: ${out.trim().split('\n').pop()}`);
@@ -413,9 +435,14 @@ export async function benchBrowser(): Promise<Figures> {
     await server.close();
   }
 
+  // Three limits: a BroadcastChannel round trip back to back (the issue's yardstick), the same
+  // paced as ping paces (idle threads wake slower), and a paced MessagePort round trip (the path
+  // two hosts of one tab now take).
   for (const b of BACKENDS) {
     ratio(out, `ping_rtt.${b}.p50_ratio`, `ping_rtt.${b}.p50_us`, 'bare.bc_rtt_p50_us');
     ratio(out, `ping_rtt.${b}.p99_ratio`, `ping_rtt.${b}.p99_us`, 'bare.bc_rtt_p99_us');
+    ratio(out, `ping_rtt.${b}.p50_vs_bc_paced`, `ping_rtt.${b}.p50_us`, 'bare.bc_rtt_paced_p50_us');
+    ratio(out, `ping_rtt.${b}.p50_vs_mp_paced`, `ping_rtt.${b}.p50_us`, 'bare.mp_rtt_paced_p50_us');
   }
   ratio(
     out,
@@ -456,10 +483,13 @@ export async function benchBrowser(): Promise<Figures> {
       );
     }
   }
-  out['flood.note'] =
-    'ping paces itself: -i 0.001 is its floor (iputils refuses less without -f), and each ' +
-    'probe waits on a lab-clock timer (setTimeout, clamped to >=4 ms when nested), so the ' +
-    "flood measures what ping can offer, not the stack's ceiling";
+  ratio(
+    out,
+    'flood.2_hosts_vs_bare_mp_batched',
+    'flood.2_hosts_frames_per_s',
+    'bare.mp_frames_per_s_batched32',
+    4,
+  );
   out['seconds'] = round((performance.now() - started) / 1000, 1);
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }

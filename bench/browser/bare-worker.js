@@ -41,8 +41,9 @@ function pinger(msg) {
 function receiver(msg) {
   // Counts frames (messages x frames per message); acks every `ackEvery` messages so the
   // sender keeps at most `window` messages in flight (BroadcastChannel has no backpressure).
-  const rx = new BroadcastChannel(msg.in);
-  const ack = new BroadcastChannel(msg.ack);
+  const [rx, ack] = msg.port
+    ? [msg.port, msg.port]
+    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.ack)];
   let messages = 0;
   let frames = 0;
   let bytes = 0;
@@ -68,8 +69,9 @@ function receiver(msg) {
 }
 
 function sender(msg) {
-  const tx = new BroadcastChannel(msg.out);
-  const ack = new BroadcastChannel(msg.ack);
+  const [tx, ack] = msg.port
+    ? [msg.port, msg.port]
+    : [new BroadcastChannel(msg.out), new BroadcastChannel(msg.ack)];
   let sent = 0;
   let acked = 0;
   let stopped = false;

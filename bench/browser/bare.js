@@ -71,6 +71,20 @@ async function bcStream(size, batch, ms) {
   return r.framesPerSecond;
 }
 
+/** The same stream over a MessagePort joining the two workers. */
+async function mpStream(size, batch, ms) {
+  const [tx, rx] = await Promise.all([start(), start()]);
+  const { port1, port2 } = new MessageChannel();
+  await reply(rx, { role: 'receiver', port: port2, ackEvery: 128, warmupMs: 400, ms }, [port2]);
+  const result = new Promise((resolve) => {
+    rx.onmessage = (e) => resolve(e.data);
+  });
+  tx.postMessage({ role: 'sender', port: port1, size, batch, window: 1024 }, [port1]);
+  const r = await result;
+  stopAll();
+  return r.framesPerSecond;
+}
+
 /** Spawns `n` idle workers; ms until every one has answered (they stay up until stopAll). */
 async function spawn(n) {
   const t0 = performance.now();
@@ -82,6 +96,7 @@ async function spawn(n) {
 window.bare = {
   bcRtt,
   mpRtt,
+  mpStream,
   bcStream,
   spawn,
   stopAll,
