@@ -100,13 +100,13 @@ export class HostRuntime {
     this.wire = wire;
     kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
     let eth0 = 0; // the NIC's ifindex, looked up once (not per frame)
-    wire.onReceive = (frame) => {
+    wire.onReceiveFrames = (frames) => {
       if (!eth0) {
         // Until the node's boot plugs the NIC in, frames find no port to arrive on.
         if (!kernel.linkDump(ROOT_NS).some((l) => l.name === 'eth0')) return;
         eth0 = kernel.linkGet(ROOT_NS, 'eth0').ifindex;
       }
-      kernel.wireReceive(eth0, frame);
+      kernel.wireReceiveFrames(eth0, frames);
     };
     // The node boots in the background: the shell answers at once, flanneld takes its time.
     this.booting = this.boot(host, config, kv);

@@ -15,6 +15,9 @@ import { HostRuntime } from './host-runtime.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 
+/** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
+const timeOrigin = performance.timeOrigin;
+
 // Compiled as soon as the worker starts, while the page is still choosing this host's name.
 const kernelModule = WebAssembly.compileStreaming(fetch(kernelUrl));
 
@@ -23,7 +26,7 @@ let transport: BroadcastTransport | null = null;
 let peerWanted: ((hostId: string) => void) | undefined;
 
 const runtime = new HostRuntime({
-  source: () => performance.timeOrigin + performance.now(),
+  source: () => timeOrigin + performance.now(),
   schedule: (fn, ms) => {
     const id = setTimeout(fn, ms);
     return () => clearTimeout(id);

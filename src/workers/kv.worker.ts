@@ -8,6 +8,9 @@ import type { ClockParams } from '../engine/lab/realtime-clock.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
+/** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
+const timeOrigin = performance.timeOrigin;
+
 export interface KvWorkerApi {
   /** Opens lab `labId`'s store on the lab clock; call it before `connect`. */
   open(labId: string, clock: ClockParams): Promise<void>;
@@ -32,7 +35,7 @@ function tabsDeps(): KvServiceDeps['tabs'] {
 }
 
 const service = new KvService({
-  source: () => performance.timeOrigin + performance.now(),
+  source: () => timeOrigin + performance.now(),
   schedule: (fn, ms) => {
     const id = setTimeout(fn, ms);
     return () => clearTimeout(id);

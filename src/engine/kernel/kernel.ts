@@ -89,6 +89,8 @@ interface KernelExports {
  * garbage from configuration calls is collected from here, between calls. */
 const COLLECT_EVERY = 512;
 
+const NO_RECORDS: readonly Reply[] = Object.freeze([]);
+
 type SocketKind = 'icmp' | 'udp' | 'tun' | 'capture';
 
 interface Socket {
@@ -181,6 +183,8 @@ export class Kernel implements KernelApi {
   private timerAt = Infinity;
   private cancelTimer: (() => void) | null = null;
   private depth = 0;
+  /** The lab time the current call runs at (what the kernel was told), for its deliveries. */
+  private callTime = 0;
   private calls = 0;
   private wireError: unknown = null;
 
@@ -231,13 +235,14 @@ export class Kernel implements KernelApi {
 
   private queue(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
     const data = new Uint8Array(this.x.memory.buffer, ptr, len).slice();
-    this.pending.push({ kind, fd, data, a: a >>> 0, b: b >>> 0, time: this.clock.now() });
+    this.pending.push({ kind, fd, data, a: a >>> 0, b: b >>> 0, time: this.callTime });
   }
 
   private enter(): void {
     if (this.depth > 0) throw new Error('kernel: re-entrant call from inside a kernel call');
     this.depth++;
-    this.x.setNow(this.clock.now());
+    this.callTime = this.clock.now();
+    this.x.setNow(this.callTime);
   }
 
   private leave(): void {
@@ -306,7 +311,7 @@ export class Kernel implements KernelApi {
     }
   }
 
-  private request(type: number, flags: number, fill: (w: RequestWriter) => void): Reply[] {
+  private request(type: number, flags: number, fill: (w: RequestWriter) => void): readonly Reply[] {
     this.enter();
     try {
       const w = new RequestWriter(
@@ -318,9 +323,12 @@ export class Kernel implements KernelApi {
       );
       fill(w);
       const r = this.x.nl(w.length);
-      const out = decodeRecords(
-        new Uint8Array(this.x.memory.buffer, this.x.outPtr(), this.x.outSize()).slice(),
-      );
+      const size = this.x.outSize();
+      // Most requests (a send, an add) answer nothing: no copy, no decoding.
+      const out =
+        size === 0
+          ? NO_RECORDS
+          : decodeRecords(new Uint8Array(this.x.memory.buffer, this.x.outPtr(), size).slice());
       if (r < 0) {
         const rec = out[0];
         const extack = rec?.has(A.A_EXTACK) ? rec.str(A.A_EXTACK) : undefined;
@@ -338,7 +346,7 @@ export class Kernel implements KernelApi {
     flags: number,
     ns: NsId,
     fill?: (w: RequestWriter) => void,
-  ): Reply[] {
+  ): readonly Reply[] {
     return this.request(type, flags, (w) => {
       w.str(A.A_NS, ns);
       fill?.(w);
@@ -722,13 +730,21 @@ export class Kernel implements KernelApi {
   // --- the wire ------------------------------------------------------------------------------
 
   wireReceive(ifindex: number, frame: Uint8Array): void {
+    this.wireReceiveFrames(ifindex, [frame]);
+  }
+
+  /** `wireReceive` for the frames of one message off the wire: one call, not one each. */
+  wireReceiveFrames(ifindex: number, frames: readonly Uint8Array[]): void {
     this.enter();
     try {
-      if (frame.length > this.x.rxMax()) return;
-      const ptr = this.x.rxBegin();
-      if (ptr === 0) return;
-      new Uint8Array(this.x.memory.buffer, ptr, frame.length).set(frame);
-      this.x.rxCommit(ifindex, frame.length);
+      const max = this.x.rxMax();
+      for (const frame of frames) {
+        if (frame.length > max) continue;
+        const ptr = this.x.rxBegin();
+        if (ptr === 0) continue; // no free buffer: dropped, as a NIC ring would
+        new Uint8Array(this.x.memory.buffer, ptr, frame.length).set(frame);
+        this.x.rxCommit(ifindex, frame.length);
+      }
     } finally {
       this.leave();
     }

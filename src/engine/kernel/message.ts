@@ -1,18 +1,29 @@
 // Encoding requests into, and decoding replies from, the kernel module's linear memory.
 // The layout is described in ./assembly/abi.ts.
 
-/** Dotted quad -> host-order u32; null when malformed. */
+/** Dotted quad -> host-order u32; null when malformed. Per packet for senders, so no regex. */
 export function parseIp(s: string): number | null {
-  const parts = s.split('.');
-  if (parts.length !== 4) return null;
   let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return null;
-    const n = Number(p);
-    if (n > 255) return null;
-    v = v * 256 + n;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */) {
+      if (digits === 0 || ++dots > 3) return null;
+      v = v * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57 && digits < 3) {
+      octet = octet * 10 + (c - 48);
+      digits++;
+      if (octet > 255) return null;
+    } else {
+      return null;
+    }
   }
-  return v >>> 0;
+  if (dots !== 3 || digits === 0) return null;
+  return (v * 256 + octet) >>> 0;
 }
 
 export function formatIp(v: number): string {

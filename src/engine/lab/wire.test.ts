@@ -107,21 +107,29 @@ describe('WirePort learning switch', () => {
     const seen: Uint8Array[] = [];
     port.onReceive = (f) => seen.push(f);
     const evil = hub.connect('evil');
-    for (const m of [null, 42, 'x', { from: 1, frames: [] }, { from: 'evil' }]) {
+    const good = frame(BROADCAST, mac(9));
+    for (const m of [
+      null,
+      42,
+      'x',
+      { from: 1, bytes: new ArrayBuffer(60), lengths: [60] },
+      { from: 'evil' },
+      { from: 'evil', bytes: [1, 2, 3], lengths: [3] },
+    ]) {
       evil.send('node1', m as never);
     }
+    // Too short, too long, then a good frame, then a length past the end (which ends the batch).
+    const bytes = new Uint8Array(3 + 20000 + good.length);
+    bytes.set(good, 3 + 20000);
     evil.send('node1', {
       from: 'evil',
-      frames: [
-        new ArrayBuffer(3),
-        'x' as never,
-        new ArrayBuffer(20000),
-        frame(BROADCAST, mac(9)).buffer as ArrayBuffer,
-      ],
+      bytes: bytes.buffer,
+      lengths: [3, 20000, good.length, 100, 60],
     });
+    evil.send('node1', { from: 'evil', bytes: new ArrayBuffer(60), lengths: ['x' as never] });
     await settle();
     expect(seen.length).toBe(1);
-    expect(port.stats.rxMalformed).toBe(5 + 3);
+    expect(port.stats.rxMalformed).toBe(6 + 3 + 1);
   });
 
   it('does not learn multicast source MACs', async () => {

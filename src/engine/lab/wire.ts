@@ -6,9 +6,11 @@
 //   - broadcast / multicast destinations flood to every other port;
 //   - a unicast destination whose port is known goes only to that port;
 //   - an unknown (or aged-out) unicast destination floods.
-// Frames travel as bytes (ArrayBuffer). Frames for the same destination are batched into one
-// message per turn of the event loop, because a message costs far more than its bytes
-// (browser-limits.md: 32 frames per BroadcastChannel message carry 4.6x the frames/s).
+// Frames travel as bytes. Frames for the same destination are batched into one message per turn
+// of the event loop, because a message costs far more than its bytes (browser-limits.md: 32
+// frames per BroadcastChannel message carry 4.6x the frames/s); a batch is one ArrayBuffer
+// holding the frames back to back plus their lengths, so a flood allocates one buffer per
+// message, not one per frame.
 //
 // The transport is abstract so Node tests use `MemoryHub` and the browser uses
 // BroadcastChannels (src/workers/broadcast-transport.ts); MessagePorts can be added later
@@ -17,10 +19,12 @@
 /** Where a batch goes: one host's port, or every other port. */
 export type WireDestination = string | 'flood';
 
-/** What one transport message carries: the sender's port id and its frames. */
+/** What one transport message carries: the sender's port id and its frames, back to back. */
 export interface WireMessage {
   from: string;
-  frames: ArrayBuffer[];
+  bytes: ArrayBuffer;
+  /** Each frame's length, in order. */
+  lengths: number[];
 }
 
 export interface PortTransport {
@@ -63,9 +67,37 @@ interface MacEntry {
   seen: number;
 }
 
+/** Frames queued for one destination. */
+class Batch {
+  bytes = new Uint8Array(16 * 1024);
+  used = 0;
+  lengths: number[] = [];
+
+  /** The queued frames as one message's bytes; the batch is empty again afterwards. */
+  take(): { bytes: ArrayBuffer; lengths: number[] } {
+    const out = { bytes: this.bytes.buffer.slice(0, this.used), lengths: this.lengths };
+    this.used = 0;
+    this.lengths = [];
+    return out;
+  }
+
+  add(frame: Uint8Array): void {
+    if (this.used + frame.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.bytes.length * 2, this.used + frame.length));
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+    this.bytes.set(frame, this.used);
+    this.used += frame.length;
+    this.lengths.push(frame.length);
+  }
+}
+
 export class WirePort {
   /** Called with each frame received from the wire. */
   onReceive: ((frame: Uint8Array) => void) | null = null;
+  /** Called instead with all the frames of one message, when set (one kernel call for many). */
+  onReceiveFrames: ((frames: Uint8Array[]) => void) | null = null;
   readonly stats: WireStats = {
     txFrames: 0,
     txFlooded: 0,
@@ -76,8 +108,11 @@ export class WirePort {
     rxMalformed: 0,
   };
 
-  private readonly macTable = new Map<string, MacEntry>();
-  private readonly pending = new Map<WireDestination, ArrayBuffer[]>();
+  private readonly macTable = new Map<number, MacEntry>();
+  /** One batch buffer per destination, kept and reused. */
+  private readonly batches = new Map<WireDestination, Batch>();
+  /** Destinations with frames queued this turn. */
+  private readonly pending = new Set<WireDestination>();
   private flushScheduled = false;
   private readonly now: () => number;
   private readonly ageingMs: number;
@@ -104,12 +139,13 @@ export class WirePort {
     this.stats.txFrames++;
     if (to === 'flood') this.stats.txFlooded++;
     else this.stats.txUnicast++;
-    let batch = this.pending.get(to);
+    let batch = this.batches.get(to);
     if (!batch) {
-      batch = [];
-      this.pending.set(to, batch);
+      batch = new Batch();
+      this.batches.set(to, batch);
     }
-    batch.push(frame.slice().buffer);
+    batch.add(frame);
+    this.pending.add(to);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       this.schedule(() => this.flush());
@@ -119,9 +155,9 @@ export class WirePort {
   /** Sends every queued batch now (normally called by the scheduler). */
   flush(): void {
     this.flushScheduled = false;
-    for (const [to, frames] of this.pending) {
+    for (const to of this.pending) {
       this.stats.txMessages++;
-      this.transport.send(to, { from: this.transport.portId, frames });
+      this.transport.send(to, { from: this.transport.portId, ...this.batches.get(to)!.take() });
     }
     this.pending.clear();
   }
@@ -131,7 +167,9 @@ export class WirePort {
     const now = this.now();
     const out: Array<{ mac: string; port: string; ageMs: number }> = [];
     for (const [mac, e] of this.macTable) {
-      if (now - e.seen < this.ageingMs) out.push({ mac, port: e.port, ageMs: now - e.seen });
+      if (now - e.seen < this.ageingMs) {
+        out.push({ mac: macText(mac), port: e.port, ageMs: now - e.seen });
+      }
     }
     return out;
   }
@@ -159,37 +197,57 @@ export class WirePort {
       return;
     }
     this.stats.rxMessages++;
-    for (const buf of message.frames) {
-      if (!(buf instanceof ArrayBuffer) || buf.byteLength < ETH_HEADER_LEN) {
+    const now = this.now();
+    const all = new Uint8Array(message.bytes);
+    const frames: Uint8Array[] = [];
+    let at = 0;
+    for (const len of message.lengths) {
+      if (typeof len !== 'number' || !Number.isInteger(len) || len < 0 || at + len > all.length) {
+        this.stats.rxMalformed++;
+        break; // the rest of the lengths cannot be trusted either
+      }
+      const frame = all.subarray(at, at + len);
+      at += len;
+      if (len < ETH_HEADER_LEN || len > MAX_FRAME_LEN) {
         this.stats.rxMalformed++;
         continue;
       }
-      if (buf.byteLength > MAX_FRAME_LEN) {
-        this.stats.rxMalformed++;
-        continue;
-      }
-      const frame = new Uint8Array(buf);
       // Learn only unicast sources: a multicast source MAC is invalid on Ethernet.
       if (!(frame[6] & 1)) {
-        this.macTable.set(macKey(frame, 6), { port: message.from, seen: this.now() });
+        this.macTable.set(macKey(frame, 6), { port: message.from, seen: now });
       }
       this.stats.rxFrames++;
-      this.onReceive?.(frame);
+      frames.push(frame);
+    }
+    if (this.onReceiveFrames) {
+      if (frames.length > 0) this.onReceiveFrames(frames);
+    } else {
+      for (const frame of frames) this.onReceive?.(frame);
     }
   }
 }
 
 function isWireMessage(m: unknown): m is WireMessage {
   if (typeof m !== 'object' || m === null) return false;
-  const { from, frames } = m as Partial<WireMessage>;
-  return typeof from === 'string' && Array.isArray(frames);
+  const { from, bytes, lengths } = m as Partial<WireMessage>;
+  return typeof from === 'string' && bytes instanceof ArrayBuffer && Array.isArray(lengths);
 }
 
-/** A MAC as a table key: 12 lower-case hex digits. */
-function macKey(frame: Uint8Array, offset: number): string {
-  let key = '';
-  for (let i = offset; i < offset + 6; i++) key += frame[i].toString(16).padStart(2, '0');
-  return key;
+/** A MAC as a table key: its 48 bits as a number (exact in a double; no string per frame). */
+function macKey(frame: Uint8Array, offset: number): number {
+  const high = frame[offset] * 0x100 + frame[offset + 1];
+  const low =
+    ((frame[offset + 2] << 24) |
+      (frame[offset + 3] << 16) |
+      (frame[offset + 4] << 8) |
+      frame[offset + 5]) >>>
+    0;
+  return high * 0x100000000 + low;
+}
+
+/** A MAC key as 12 lower-case hex digits, for the UI. */
+function macText(key: number): string {
+  return key.toString(16).padStart(12, '0');
 }
 
 /**
