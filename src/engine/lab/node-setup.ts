@@ -7,6 +7,7 @@ import { startFlanneld } from '../flannel/flanneld.ts';
 import { ROOT_NS } from '../kernel/types.ts';
 import { lockMutex } from '../kv/mutex.ts';
 import type { MutexHold } from '../kv/mutex.ts';
+import { prefixEnd } from '../kv/key-range.ts';
 import type { KvClient } from '../kv/types.ts';
 import { abortError } from './clock.ts';
 import type { Host } from './host.ts';
@@ -98,8 +99,8 @@ export const FLANNELD_RESTART_MS = 5_000;
 
 /**
  * The playground's own etcd mutex (not flannel's: flannel has none). Nodes joining the lab take
- * it around "start flanneld -> READY=1", so they lease subnets one at a time as nodes joining a
- * real cluster do, instead of racing for the same random subnet.
+ * it from "start flanneld" until their lease is in etcd, so they lease subnets one at a time as
+ * nodes joining a real cluster do, instead of racing for the same random subnet.
  */
 export const JOIN_LOCK_PREFIX = '/playground/join-lock/';
 /** How long a node waits for the join lock (lab time) before booting without it. */
@@ -127,6 +128,47 @@ async function takeJoinLock(
   } finally {
     cancelTimer();
     signal?.removeEventListener('abort', onAbort);
+  }
+}
+
+const DEFAULT_ETCD_PREFIX = '/coreos.com/network';
+
+/**
+ * Watches flannel's subnets for a lease whose PublicIP is this node's: `taken` resolves when
+ * flanneld has created (or renewed) it. Watches from the current revision, read first, so a
+ * lease put while the watch is being set up is not missed.
+ */
+async function watchOwnLease(
+  kv: KvClient,
+  spec: NodeSpec,
+  signal?: AbortSignal,
+): Promise<{ taken: Promise<void>; cancel: () => void }> {
+  const flag = spec.flanneldArgs?.find((a) => a.startsWith('--etcd-prefix='));
+  const prefix = `${flag ? flag.slice('--etcd-prefix='.length) : DEFAULT_ETCD_PREFIX}/subnets/`;
+  const publicIp = spec.eth0.split('/')[0];
+  const { header } = await kv.range({ key: prefix, rangeEnd: prefixEnd(prefix), countOnly: true });
+  if (signal?.aborted) throw abortError();
+  let watcher: { cancel(): void } | undefined;
+  const taken = new Promise<void>((resolve) => {
+    watcher = kv.watch(
+      { key: prefix, rangeEnd: prefixEnd(prefix), startRevision: header.revision + 1 },
+      (res) => {
+        const mine = res.events.some(
+          (e) => e.type === 'PUT' && publicIpOf(e.kv.value) === publicIp,
+        );
+        if (mine) resolve();
+      },
+    );
+  });
+  return { taken, cancel: () => watcher?.cancel() };
+}
+
+function publicIpOf(value: string): string | undefined {
+  try {
+    const attrs = JSON.parse(value) as { PublicIP?: unknown };
+    return typeof attrs.PublicIP === 'string' ? attrs.PublicIP : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -179,12 +221,16 @@ export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal)
   setUpNic(host, spec.eth0);
   defineFlanneld(host, spec.flanneldArgs);
   const lock = host.kv ? await takeJoinLock(host.kv, host, signal) : undefined;
+  const leased = lock && host.kv ? await watchOwnLease(host.kv, spec, signal) : undefined;
   try {
     host.services.start(FLANNELD_UNIT);
-    // Held only for flanneld's first attempt: a lease it cannot get (out of subnets) would
-    // otherwise keep every other node waiting.
-    await host.services.whenActive(FLANNELD_UNIT, signal, { throughRestarts: false });
+    // Held until this node's lease is in etcd (the race is over then; the rest of flanneld's
+    // start-up needs no lock), or flanneld's first attempt ends: a lease it cannot get (out of
+    // subnets) would otherwise keep every other node waiting.
+    const attempt = host.services.whenActive(FLANNELD_UNIT, signal, { throughRestarts: false });
+    await (leased ? Promise.race([leased.taken, attempt]) : attempt);
   } finally {
+    leased?.cancel();
     await lock?.unlock();
   }
   await flanneldReady(host, signal);
