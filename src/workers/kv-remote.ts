@@ -1,143 +1,150 @@
 // A KvClient across a MessagePort. The KV worker serves one per connected host (`serveKvPort`)
-// and each host wraps its end (`wrapKvPort`). Requests are plain Comlink calls; a watch's
-// callback travels as a Comlink proxy and its Watcher comes back as one, so cancel() reaches
-// the worker. A KvError crosses as plain data and is rebuilt on arrival (Comlink would turn it
-// into a bare Error), so callers can still test `instanceof KvError` and its `code`.
+// and each host wraps its end (`wrapKvPort`).
+//
+// The protocol is small and one-way where it can be: a call is one message each way, matched by
+// a number; a watch's events are one-way messages tagged with the watch's number, and cancel is
+// one message back. Every lease a node takes makes every other node's flanneld ask its TTL and
+// receive a watch event, so a 64-node lab boots on thousands of these: a general RPC layer
+// (a request and a reply per watch event, a listener per call) cost more than the store itself.
+// A KvError crosses as plain data and is rebuilt on arrival, so callers can still test
+// `instanceof KvError` and its `code`.
 
-import * as Comlink from 'comlink';
 import {
   KvError,
   type KvClient,
-  type KvMember,
   type ResponseHeader,
-  type Watcher,
   type WatchRequest,
   type WatchResponse,
 } from '../engine/kv/types.ts';
 
-type Requests = Omit<KvClient, 'watch' | 'memberList'>;
+/** The calls that are plain request/answer (everything but watch). */
+type CallName = Exclude<keyof KvClient, 'watch'>;
 
-/** What the KV worker exposes on each host's port. */
-export interface KvPortApi extends Requests {
-  memberList(): Promise<{ header: ResponseHeader; members: KvMember[] }>;
-  /** `onResponse` arrives as a Comlink proxy; the returned Watcher goes back as one. */
-  watch(req: WatchRequest, onResponse: (res: WatchResponse) => void): Watcher & Comlink.ProxyMarked;
+const CALLS: ReadonlySet<string> = new Set<CallName>([
+  'range',
+  'put',
+  'deleteRange',
+  'txn',
+  'compact',
+  'leaseGrant',
+  'leaseRevoke',
+  'leaseKeepAlive',
+  'leaseTimeToLive',
+  'leaseList',
+  'status',
+  'memberList',
+]);
+
+/** Host -> KV worker. */
+type Request =
+  | { t: 'call'; id: number; method: CallName; args: unknown[] }
+  | { t: 'watch'; id: number; req: WatchRequest }
+  | { t: 'cancel'; id: number };
+
+/** KV worker -> host. */
+type Reply =
+  | { t: 'ok'; id: number; value: unknown }
+  | { t: 'err'; id: number; error: WireError }
+  | { t: 'event'; id: number; res: WatchResponse };
+
+/** An error as it crosses the port. */
+interface WireError {
+  kvError?: { code: string; message: string };
+  message: string;
 }
 
-/** A KvError as it crosses the port (thrown plain objects reach the caller unchanged). */
-interface WireKvError {
-  kvError: { code: string; message: string };
+function toWire(err: unknown): WireError {
+  if (err instanceof KvError)
+    return { kvError: { code: err.code, message: err.message }, message: err.message };
+  return { message: err instanceof Error ? err.message : String(err) };
 }
 
-function toWire(err: unknown): unknown {
-  return err instanceof KvError ? { kvError: { code: err.code, message: err.message } } : err;
-}
-
-function fromWire(err: unknown): unknown {
-  if (typeof err === 'object' && err !== null && 'kvError' in err) {
-    const { code, message } = (err as WireKvError).kvError;
-    return new KvError(code, message);
-  }
-  return err;
-}
-
-/** Runs `fn`, converting what it throws with `convert`. */
-function converting<A extends unknown[], R>(
-  fn: (...args: A) => Promise<R>,
-  convert: (err: unknown) => unknown,
-): (...args: A) => Promise<R> {
-  return async (...args) => {
-    try {
-      return await fn(...args);
-    } catch (err) {
-      throw convert(err);
-    }
-  };
+function fromWire(err: WireError): Error {
+  return err.kvError ? new KvError(err.kvError.code, err.kvError.message) : new Error(err.message);
 }
 
 /** Serves `client` on `port` (the KV worker's end of one host's channel). */
 export function serveKvPort(client: KvClient, port: MessagePort): void {
-  const out = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => converting(fn, toWire);
-  const api: KvPortApi = {
-    range: out((req) => client.range(req)),
-    put: out((req) => client.put(req)),
-    deleteRange: out((req) => client.deleteRange(req)),
-    txn: out((req) => client.txn(req)),
-    compact: out((revision) => client.compact(revision)),
-    leaseGrant: out((ttl, id) => client.leaseGrant(ttl, id)),
-    leaseRevoke: out((id) => client.leaseRevoke(id)),
-    leaseKeepAlive: out((id) => client.leaseKeepAlive(id)),
-    leaseTimeToLive: out((id, keys) => client.leaseTimeToLive(id, keys)),
-    leaseList: out(() => client.leaseList()),
-    status: out(() => client.status()),
-    memberList: out(() => {
-      if (!client.memberList) throw new KvError('Unimplemented', 'member list is not supported');
-      return client.memberList();
-    }),
-    watch(req, onResponse) {
-      const remote = onResponse as Comlink.Remote<(res: WatchResponse) => void>;
-      let open = true;
-      const cancel = () => {
-        if (!open) return;
-        open = false;
-        watcher.cancel();
-        remote[Comlink.releaseProxy]();
-      };
-      const watcher = client.watch(req, (res) => {
-        // A host that can no longer take events (its port is gone) ends its watch.
-        if (open) remote(res).catch(cancel);
-      });
-      return Comlink.proxy({ cancel });
-    },
+  const watches = new Map<number, { cancel(): void }>();
+  const reply = (m: Reply) => port.postMessage(m);
+  port.onmessage = (e: MessageEvent) => {
+    const m = e.data as Request;
+    if (typeof m !== 'object' || m === null || typeof m.id !== 'number') return;
+    if (m.t === 'call') {
+      void (async () => {
+        try {
+          if (!CALLS.has(m.method)) throw new Error(`unknown call ${String(m.method)}`);
+          const fn = client[m.method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+          if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
+          reply({ t: 'ok', id: m.id, value: await fn.apply(client, m.args) });
+        } catch (err) {
+          reply({ t: 'err', id: m.id, error: toWire(err) });
+        }
+      })();
+    } else if (m.t === 'watch') {
+      try {
+        const watcher = client.watch(m.req, (res) => {
+          if (!watches.has(m.id)) return;
+          if (res.canceled) watches.delete(m.id);
+          reply({ t: 'event', id: m.id, res });
+        });
+        watches.set(m.id, watcher);
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        reply({
+          t: 'event',
+          id: m.id,
+          res: { header: NO_HEADER, events: [], canceled: true, cancelReason: reason },
+        });
+      }
+    } else if (m.t === 'cancel') {
+      watches.get(m.id)?.cancel();
+      watches.delete(m.id);
+    }
   };
-  Comlink.expose(api, port);
 }
 
 const NO_HEADER: ResponseHeader = { clusterId: '0', memberId: '0', revision: 0, raftTerm: 0 };
 
 /** The host's KvClient over its port to the KV worker. */
 export function wrapKvPort(port: MessagePort): KvClient {
-  const remote = Comlink.wrap<KvPortApi>(port);
-  const call = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) => converting(fn, fromWire);
-  return {
-    range: call((req) => remote.range(req)),
-    put: call((req) => remote.put(req)),
-    deleteRange: call((req) => remote.deleteRange(req)),
-    txn: call((req) => remote.txn(req)),
-    compact: call((revision) => remote.compact(revision)),
-    leaseGrant: call((ttl, id) => remote.leaseGrant(ttl, id)),
-    leaseRevoke: call((id) => remote.leaseRevoke(id)),
-    leaseKeepAlive: call((id) => remote.leaseKeepAlive(id)),
-    leaseTimeToLive: call((id, keys) => remote.leaseTimeToLive(id, keys)),
-    leaseList: call(() => remote.leaseList()),
-    status: call(() => remote.status()),
-    memberList: call(() => remote.memberList()),
-    watch(req, onResponse) {
-      // Events already on their way when cancel() is called are dropped here, so none reach
-      // the caller after cancel() returns, even before the worker has heard of it.
-      let open = true;
-      const deliver = (res: WatchResponse) => {
-        if (open) onResponse(res);
-      };
-      const watcher = remote.watch(req, Comlink.proxy(deliver));
-      // The worker could not start the watch (it is gone): end it the way etcd ends a watch.
-      watcher.catch((err: unknown) => {
-        const reason = err instanceof Error ? err.message : String(err);
-        deliver({ header: NO_HEADER, events: [], canceled: true, cancelReason: reason });
-        open = false;
+  let nextId = 1;
+  const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  const watches = new Map<number, (res: WatchResponse) => void>();
+  port.onmessage = (e: MessageEvent) => {
+    const m = e.data as Reply;
+    if (m.t === 'event') {
+      watches.get(m.id)?.(m.res);
+      return;
+    }
+    const call = calls.get(m.id);
+    if (!call) return;
+    calls.delete(m.id);
+    if (m.t === 'ok') call.resolve(m.value);
+    else call.reject(fromWire(m.error));
+  };
+  const call =
+    <K extends CallName>(method: K) =>
+    (...args: unknown[]) =>
+      new Promise((resolve, reject) => {
+        const id = nextId++;
+        calls.set(id, { resolve, reject });
+        port.postMessage({ t: 'call', id, method, args } satisfies Request);
       });
+  const client = Object.fromEntries([...CALLS].map((name) => [name, call(name as CallName)]));
+  return {
+    ...(client as unknown as Omit<KvClient, 'watch'>),
+    watch(req, onResponse) {
+      const id = nextId++;
+      watches.set(id, (res) => {
+        if (res.canceled) watches.delete(id);
+        onResponse(res);
+      });
+      port.postMessage({ t: 'watch', id, req } satisfies Request);
       return {
         cancel() {
-          if (!open) return;
-          open = false;
-          void watcher
-            .then(async (w) => {
-              await w.cancel();
-              w[Comlink.releaseProxy]();
-            })
-            .catch(() => {
-              // The worker is gone: its watch went with it.
-            });
+          if (!watches.delete(id)) return;
+          port.postMessage({ t: 'cancel', id } satisfies Request);
         },
       };
     },
