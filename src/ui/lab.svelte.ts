@@ -35,6 +35,8 @@ export interface HostState {
 /** Snapshots come fast while someone watches (frames flash along links), slowly otherwise. */
 const SNAPSHOT_INTERVAL_MS = 250;
 const SNAPSHOT_IDLE_MS = 1000;
+/** While the lab boots: a snapshot of a cold host costs milliseconds of the boot's CPU. */
+const SNAPSHOT_BOOTING_MS = 3000;
 /** Above this many hosts, fast polling costs more than the flashes are worth. */
 const FAST_POLL_MAX_HOSTS = 24;
 /** How long `exec` waits for a host's terminal to appear before running without it. */
@@ -76,6 +78,8 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
   private readonly consoles = new Map<string, ScriptedConsole>();
   private startPromise: Promise<void> | null = null;
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  private terminalHosts = new Set<string>();
   /** Pairs of this tab's hosts joined by a direct MessagePort ('node1|node2'). */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   private readonly joined = new Set<string>();
@@ -99,6 +103,12 @@ export class Lab {
     return this.startPromise;
   }
 
+  /** Hosts whose terminal exists or is being created (the view creates one on first show). */
+  setTerminalHosts(hostnames: string[]): void {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+    this.terminalHosts = new Set(hostnames);
+  }
+
   /** Called by a host's terminal when it opens (and with null when it closes). */
   attachConsole(hostname: string, console: ScriptedConsole | null): void {
     if (console) this.consoles.set(hostname, console);
@@ -114,7 +124,9 @@ export class Lab {
     const host = this.hosts.find((h) => h.config.hostname === hostname);
     if (!host) throw new Error(`no host named ${hostname}`);
     if (host.status !== 'up') throw new Error(`${hostname} is not running: ${host.error ?? ''}`);
-    for (let waited = 0; !this.consoles.has(hostname) && waited < CONSOLE_WAIT_MS; waited += 50) {
+    // A terminal that is opening is waited for; a host never shown runs the line headless.
+    const expected = () => this.terminalHosts.has(hostname) && !this.consoles.has(hostname);
+    for (let waited = 0; expected() && waited < CONSOLE_WAIT_MS; waited += 50) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const console = this.consoles.get(hostname);
@@ -346,12 +358,15 @@ export class Lab {
   /** Polls the hosts' snapshots: every 250 ms while the page is visible, slower otherwise. */
   private schedulePoll(): void {
     if (this.disposed) return;
+    // While the lab boots, hosts report their own boot (booted()): polling them fast would only
+    // take CPU from the boot.
     const fast =
+      this.ready &&
       (typeof document === 'undefined' || document.visibilityState === 'visible') &&
       this.hosts.length <= FAST_POLL_MAX_HOSTS;
     this.poll = setTimeout(
       () => void this.refresh().finally(() => this.schedulePoll()),
-      fast ? SNAPSHOT_INTERVAL_MS : SNAPSHOT_IDLE_MS,
+      fast ? SNAPSHOT_INTERVAL_MS : this.ready ? SNAPSHOT_IDLE_MS : SNAPSHOT_BOOTING_MS,
     );
   }
 
