@@ -32,6 +32,30 @@ test('a share link opens the same lab shape in a fresh browser', async ({ page, 
   await fresh.close();
 });
 
+test('the share link carries the lab as it is now: an added host, a switched backend', async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await page.goto('/?nodes=3&backend=vxlan&lab=e2e-share-now');
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  await page.getByTestId('add-host').click();
+  await expect(page.getByTestId('host-tab')).toHaveCount(4);
+  await page.getByTestId('backend-select').selectOption('host-gw');
+  await expect(page.getByTestId('backend')).toHaveText('host-gw');
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  await page.getByTestId('copy-link').click();
+  const link = await page.getByTestId('share-link').inputValue();
+  const other = await page.context().newPage();
+  await other.goto(link);
+  await expect(other.getByTestId('host-tab')).toHaveCount(4);
+  await expect(other.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
+  await expect(other.getByTestId('backend')).toHaveText('host-gw');
+  const url = new URL(other.url());
+  expect(url.searchParams.get('nodes')).toBe('4');
+  expect(url.searchParams.get('backend')).toBe('host-gw');
+  expect(problems).toEqual([]);
+});
+
 test('a damaged share link is rejected with a message and the default lab', async ({ page }) => {
   const problems = watch(page);
   await page.goto('/#config=q1YqU7IyNtRRSkoszlayUkrJTEksSS3OUCrOzy9KSS0CAA');
