@@ -13,6 +13,7 @@ import {
 import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
+import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 import { saveFile } from './save-file.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
 import { linkTraffic, type LinkTraffic } from './traffic.ts';
@@ -72,6 +73,8 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
   private readonly workers = new Map<string, Worker>();
   private kv: Comlink.Remote<KvWorkerApi> | null = null;
+  /** The kernel, compiled once for every host of the tab (undefined: each worker compiles). */
+  private kernel: Promise<WebAssembly.Module | undefined> = Promise.resolve(undefined);
   private timers: ReturnType<typeof setInterval>[] = [];
   private poll: ReturnType<typeof setTimeout> | null = null;
   private kvOpened: Promise<void> = Promise.resolve();
@@ -252,7 +255,8 @@ export class Lab {
     this.kv = kv;
     // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
     this.kvOpened = kv.open(this.config.labId, $state.snapshot(this.clock));
-    // Workers start loading (script, wasm) while etcd hands out the host names.
+    // The kernel compiles and the workers load their script while etcd hands out the names.
+    this.kernel = WebAssembly.compileStreaming(fetch(kernelUrl)).catch(() => undefined);
     const early = this.hosts.map(() => spawnWorker(WORKER_URLS.host, 'host'));
     if (!(await this.claimHostNames())) {
       for (const w of early) w.terminate();
@@ -310,6 +314,7 @@ export class Lab {
           subnetLen: this.config.subnetLen,
           podsPerHost: this.config.podsPerHost,
           clock: $state.snapshot(this.clock),
+          kernelModule: await this.kernel,
         },
         Comlink.transfer(channel.port2, [channel.port2]),
         Comlink.proxy((peer: string) => this.joinPeers(host.hostname, peer)),

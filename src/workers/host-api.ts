@@ -12,6 +12,11 @@ export interface HostStartConfig {
   subnetLen: number;
   podsPerHost: number;
   clock: ClockParams;
+  /**
+   * The kernel, compiled once by the page and shared by every host of the tab (one copy of its
+   * machine code, one compile); without it the worker compiles its own.
+   */
+  kernelModule?: WebAssembly.Module;
 }
 
 /** The word under the cursor is line[start..cursor); each candidate may replace it. */

@@ -87,7 +87,7 @@ export class HostRuntime {
     const random = this.deps.random ?? Math.random;
     const hostname = config.host.hostname;
     const kernel = await Kernel.create({
-      module: await this.deps.loadKernel(),
+      module: config.kernelModule ?? (await this.deps.loadKernel()),
       clock,
       random,
       hostname,

@@ -18,8 +18,8 @@ import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 /** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
 const timeOrigin = performance.timeOrigin;
 
-// Compiled as soon as the worker starts, while the page is still choosing this host's name.
-const kernelModule = WebAssembly.compileStreaming(fetch(kernelUrl));
+// The page normally hands over the kernel it compiled for every host; this is the fallback.
+let kernelModule: Promise<WebAssembly.Module> | null = null;
 
 /** The wire's transport, once the host has started; the page joins same-tab peers to it. */
 let transport: BroadcastTransport | null = null;
@@ -36,7 +36,7 @@ const runtime = new HostRuntime({
     transport.onPeerWanted = (peer) => peerWanted?.(peer);
     return transport;
   },
-  loadKernel: () => kernelModule,
+  loadKernel: () => (kernelModule ??= WebAssembly.compileStreaming(fetch(kernelUrl))),
 });
 
 const api: HostWorkerApi = {
