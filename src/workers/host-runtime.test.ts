@@ -3,6 +3,7 @@ import { MemoryHub } from '../engine/lab/wire.ts';
 import { parseLabParams } from '../engine/lab/params.ts';
 import type { HostStartConfig } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
+import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
 import { loadKernelModule } from '../engine/kernel/load-node.ts';
 
 function setup() {
@@ -18,6 +19,8 @@ function setup() {
     },
     transport: (_lab, host) => hub.connect(host),
     loadKernel: loadKernelModule,
+    // As in the worker: the big programs load on their first run.
+    programs: PROGRAMS_ON_DEMAND,
   });
   const lab = parseLabParams('').config;
   const config: HostStartConfig = {

@@ -8,7 +8,7 @@ import { ROOT_NS, IFF } from '../engine/kernel/types.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
-import { createHostRegistry } from '../engine/lab/programs.ts';
+import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
@@ -31,6 +31,8 @@ export interface HostRuntimeDeps {
   /** The compiled kernel (fetched once per worker in the browser, read from disk in Node). */
   loadKernel: () => Promise<WebAssembly.Module>;
   random?: () => number;
+  /** ip, tcpdump, etcdctl...: loaded on first run in a worker, imported up front in Node. */
+  programs: BigPrograms;
 }
 
 /** A capture started from the topology view, running in the background. */
@@ -92,7 +94,14 @@ export class HostRuntime {
       random,
       hostname,
     });
-    const host = new Host({ hostname, kernel, clock, random, kv, registry: createHostRegistry() });
+    const host = new Host({
+      hostname,
+      kernel,
+      clock,
+      random,
+      kv,
+      registry: createHostRegistry(this.deps.programs),
+    });
     this.host = host;
     const wire = new WirePort(this.deps.transport(config.labId, hostname), {
       now: () => clock.now(),
@@ -187,18 +196,22 @@ export class HostRuntime {
     const path = `/tmp/${target.netns ? `${target.netns}-` : ''}${target.ifname}.pcap`;
     const stop = new AbortController();
     const stderr: string[] = [];
+    let listening = () => {};
+    const started = new Promise<void>((resolve) => (listening = resolve));
     const io: ProgramIO = {
       stdin: '',
       stdout: () => {},
-      stderr: (text) => void stderr.push(text),
+      stderr: (text) => {
+        stderr.push(text);
+        if (text.includes('listening on')) listening();
+      },
       signal: stop.signal,
       isTTY: false,
     };
     const argv = ['tcpdump', '-i', target.ifname, '-w', path];
     const done = host.exec(argv, io, target.netns ?? ROOT_NS).catch(() => 1);
-    // tcpdump says "listening on" before it waits for frames; anything else is its error.
-    if (!stderr.join('').includes('listening on')) {
-      await done;
+    // tcpdump says "listening on" before it waits for frames; exiting first means it failed.
+    if ((await Promise.race([started.then(() => 'started'), done])) !== 'started') {
       throw new Error(stderr.join('').trim() || `tcpdump -i ${target.ifname} did not start`);
     }
     this.captures.set(key, { path, stop, done, stderr });

@@ -13,6 +13,7 @@ import type {
 } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
 import { wrapKvPort } from './kv-remote.ts';
+import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 
 /** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
@@ -37,6 +38,7 @@ const runtime = new HostRuntime({
     return transport;
   },
   loadKernel: () => (kernelModule ??= WebAssembly.compileStreaming(fetch(kernelUrl))),
+  programs: PROGRAMS_ON_DEMAND,
 });
 
 const api: HostWorkerApi = {

@@ -18,7 +18,7 @@ import {
   type Backend,
   type NetworkSpec,
 } from '../../src/engine/lab/node-setup.ts';
-import { createHostRegistry } from '../../src/engine/lab/programs.ts';
+import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
 
 /** The seeds' lease start: 2026-11-23 08:10:00 UTC. */
 export const LAB_START = Date.UTC(2026, 10, 23, 8, 10, 0);
@@ -63,7 +63,7 @@ export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<Flanne
     clock,
     kv,
     random,
-    makeRegistry: createHostRegistry,
+    makeRegistry: createStaticHostRegistry,
     makeKernel: (hostname, c) => makeKernel(c, random, hostname),
   });
   await ensureNetworkConfig(kv, net);

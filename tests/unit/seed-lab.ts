@@ -5,7 +5,7 @@ import { Kernel } from '../../src/engine/kernel/kernel.ts';
 import { loadKernelModule } from '../../src/engine/kernel/load-node.ts';
 import { ROOT_NS, type KernelApi } from '../../src/engine/kernel/types.ts';
 import { LocalLab, seededRandom } from '../../src/engine/lab/local-lab.ts';
-import { createHostRegistry } from '../../src/engine/lab/programs.ts';
+import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
 import type { ManualClock } from '../../src/engine/lab/clock.ts';
 
 export type SeedMode = 'vxlan' | 'host-gw' | 'udp';
@@ -42,7 +42,7 @@ export async function makeLab(): Promise<LocalLab> {
   const random = seededRandom(7);
   const lab = LocalLab.create({
     random,
-    makeRegistry: createHostRegistry,
+    makeRegistry: createStaticHostRegistry,
     makeKernel: (hostname: string, clock: ManualClock): Promise<KernelApi> =>
       Kernel.create({ module, clock, random, hostname }),
   });
