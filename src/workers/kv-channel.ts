@@ -14,6 +14,7 @@ import {
   type WatchRequest,
   type WatchResponse,
 } from '../engine/kv/types.ts';
+import { KV_METHODS, type KvMethod } from './kv-methods.ts';
 
 /** What the protocol needs of a BroadcastChannel (Node 20 has the real one too). */
 export interface BusChannel {
@@ -23,29 +24,12 @@ export interface BusChannel {
   close(): void;
 }
 
-type Method = Exclude<keyof KvClient, 'watch'>;
-
-const METHODS: ReadonlySet<string> = new Set<Method>([
-  'range',
-  'put',
-  'deleteRange',
-  'txn',
-  'compact',
-  'leaseGrant',
-  'leaseRevoke',
-  'leaseKeepAlive',
-  'leaseTimeToLive',
-  'leaseList',
-  'status',
-  'memberList',
-]);
-
 type WireError = { kvError: { code: string; message: string } } | { error: string };
 
 type Msg =
   | { t: 'who' }
   | { t: 'leader'; leader: string }
-  | { t: 'req'; to: string; from: string; id: number; method: Method; args: unknown[] }
+  | { t: 'req'; to: string; from: string; id: number; method: KvMethod; args: unknown[] }
   | { t: 'res'; to: string; id: number; value?: unknown; error?: WireError }
   | { t: 'watch'; to: string; from: string; id: number; req: WatchRequest }
   | { t: 'created'; to: string; id: number; nextRevision: number }
@@ -90,7 +74,7 @@ export function serveKvChannel(
 
   async function answer(m: Extract<Msg, { t: 'req' }>): Promise<void> {
     try {
-      if (!METHODS.has(m.method)) throw new Error(`unknown KV method ${String(m.method)}`);
+      if (!KV_METHODS.has(m.method)) throw new Error(`unknown KV method ${String(m.method)}`);
       const fn = client[m.method] as ((...args: unknown[]) => Promise<unknown>) | undefined;
       if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
       const value = await fn.apply(client, m.args);
@@ -122,7 +106,7 @@ export function serveKvChannel(
 }
 
 interface Pending {
-  method: Method;
+  method: KvMethod;
   args: unknown[];
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -190,7 +174,7 @@ export class ChannelKvClient implements KvClient {
     };
   }
 
-  private request<M extends Method>(method: M): NonNullable<KvClient[M]> {
+  private request<M extends KvMethod>(method: M): NonNullable<KvClient[M]> {
     const call = (...args: unknown[]) =>
       new Promise((resolve, reject) => {
         const id = ++this.seq;

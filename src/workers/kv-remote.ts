@@ -16,28 +16,11 @@ import {
   type WatchRequest,
   type WatchResponse,
 } from '../engine/kv/types.ts';
-
-/** The calls that are plain request/answer (everything but watch). */
-type CallName = Exclude<keyof KvClient, 'watch'>;
-
-const CALLS: ReadonlySet<string> = new Set<CallName>([
-  'range',
-  'put',
-  'deleteRange',
-  'txn',
-  'compact',
-  'leaseGrant',
-  'leaseRevoke',
-  'leaseKeepAlive',
-  'leaseTimeToLive',
-  'leaseList',
-  'status',
-  'memberList',
-]);
+import { KV_METHODS, type KvMethod } from './kv-methods.ts';
 
 /** Host -> KV worker. */
 type Request =
-  | { t: 'call'; id: number; method: CallName; args: unknown[] }
+  | { t: 'call'; id: number; method: KvMethod; args: unknown[] }
   | { t: 'watch'; id: number; req: WatchRequest }
   | { t: 'cancel'; id: number };
 
@@ -73,7 +56,7 @@ export function serveKvPort(client: KvClient, port: MessagePort): void {
     if (m.t === 'call') {
       void (async () => {
         try {
-          if (!CALLS.has(m.method)) throw new Error(`unknown call ${String(m.method)}`);
+          if (!KV_METHODS.has(m.method)) throw new Error(`unknown call ${String(m.method)}`);
           const fn = client[m.method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
           if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
           reply({ t: 'ok', id: m.id, value: await fn.apply(client, m.args) });
@@ -124,14 +107,14 @@ export function wrapKvPort(port: MessagePort): KvClient {
     else call.reject(fromWire(m.error));
   };
   const call =
-    <K extends CallName>(method: K) =>
+    <K extends KvMethod>(method: K) =>
     (...args: unknown[]) =>
       new Promise((resolve, reject) => {
         const id = nextId++;
         calls.set(id, { resolve, reject });
         port.postMessage({ t: 'call', id, method, args } satisfies Request);
       });
-  const client = Object.fromEntries([...CALLS].map((name) => [name, call(name as CallName)]));
+  const client = Object.fromEntries([...KV_METHODS].map((name) => [name, call(name as KvMethod)]));
   return {
     ...(client as unknown as Omit<KvClient, 'watch'>),
     watch(req, onResponse) {
