@@ -52,7 +52,8 @@ export class BroadcastTransport implements PortTransport {
     }
     const port = this.direct.get(to);
     if (port) {
-      port.postMessage(message);
+      // The batch's buffer is the wire's to give away: moved, not copied.
+      port.postMessage(message, [message.bytes]);
       return;
     }
     if (this.onPeerWanted && !this.wanted.has(to)) {

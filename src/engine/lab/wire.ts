@@ -30,6 +30,7 @@ export interface WireMessage {
 export interface PortTransport {
   /** This port's id (the host id); other ports learn it from received messages. */
   readonly portId: string;
+  /** Sends a batch. The message is the transport's from then on (it may transfer its bytes). */
   send(to: WireDestination, message: WireMessage): void;
   /** Registers the single receive handler. Messages may be malformed: they come from outside. */
   onMessage(handler: (message: unknown) => void): void;

@@ -9,13 +9,22 @@ export const ICMP_TIME_EXCEEDED = 11;
 /** struct timeval on x86-64: tv_sec and tv_usec, 8 bytes each, little-endian. */
 export const TIMEVAL_LEN = 16;
 
-/** The Internet checksum (RFC 1071): one's complement of the one's complement sum. */
-export function internetChecksum(bytes: Uint8Array): number {
+/** The one's complement sum of `bytes` as 16-bit big-endian words, not yet folded. */
+function onesSum(bytes: Uint8Array, from = 0, to = bytes.length): number {
   let sum = 0;
-  for (let i = 0; i + 1 < bytes.length; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
-  if (bytes.length & 1) sum += bytes[bytes.length - 1] << 8;
+  for (let i = from; i + 1 < to; i += 2) sum += (bytes[i] << 8) | bytes[i + 1];
+  if ((to - from) & 1) sum += bytes[to - 1] << 8;
+  return sum;
+}
+
+function fold(sum: number): number {
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
   return ~sum & 0xffff;
+}
+
+/** The Internet checksum (RFC 1071): one's complement of the one's complement sum. */
+export function internetChecksum(bytes: Uint8Array): number {
+  return fold(onesSum(bytes));
 }
 
 /**
@@ -27,6 +36,8 @@ export function labMicros(ms: number): number {
 }
 
 let pattern = new Uint8Array(0);
+/** The sum of the pattern's bytes after the timeval, per data length (floods resend them). */
+const patternTailSums = new Map<number, number>();
 
 /** Bytes 0, 1, ..., 255, 0, 1, ...: iputils' default data (kept, since floods resend it). */
 function fillPattern(datalen: number): Uint8Array {
@@ -35,6 +46,15 @@ function fillPattern(datalen: number): Uint8Array {
     for (let i = 0; i < datalen; i++) pattern[i] = i & 0xff;
   }
   return pattern.subarray(0, datalen);
+}
+
+function patternTailSum(datalen: number): number {
+  let sum = patternTailSums.get(datalen);
+  if (sum === undefined) {
+    sum = onesSum(fillPattern(datalen), TIMEVAL_LEN);
+    patternTailSums.set(datalen, sum);
+  }
+  return sum;
 }
 
 /**
@@ -53,19 +73,27 @@ export function buildEchoRequest(
   view.setUint16(4, id);
   view.setUint16(6, seq);
   msg.set(fillPattern(datalen), 8);
-  if (datalen >= TIMEVAL_LEN) {
-    const usec = labMicros(sentMs);
-    view.setBigUint64(8, BigInt(Math.floor(usec / 1e6)), true);
-    view.setBigUint64(16, BigInt(usec % 1e6), true);
+  if (datalen < TIMEVAL_LEN) {
+    view.setUint16(2, internetChecksum(msg));
+    return msg;
   }
-  view.setUint16(2, internetChecksum(msg));
+  // A timeval of two little-endian 64-bit words; seconds fit in the low 32 bits until 2106.
+  const usec = labMicros(sentMs);
+  view.setUint32(8, Math.floor(usec / 1e6), true);
+  view.setUint32(12, 0, true);
+  view.setUint32(16, usec % 1e6, true);
+  view.setUint32(20, 0, true);
+  // The data after the timeval never changes: only the header and the timeval are summed.
+  const sum = onesSum(msg, 0, 8 + TIMEVAL_LEN) + patternTailSum(datalen);
+  view.setUint16(2, fold(sum));
   return msg;
 }
 
 /** The send time (µs since the epoch) carried in an echo message's data. */
 export function echoTimestampUs(icmp: Uint8Array): number {
   const view = new DataView(icmp.buffer, icmp.byteOffset, icmp.byteLength);
-  return Number(view.getBigUint64(8, true)) * 1e6 + Number(view.getBigUint64(16, true));
+  const word = (at: number) => view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
+  return word(8) * 1e6 + word(16);
 }
 
 export interface Ipv4View {
