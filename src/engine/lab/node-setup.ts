@@ -141,13 +141,11 @@ const DEFAULT_ETCD_PREFIX = '/coreos.com/network';
 async function watchOwnLease(
   kv: KvClient,
   spec: NodeSpec,
-  signal?: AbortSignal,
 ): Promise<{ taken: Promise<void>; cancel: () => void }> {
   const flag = spec.flanneldArgs?.find((a) => a.startsWith('--etcd-prefix='));
   const prefix = `${flag ? flag.slice('--etcd-prefix='.length) : DEFAULT_ETCD_PREFIX}/subnets/`;
   const publicIp = spec.eth0.split('/')[0];
   const { header } = await kv.range({ key: prefix, rangeEnd: prefixEnd(prefix), countOnly: true });
-  if (signal?.aborted) throw abortError();
   let watcher: { cancel(): void } | undefined;
   const taken = new Promise<void>((resolve) => {
     watcher = kv.watch(
@@ -221,8 +219,11 @@ export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal)
   setUpNic(host, spec.eth0);
   defineFlanneld(host, spec.flanneldArgs);
   const lock = host.kv ? await takeJoinLock(host.kv, host, signal) : undefined;
-  const leased = lock && host.kv ? await watchOwnLease(host.kv, spec, signal) : undefined;
+  let leased: Awaited<ReturnType<typeof watchOwnLease>> | undefined;
   try {
+    // Without the watch (etcd gone), the lock is simply held for flanneld's first attempt.
+    if (lock && host.kv) leased = await watchOwnLease(host.kv, spec).catch(() => undefined);
+    if (signal?.aborted) throw abortError();
     host.services.start(FLANNELD_UNIT);
     // Held until this node's lease is in etcd (the race is over then; the rest of flanneld's
     // start-up needs no lock), or flanneld's first attempt ends: a lease it cannot get (out of
