@@ -293,8 +293,8 @@ export class HostRuntime {
       flanneld:
         unit?.state === 'active'
           ? 'running'
-          : unit?.state === 'failed' || this.bootError
-            ? 'failed'
+          : unit?.state === 'failed' || unit?.subState === 'auto-restart' || this.bootError
+            ? 'failed' // waiting for systemd's restart counts: it just failed
             : unit?.state === 'inactive'
               ? 'stopped'
               : 'starting',
