@@ -7,6 +7,7 @@ import type { KernelApi, NsId } from '../kernel/types.ts';
 import { ROOT_NS } from '../kernel/types.ts';
 import type { KvClient } from '../kv/types.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { inNetns } from '../shell/bash.ts';
 import { createShell, runArgv, type ProgramRegistry, type Shell } from '../shell/index.ts';
 import type { LabClock } from './clock.ts';
 import { MemoryFileSystem } from './fs.ts';
@@ -51,22 +52,7 @@ export class Host implements HostContext {
   }
 
   exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number> {
-    return runArgv(argv, io, this.inNamespace(netns), this.registry);
-  }
-
-  /** The same host as a program started by `ip netns exec NS` sees it. */
-  inNamespace(netns: NsId): HostContext {
-    if (netns === this.netns) return this;
-    return {
-      hostname: this.hostname,
-      kernel: this.kernel,
-      clock: this.clock,
-      fs: this.fs,
-      kv: this.kv,
-      netns,
-      services: this.services,
-      journal: this.journal,
-      exec: (argv, io, ns) => this.exec(argv, io, ns),
-    };
+    // A program started in `netns` (ip netns exec) sees the host from there.
+    return runArgv(argv, io, inNetns(this, netns), this.registry);
   }
 }
