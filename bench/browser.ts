@@ -19,6 +19,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/chromium.ts';
 import { browserPssKb } from './browser/pss.ts';
 import { serveStatic } from './browser/server.ts';
 
@@ -26,15 +27,6 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 const BENCH_PAGES = fileURLToPath(new URL('./browser/', import.meta.url));
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-quic',
-  '--no-first-run',
-];
 const BACKENDS = ['vxlan', 'host-gw', 'udp'] as const;
 const RTT_PINGS = 300;
 /** ping -i 0.01: the pods' probes are 10 ms apart, and the paced baselines wait as long. */
@@ -414,7 +406,7 @@ export async function benchBrowser(): Promise<Figures> {
   }
   const server = await serveStatic(DIST, BENCH_PAGES);
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   const out: Figures = {};
