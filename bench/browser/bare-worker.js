@@ -3,11 +3,16 @@
 // The page tells it what to be with one message: { role, ... } (see bare.html).
 const now = () => performance.now();
 
+/** Two ends to talk on: the MessagePort the page handed over, or two named BroadcastChannels. */
+function channels(msg, first, second) {
+  return msg.port
+    ? [msg.port, msg.port]
+    : [new BroadcastChannel(first), new BroadcastChannel(second)];
+}
+
 function echo(msg) {
   // Answers every message on `in` with the same message on `out`.
-  const [rx, tx] = msg.port
-    ? [msg.port, msg.port]
-    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.out)];
+  const [rx, tx] = channels(msg, msg.in, msg.out);
   rx.onmessage = (e) => tx.postMessage(e.data);
   postMessage('ready');
 }
@@ -15,9 +20,7 @@ function echo(msg) {
 function pinger(msg) {
   // Sends `count` messages of `size` bytes one at a time; each waits for its echo, then
   // `gapMs` (0: at once; ping -i 0.01 paces its probes 10 ms apart, and idle threads wake slower).
-  const [rx, tx] = msg.port
-    ? [msg.port, msg.port]
-    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.out)];
+  const [rx, tx] = channels(msg, msg.in, msg.out);
   const rtts = [];
   const payload = new Uint8Array(msg.size);
   let sent = 0;
@@ -41,9 +44,7 @@ function pinger(msg) {
 function receiver(msg) {
   // Counts frames (messages x frames per message); acks every `ackEvery` messages so the
   // sender keeps at most `window` messages in flight (BroadcastChannel has no backpressure).
-  const [rx, ack] = msg.port
-    ? [msg.port, msg.port]
-    : [new BroadcastChannel(msg.in), new BroadcastChannel(msg.ack)];
+  const [rx, ack] = channels(msg, msg.in, msg.ack);
   let messages = 0;
   let frames = 0;
   let bytes = 0;
@@ -69,9 +70,7 @@ function receiver(msg) {
 }
 
 function sender(msg) {
-  const [tx, ack] = msg.port
-    ? [msg.port, msg.port]
-    : [new BroadcastChannel(msg.out), new BroadcastChannel(msg.ack)];
+  const [tx, ack] = channels(msg, msg.out, msg.ack);
   let sent = 0;
   let acked = 0;
   let stopped = false;
