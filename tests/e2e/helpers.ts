@@ -1,6 +1,6 @@
 import { expect, type Page } from '@playwright/test';
 
-export const ORIGIN = '127.0.0.1:4173';
+export const ORIGIN = `127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
 
 /** Collects console errors, page errors and requests to any other origin. */
 export function watch(page: Page, { ignoreOffline = false } = {}) {

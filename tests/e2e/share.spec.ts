@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { typeLine, watch } from './helpers.ts';
+import { ORIGIN, typeLine, watch } from './helpers.ts';
 
 test('a share link opens the same lab shape in a fresh browser', async ({ page, browser }) => {
   const problems = watch(page);
@@ -8,7 +8,8 @@ test('a share link opens the same lab shape in a fresh browser', async ({ page, 
   await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 15_000 });
   await page.getByTestId('copy-link').click();
   const link = await page.getByTestId('share-link').inputValue();
-  expect(link).toMatch(/^http:\/\/127\.0\.0\.1:4173\/#config=[A-Za-z0-9_-]+$/);
+  expect(link.startsWith(`http://${ORIGIN}/#config=`)).toBe(true);
+  expect(link).toMatch(/#config=[A-Za-z0-9_-]+$/);
   expect(problems).toEqual([]);
 
   const fresh = await browser.newContext();
