@@ -2,7 +2,7 @@
 // forward -> flannel.1 -> VXLAN/UDP/IPv4 out of eth0) and the decap path (VXLAN in on eth0 ->
 // flannel.1 -> forward -> cni0 -> veth -> pod), against a plain-TypeScript baseline doing the
 // core per-frame work (header checks, trie route lookup, encap headers, checksums, one copy).
-import { ManualClock } from '../src/engine/lab/clock.ts';
+import { ManualClock } from '../src/engine/os/clock.ts';
 import { Kernel } from '../src/engine/kernel/kernel.ts';
 import { loadKernelModule } from '../src/engine/kernel/load-node.ts';
 import { ROOT_NS } from '../src/engine/kernel/types.ts';

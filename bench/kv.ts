@@ -4,7 +4,7 @@
 import { createKvClient } from '../src/engine/kv/client.ts';
 import { prefixEnd } from '../src/engine/kv/key-range.ts';
 import { KvServer } from '../src/engine/kv/server.ts';
-import { ManualClock, settle } from '../src/engine/lab/clock.ts';
+import { ManualClock, settle } from '../src/engine/os/clock.ts';
 import { ROOT_NS } from '../src/engine/kernel/types.ts';
 import {
   addFlanneldHosts,

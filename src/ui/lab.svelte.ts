@@ -9,7 +9,7 @@ import {
   withAdvance,
   withSpeed,
   type ClockParams,
-} from '../engine/lab/realtime-clock.ts';
+} from '../engine/os/realtime-clock.ts';
 import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';

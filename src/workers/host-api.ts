@@ -1,6 +1,6 @@
 // What the UI and a host worker say to each other (over Comlink). Plain data only.
 
-import type { ClockParams } from '../engine/lab/realtime-clock.ts';
+import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { Backend, HostConfig } from '../engine/lab/params.ts';
 import type { WireStats } from '../engine/lab/wire.ts';
 

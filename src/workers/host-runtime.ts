@@ -9,7 +9,7 @@ import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
-import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
+import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
 import type {

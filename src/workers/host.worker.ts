@@ -2,7 +2,7 @@
 // host-runtime.ts and the engine).
 
 import * as Comlink from 'comlink';
-import type { ClockParams } from '../engine/lab/realtime-clock.ts';
+import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import { BroadcastTransport } from './broadcast-transport.ts';
 import type {
   CaptureTarget,

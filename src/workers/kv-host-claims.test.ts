@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createKvClient } from '../engine/kv/client.ts';
 import { prefixEnd } from '../engine/kv/key-range.ts';
 import { KvServer } from '../engine/kv/server.ts';
-import { ManualClock } from '../engine/lab/clock.ts';
+import { ManualClock } from '../engine/os/clock.ts';
 import { makeHosts } from '../engine/lab/params.ts';
 import {
   CLAIM_TTL_SECONDS,

@@ -8,7 +8,7 @@
 
 import { makeHosts, type HostConfig } from '../engine/lab/params.ts';
 import { prefixEnd } from '../engine/kv/key-range.ts';
-import type { LabClock } from '../engine/lab/clock.ts';
+import type { LabClock } from '../engine/os/clock.ts';
 import { KvError, type KeyValue, type KvClient } from '../engine/kv/types.ts';
 
 export const MINIONS_PREFIX = '/registry/minions/';

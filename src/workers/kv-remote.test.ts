@@ -4,7 +4,7 @@ import { prefixEnd } from '../engine/kv/key-range.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import { MemoryKvStorage } from '../engine/kv/storage.ts';
 import { KvError, type KvClient, type WatchResponse } from '../engine/kv/types.ts';
-import { ManualClock } from '../engine/lab/clock.ts';
+import { ManualClock } from '../engine/os/clock.ts';
 import { serveKvPort, wrapKvPort } from './kv-remote.ts';
 
 const ports: MessagePort[] = [];

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryKvStorage, type KvSnapshot, type KvStorage } from '../engine/kv/storage.ts';
 import type { KvClient } from '../engine/kv/types.ts';
-import { withAdvance, withSpeed, type ClockParams } from '../engine/lab/realtime-clock.ts';
+import { withAdvance, withSpeed, type ClockParams } from '../engine/os/realtime-clock.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { KvService } from './kv-service.ts';
 

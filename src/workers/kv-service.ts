@@ -13,7 +13,7 @@ import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
 import { KvError, type KvClient } from '../engine/kv/types.ts';
-import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
+import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
 import { HostClaims } from './kv-host-claims.ts';
 import { serveKvPort } from './kv-remote.ts';

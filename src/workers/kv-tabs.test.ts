@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { prefixEnd } from '../engine/kv/key-range.ts';
 import { MemoryKvStorage, type KvStorage } from '../engine/kv/storage.ts';
 import { KvError, type KvClient, type WatchResponse } from '../engine/kv/types.ts';
-import type { ClockParams } from '../engine/lab/realtime-clock.ts';
+import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { KvService, type LockFn } from './kv-service.ts';
 

@@ -4,7 +4,7 @@
 // worker (`connect`), over which the lab's KvClient is served (see kv-remote.ts). Wiring only.
 
 import * as Comlink from 'comlink';
-import type { ClockParams } from '../engine/lab/realtime-clock.ts';
+import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 

@@ -6,7 +6,7 @@ import type { KernelApi } from '../../src/engine/kernel/types.ts';
 import { createKvClient } from '../../src/engine/kv/client.ts';
 import { KvServer } from '../../src/engine/kv/server.ts';
 import type { KvClient } from '../../src/engine/kv/types.ts';
-import { ManualClock } from '../../src/engine/lab/clock.ts';
+import { ManualClock } from '../../src/engine/os/clock.ts';
 import type { Host } from '../../src/engine/lab/host.ts';
 import { LocalLab, seededRandom } from '../../src/engine/lab/local-lab.ts';
 import {

@@ -6,7 +6,7 @@ import { loadKernelModule } from '../../src/engine/kernel/load-node.ts';
 import { ROOT_NS, type KernelApi } from '../../src/engine/kernel/types.ts';
 import { LocalLab, seededRandom } from '../../src/engine/lab/local-lab.ts';
 import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
-import type { ManualClock } from '../../src/engine/lab/clock.ts';
+import type { ManualClock } from '../../src/engine/os/clock.ts';
 
 export type SeedMode = 'vxlan' | 'host-gw' | 'udp';
 

@@ -4,7 +4,7 @@
 
 import { Errno, NetlinkError, ROOT_NS } from '../kernel/types.ts';
 import type { KernelApi, LinkInfo, NsId } from '../kernel/types.ts';
-import type { FileSystem } from '../lab/fs-types.ts';
+import type { FileSystem } from '../os/fs-types.ts';
 import { formatIp4, formatIp4Net, parseIp4, parseIp4Net } from '../flannel/ip4.ts';
 import type { Ip4Net } from '../flannel/ip4.ts';
 import { parseEnvFile } from '../flannel/subnet-env.ts';

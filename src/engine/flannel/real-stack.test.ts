@@ -8,8 +8,8 @@ import { loadKernelModule } from '../kernel/load-node.ts';
 import { ROOT_NS } from '../kernel/types.ts';
 import { createKvClient } from '../kv/client.ts';
 import { KvServer } from '../kv/server.ts';
-import { ManualClock } from '../lab/clock.ts';
-import { MemoryFileSystem } from '../lab/fs.ts';
+import { ManualClock } from '../os/clock.ts';
+import { MemoryFileSystem } from '../os/fs.ts';
 import { startFlanneld } from './flanneld.ts';
 
 describe('flanneld on the real kernel and KV', () => {

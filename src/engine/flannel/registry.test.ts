@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { parseNetworkConfig } from './config.ts';
 import { formatIp4Net, parseIp4Net } from './ip4.ts';
 import { Klog } from './klog.ts';

@@ -9,7 +9,7 @@ import { formatLeaseAttrs, makeSubnetKey, parseLeaseAttrs, parseSubnetKey } from
 import type { Lease, LeaseAttrs } from './lease.ts';
 import type { Klog } from './klog.ts';
 import type { KeyValue, KvClient, Watcher } from '../kv/types.ts';
-import type { LabClock } from '../lab/clock.ts';
+import type { LabClock } from '../os/clock.ts';
 
 /** 24 h, in seconds: every create or renewal grants a fresh etcd lease of this TTL. */
 export const SUBNET_TTL_SECONDS = 86_400;

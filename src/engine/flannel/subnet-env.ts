@@ -3,7 +3,7 @@
 
 import { formatIp4, formatIp4Net, parseIp4Net } from './ip4.ts';
 import type { Ip4Net } from './ip4.ts';
-import type { FileSystem } from '../lab/fs-types.ts';
+import type { FileSystem } from '../os/fs-types.ts';
 
 export interface SubnetEnv {
   network: Ip4Net;

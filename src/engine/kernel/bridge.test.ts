@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
 import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
 import type { Kernel } from './kernel.ts';

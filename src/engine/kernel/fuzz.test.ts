@@ -2,7 +2,7 @@
 // packet buffers; the host keeps working afterwards.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
 import { echoRequest, newKernel, parseIpv4, TestWire } from './test-util.ts';
 

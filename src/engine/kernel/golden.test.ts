@@ -3,7 +3,7 @@
 // produced, except the IP id (and so the header checksum) that Linux picks at random.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
 import { newKernel, readPcap } from './test-util.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { NetlinkError, ROOT_NS } from './types.ts';
 import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
 import type { Kernel } from './kernel.ts';

@@ -13,7 +13,7 @@
 // with Vite's `?url` in a worker.
 
 import * as A from './assembly/abi.ts';
-import type { LabClock } from '../lab/clock.ts';
+import type { LabClock } from '../os/clock.ts';
 import {
   NetlinkError,
   Errno,

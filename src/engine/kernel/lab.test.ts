@@ -3,7 +3,7 @@
 // host-gw or udp (TUN) programming.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS, type RouteInfo } from './types.ts';
 import type { Kernel } from './kernel.ts';
 import { checksum, echoRequest, newKernel, parseIpv4, TestWire } from './test-util.ts';

@@ -1,6 +1,6 @@
 // Helpers shared by the kernel's tests: building echo requests, reading IPv4 fields, and a
 // tiny lab wire that joins several kernels' ether links.
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { Kernel } from './kernel.ts';
 import { loadKernelModule } from './load-node.ts';
 

@@ -1,7 +1,7 @@
 // Leases: a TTL in seconds and an expiry on the lab clock. When a lease expires the server
 // revokes it, deleting its keys in one revision (etcd's lessor + revokeExpiredLeases).
 
-import type { LabClock } from '../lab/clock.ts';
+import type { LabClock } from '../os/clock.ts';
 import { errLeaseExists, errLeaseNotFound, errLeaseTtlTooLarge } from './errors.ts';
 
 /** etcd's MaxLeaseTTL. */

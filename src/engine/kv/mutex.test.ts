@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { createKvClient } from './client.ts';
 import { prefixEnd } from './key-range.ts';
 import { lockMutex } from './mutex.ts';

@@ -4,8 +4,8 @@
 // for the deletion of the key just before its own. A holder that dies stops renewing its
 // lease, so its key expires and the next contender goes on.
 
-import { abortError } from '../lab/clock.ts';
-import type { LabClock } from '../lab/clock.ts';
+import { abortError } from '../os/clock.ts';
+import type { LabClock } from '../os/clock.ts';
 import { prefixEnd } from './key-range.ts';
 import type { KeyValue, KvClient, Watcher } from './types.ts';
 import { KvError } from './types.ts';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../lab/clock.ts';
+import { ManualClock } from '../os/clock.ts';
 import { createKvClient } from './client.ts';
 import { prefixEnd } from './key-range.ts';
 import { KvServer } from './server.ts';

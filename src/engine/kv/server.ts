@@ -2,7 +2,7 @@
 // etcd's response headers, serves watchers and persists every committed change.
 // Requests are validated before anything is written, so a failed request changes nothing.
 
-import type { LabClock } from '../lab/clock.ts';
+import type { LabClock } from '../os/clock.ts';
 import { errDuplicateKey, errEmptyKey, errLeaseNotFound } from './errors.ts';
 import type { StoredKv } from './key-index.ts';
 import { Lessor } from './lessor.ts';

@@ -9,9 +9,9 @@ import type { KvClient } from '../kv/types.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { inNetns } from '../shell/bash.ts';
 import { createShell, runArgv, type ProgramRegistry, type Shell } from '../shell/index.ts';
-import type { LabClock } from './clock.ts';
-import { MemoryFileSystem } from './fs.ts';
-import { Journal, ServiceManager } from './services.ts';
+import type { LabClock } from '../os/clock.ts';
+import { MemoryFileSystem } from '../os/fs.ts';
+import { Journal, ServiceManager } from '../os/services.ts';
 
 export interface HostOptions {
   hostname: string;

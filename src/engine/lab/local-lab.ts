@@ -5,7 +5,7 @@ import type { KernelApi } from '../kernel/types.ts';
 import type { KvClient } from '../kv/types.ts';
 import type { ProgramIO } from '../programs/types.ts';
 import type { ProgramRegistry } from '../shell/index.ts';
-import { ManualClock, settle } from './clock.ts';
+import { ManualClock, settle } from '../os/clock.ts';
 import { Host } from './host.ts';
 import { MemoryHub, WirePort } from './wire.ts';
 

@@ -9,7 +9,7 @@ import { lockMutex } from '../kv/mutex.ts';
 import type { MutexHold } from '../kv/mutex.ts';
 import { prefixEnd } from '../kv/key-range.ts';
 import type { KvClient } from '../kv/types.ts';
-import { abortError } from './clock.ts';
+import { abortError } from '../os/clock.ts';
 import type { Host } from './host.ts';
 
 import type { Backend } from './params.ts';

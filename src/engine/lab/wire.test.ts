@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryHub, WirePort } from './wire.ts';
-import { settle } from './clock.ts';
+import { settle } from '../os/clock.ts';
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
 

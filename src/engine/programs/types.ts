@@ -2,9 +2,9 @@
 // A program is a pure function of these; it returns its exit code.
 
 import type { KernelApi, NsId } from '../kernel/types.ts';
-import type { LabClock } from '../lab/clock.ts';
-import type { FileSystem } from '../lab/fs-types.ts';
-import type { Journal, ServiceManager } from '../lab/services.ts';
+import type { LabClock } from '../os/clock.ts';
+import type { FileSystem } from '../os/fs-types.ts';
+import type { Journal, ServiceManager } from '../os/services.ts';
 import type { KvClient } from '../kv/types.ts';
 
 export interface ProgramIO {

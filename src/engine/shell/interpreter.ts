@@ -6,7 +6,7 @@
 // reaches the running program through its ProgramIO; once it fires, the rest of the line is
 // dropped, as bash drops it after a foreground job is interrupted.
 
-import { FsError, fsErrorText } from '../lab/fs-types.ts';
+import { FsError, fsErrorText } from '../os/fs-types.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { BUILTINS } from './builtins.ts';
 import { parse, ShellSyntaxError } from './parser.ts';

@@ -2,8 +2,8 @@
 // records what a program prints. The kernel is whatever part a test supplies.
 
 import type { KernelApi } from '../kernel/types.ts';
-import { ManualClock } from '../lab/clock.ts';
-import { MemoryFileSystem } from '../lab/fs.ts';
+import { ManualClock } from '../os/clock.ts';
+import { MemoryFileSystem } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 
 export interface RecordingIO extends ProgramIO {

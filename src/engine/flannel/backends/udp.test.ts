@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lab/clock.ts';
-import { MemoryFileSystem } from '../../lab/fs.ts';
+import { ManualClock } from '../../os/clock.ts';
+import { MemoryFileSystem } from '../../os/fs.ts';
 import { ROOT_NS } from '../../kernel/types.ts';
 import { startFlanneld } from '../flanneld.ts';
 import { FakeKernel } from '../testing/fake-kernel.ts';

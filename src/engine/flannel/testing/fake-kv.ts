@@ -14,7 +14,7 @@ import type {
   WatchRequest,
   WatchResponse,
 } from '../../kv/types.ts';
-import type { LabClock } from '../../lab/clock.ts';
+import type { LabClock } from '../../os/clock.ts';
 
 interface LeaseRec {
   ttl: number;

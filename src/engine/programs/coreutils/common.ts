@@ -1,7 +1,7 @@
 // What the small programs share: GNU-style option parsing, reading inputs, error lines.
 
 import type { HostContext, ProgramIO } from '../types.ts';
-import { fsErrorText } from '../../lab/fs-types.ts';
+import { fsErrorText } from '../../os/fs-types.ts';
 
 export interface ParsedArgs {
   /** Flags seen (a flag repeated keeps the last value); values for options that take one. */

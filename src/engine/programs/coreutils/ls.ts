@@ -1,8 +1,8 @@
 // ls [-l] [-a] [-A] [-1] [-d] [FILE]...: list directory contents, in columns on a terminal and
 // one per line into a pipe, as GNU ls does (LC_ALL=C order, 80-column terminal).
 
-import type { FileStat } from '../../lab/fs-types.ts';
-import { normalizePath } from '../../lab/fs.ts';
+import type { FileStat } from '../../os/fs-types.ts';
+import { normalizePath } from '../../os/fs.ts';
 import type { HostContext, Program } from '../types.ts';
 import { errnoText, getopt, stdoutIsTTY, usageError } from './common.ts';
 

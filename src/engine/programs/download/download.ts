@@ -2,7 +2,7 @@
 // browser saves them), the way `sz` sends a file over a terminal session. Silent on success,
 // like cp; errors name the file and the errno text, as coreutils does.
 
-import { FsError } from '../../lab/fs-types.ts';
+import { FsError } from '../../os/fs-types.ts';
 import { errnoText } from '../coreutils/common.ts';
 import type { Program } from '../types.ts';
 

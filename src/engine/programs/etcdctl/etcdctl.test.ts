@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lab/clock.ts';
+import { ManualClock } from '../../os/clock.ts';
 import { createKvClient } from '../../kv/client.ts';
 import { KvServer } from '../../kv/server.ts';
 import type { HostContext, ProgramIO } from '../types.ts';

@@ -1,7 +1,7 @@
 // journalctl [-u UNIT] [-n N] [-f] [--no-pager]: the journal in short format.
 
-import { ServiceManager, formatJournalEntry } from '../../lab/services.ts';
-import type { JournalEntry } from '../../lab/services.ts';
+import { ServiceManager, formatJournalEntry } from '../../os/services.ts';
+import type { JournalEntry } from '../../os/services.ts';
 import type { Program } from '../types.ts';
 
 export const journalctl: Program = async (argv, io, host) => {

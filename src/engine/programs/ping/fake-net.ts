@@ -4,7 +4,7 @@
 
 import { Errno, NetlinkError } from '../../kernel/types.ts';
 import type { KernelApi, SocketHandler } from '../../kernel/types.ts';
-import type { LabClock } from '../../lab/clock.ts';
+import type { LabClock } from '../../os/clock.ts';
 import { fakeHost, recordingIO } from '../../shell/testing.ts';
 import { internetChecksum } from './icmp.ts';
 import { ping } from './ping.ts';

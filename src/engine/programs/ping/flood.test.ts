@@ -3,8 +3,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { LabClock } from '../../lab/clock.ts';
-import { sleepOn } from '../../lab/clock.ts';
+import type { LabClock } from '../../os/clock.ts';
+import { sleepOn } from '../../os/clock.ts';
 import { fakeHost, recordingIO } from '../../shell/testing.ts';
 import { fakeKernel, runPing, type FakeNet } from './fake-net.ts';
 import { ping } from './ping.ts';

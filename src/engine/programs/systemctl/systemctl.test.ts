@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../lab/clock.ts';
-import { MemoryFileSystem } from '../../lab/fs.ts';
-import { Journal, ServiceManager } from '../../lab/services.ts';
+import { ManualClock } from '../../os/clock.ts';
+import { MemoryFileSystem } from '../../os/fs.ts';
+import { Journal, ServiceManager } from '../../os/services.ts';
 import { startFlanneld } from '../../flannel/flanneld.ts';
 import { FakeKernel } from '../../flannel/testing/fake-kernel.ts';
 import { FakeKv } from '../../flannel/testing/fake-kv.ts';

@@ -5,8 +5,8 @@ import {
   formatJournalEntry,
   formatSystemdTime,
   formatTimespan,
-} from '../../lab/services.ts';
-import type { UnitStatus } from '../../lab/services.ts';
+} from '../../os/services.ts';
+import type { UnitStatus } from '../../os/services.ts';
 import type { Program } from '../types.ts';
 
 const STATUS_LINES = 10;

@@ -9,8 +9,8 @@ import {
   Errno,
   IFF,
 } from '../../kernel/types.ts';
-import { ManualClock } from '../../lab/clock.ts';
-import { FsError, type FileSystem } from '../../lab/fs-types.ts';
+import { ManualClock } from '../../os/clock.ts';
+import { FsError, type FileSystem } from '../../os/fs-types.ts';
 import { readPcap } from '../../packet/pcap.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { tcpdump } from './index.ts';

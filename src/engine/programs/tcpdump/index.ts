@@ -6,7 +6,7 @@
 // as it arrives. Stops after -c packets or on Ctrl-C (io.signal), then prints the counts.
 
 import { IFF, type LinkInfo, NetlinkError } from '../../kernel/types.ts';
-import { FsError, fsErrorText } from '../../lab/fs-types.ts';
+import { FsError, fsErrorText } from '../../os/fs-types.ts';
 import { PacketError } from '../../packet/errors.ts';
 import {
   LINKTYPE_ETHERNET,

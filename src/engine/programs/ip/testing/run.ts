@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { ROOT_NS } from '../../../kernel/types.ts';
 import type { KernelApi, NsId } from '../../../kernel/types.ts';
-import { ManualClock } from '../../../lab/clock.ts';
-import type { FileSystem } from '../../../lab/fs-types.ts';
+import { ManualClock } from '../../../os/clock.ts';
+import type { FileSystem } from '../../../os/fs-types.ts';
 import type { HostContext, Program, ProgramIO } from '../../types.ts';
 import { bridge } from '../../bridge/index.ts';
 import { ip } from '../index.ts';
