@@ -9,7 +9,8 @@
 // A child bash inherits only the exported variables, as a real child process does.
 
 import type { HostContext, Program, ProgramIO } from '../programs/types.ts';
-import { createShellState, runLine, type ShellState } from './interpreter.ts';
+import { runLine } from './interpreter.ts';
+import { createShellState, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
 /** The namespace the session's lines run in: the innermost nested bash's. */

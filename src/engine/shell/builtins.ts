@@ -1,7 +1,7 @@
 // Shell builtins: the commands that act on the shell itself rather than on the host.
 
 import type { HostContext, ProgramIO } from '../programs/types.ts';
-import type { ShellState } from './interpreter.ts';
+import type { ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
 export interface BuiltinContext {

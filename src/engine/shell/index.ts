@@ -26,13 +26,15 @@ import { bashProgram, inNetns, sessionNetns } from './bash.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
-import { createShellState, runLine } from './interpreter.ts';
-import type { ShellState } from './interpreter.ts';
+import { runLine } from './interpreter.ts';
+import { createShellState } from './state.ts';
+import type { ShellState } from './state.ts';
 import { ProgramRegistry } from './registry.ts';
 
 export { ProgramRegistry } from './registry.ts';
-export { runArgv, runLine, createShellState } from './interpreter.ts';
-export type { ShellState } from './interpreter.ts';
+export { runArgv, runLine } from './interpreter.ts';
+export { createShellState } from './state.ts';
+export type { ShellState } from './state.ts';
 export type { Completion } from './completion.ts';
 export { CLEAR_SCREEN } from './builtins.ts';
 
