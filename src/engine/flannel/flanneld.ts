@@ -99,6 +99,7 @@ class Flanneld {
   private watcher: Watcher | null = null;
   private backend: BackendNetwork | null = null;
   private renewCancel: (() => void) | null = null;
+  /** The peers' leases, as flannel's LeaseWatcher keeps them: Removed events take their attrs. */
   private readonly peers = new Map<string, Lease>();
 
   constructor(private readonly ctx: FlanneldContext) {
