@@ -19,12 +19,8 @@ function setup(wrap: (kv: KvClient) => KvClient = (kv) => kv) {
   const clock = new ManualClock();
   const kv = wrap(createKvClient(new KvServer({ clock })));
   const lines: string[] = [];
-  const log = new Klog(
-    (l) => lines.push(l),
-    () => clock.now(),
-    42,
-  );
-  const registry = new SubnetRegistry(kv, PREFIX, clock, log);
+  const sink = (line: string) => void lines.push(line);
+  const registry = new SubnetRegistry(kv, PREFIX, clock, new Klog(sink, () => clock.now(), 42));
   const seen: string[] = [];
   const record = (events: LeaseEvent[]) => {
     for (const e of events)
