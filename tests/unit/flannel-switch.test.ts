@@ -25,8 +25,7 @@ const TABLES = [
 ];
 
 /** The UI restarts every host at once; an operator with a terminal may go one host at a time. */
-async function switchBackend(fl: FlannelLab, backend: Backend, oneByOne = false): Promise<void> {
-  const json = networkConfigJson({ network: '10.244.0.0/16', backend });
+async function switchConfig(fl: FlannelLab, json: string, oneByOne = false): Promise<void> {
   await sh(fl, 'node1', `etcdctl put /coreos.com/network/config '${json}'`);
   const restart = (host: string) => fl.lab.run(host, 'systemctl restart flanneld');
   if (oneByOne) for (const h of fl.hosts) await sh(fl, h.hostname, 'systemctl restart flanneld');
@@ -36,6 +35,10 @@ async function switchBackend(fl: FlannelLab, backend: Backend, oneByOne = false)
   }
   // Every flanneld has seen every peer's new lease.
   await fl.lab.advance(1000);
+}
+
+function switchBackend(fl: FlannelLab, backend: Backend, oneByOne = false): Promise<void> {
+  return switchConfig(fl, networkConfigJson({ network: '10.244.0.0/16', backend }), oneByOne);
 }
 
 /**
@@ -135,4 +138,39 @@ describe('switching the backend in place', () => {
       expect(u).toMatch(/IP 172\.16\.112\.12\.8285 > 172\.16\.112\.11\.8285: UDP, length 84/);
     },
   );
+
+  it('vxlan VNI 1 -> VNI 2 deletes flannel.1', async () => {
+    const fl = await threeNodeLab('vxlan');
+    await switchConfig(fl, '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","VNI":2}}');
+    for (const h of fl.hosts) {
+      const links = await sh(fl, h.hostname, 'ip -br link');
+      expect(links).toMatch(/^flannel\.2 /m);
+      expect(links).not.toMatch(/^flannel\.1 /m);
+    }
+    expect(await podPing(fl, 'node1', podIp(fl.hosts[2]))).toBe(62);
+  });
+});
+
+// What a restart with the same backend keeps: real flannel deletes nothing at start, so the
+// route to a peer whose lease went while flanneld was down stays (spec §1, "a dead node's subnet
+// stays in peers' routes"); the switch clean-up must not touch a backend's own routes.
+describe('restarting with the same backend', () => {
+  const CONFIGS = {
+    'host-gw': networkConfigJson({ network: '10.244.0.0/16', backend: 'host-gw' }),
+    'vxlan DirectRouting':
+      '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan","DirectRouting":true}}',
+  };
+  it.each(Object.entries(CONFIGS))('%s keeps the routes it made', async (_name, json) => {
+    const fl = await threeNodeLab('vxlan');
+    await switchConfig(fl, json);
+    const [, , node3] = fl.hosts;
+    const gone = `${leaseNet(node3)}/24 via 172.16.112.13 dev eth0`;
+    expect(await sh(fl, 'node1', 'ip route')).toContain(gone);
+    await sh(fl, 'node1', 'systemctl stop flanneld');
+    await sh(fl, 'node1', `etcdctl del /coreos.com/network/subnets/${leaseNet(node3)}-24`);
+    await sh(fl, 'node1', 'systemctl start flanneld');
+    await fl.lab.advance(1000);
+    expect(await sh(fl, 'node1', 'ip route')).toContain(gone);
+    expect(await sh(fl, 'node2', 'ip route')).not.toContain(gone);
+  });
 });
