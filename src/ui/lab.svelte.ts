@@ -227,8 +227,9 @@ export class Lab {
 
   /**
    * Switches the backend as an operator does: the new network config into etcd, then
-   * `systemctl restart flanneld` on every host. flanneld keeps its lease and reprograms routes;
-   * the old backend's devices stay behind, as they do on real hosts.
+   * `systemctl restart flanneld` on every host. flanneld keeps its lease and, on start, deletes
+   * what the old backend left (flannel.1, host-gw's routes; real flannel leaves them), so each
+   * host ends as a fresh host of the new backend; pods keep the MTU they were created with.
    */
   async switchBackend(backend: Backend): Promise<void> {
     const up = this.hosts.filter((h) => h.status === 'up').map((h) => h.config.hostname);

@@ -13,6 +13,7 @@ import type { NetworkConfig } from './config.ts';
 import { FlagError, parseFlags } from './flags.ts';
 import type { FlanneldFlags } from './flags.ts';
 import { formatIp4Net, netsEqual, parseIp4 } from './ip4.ts';
+import type { Ip4Net } from './ip4.ts';
 import { Klog, goDuration, goTime } from './klog.ts';
 import type { LogSink } from './klog.ts';
 import { applyRules, forwardRules, masqRules, rulesPresent } from './iptables-rules.ts';
@@ -20,12 +21,12 @@ import type { RuleSpec } from './iptables-rules.ts';
 import type { Lease } from './lease.ts';
 import { FlannelError, SUBNET_TTL_SECONDS, SubnetRegistry, acquireLease } from './registry.ts';
 import type { LeaseEvent } from './registry.ts';
-import { readPreviousSubnet, writeSubnetEnv } from './subnet-env.ts';
+import { readPrevious, writeSubnetEnv } from './subnet-env.ts';
 import type { BackendContext, BackendNetwork, ExternalInterface } from './backends/common.ts';
 import { goErr } from './backends/common.ts';
-import { HostGwNetwork } from './backends/hostgw.ts';
+import { HostGwNetwork, deleteHostGwRoutes } from './backends/hostgw.ts';
 import { UdpNetwork } from './backends/udp.ts';
-import { VxlanNetwork, parseVxlanOptions } from './backends/vxlan.ts';
+import { VxlanNetwork, deleteVxlanDevices, parseVxlanOptions } from './backends/vxlan.ts';
 
 export interface FlanneldContext {
   kernel: KernelApi;
@@ -98,6 +99,7 @@ class Flanneld {
   private watcher: Watcher | null = null;
   private backend: BackendNetwork | null = null;
   private renewCancel: (() => void) | null = null;
+  /** The peers' leases, as flannel's LeaseWatcher keeps them: Removed events take their attrs. */
   private readonly peers = new Map<string, Lease>();
 
   constructor(private readonly ctx: FlanneldContext) {
@@ -171,7 +173,7 @@ class Flanneld {
         'Invalid subnet-lease-renew-margin option, out of acceptable range',
       );
 
-    const prev = readPreviousSubnet(this.ctx.fs, flags.subnetFile);
+    const prev = readPrevious(this.ctx.fs, flags.subnetFile, 'FLANNEL_SUBNET');
     this.log.info(
       'main.go:241',
       `Created subnet manager: Etcd Local Manager with Previous Subnet: ${prev ? formatIp4Net(prev) : 'None'}`,
@@ -200,6 +202,11 @@ class Flanneld {
     };
     const backend = this.createBackend(backendCtx, config);
     this.backend = backend;
+    this.deleteOtherBackends(
+      config,
+      ext,
+      readPrevious(this.ctx.fs, flags.subnetFile, 'FLANNEL_NETWORK'),
+    );
 
     let lease: Lease;
     try {
@@ -350,6 +357,27 @@ class Flanneld {
       this.checkRunning();
       this.ctx.stdout?.('timed out');
     }
+  }
+
+  /**
+   * A host switched from another backend (new config, `systemctl restart flanneld`) keeps what
+   * the old one made, since no flanneld cleans up on exit; real flannel leaves it there too
+   * (flannel.1 and host-gw's routes, which outrank udp's /16). The playground removes it before
+   * the new backend programs peers, so a switched host holds what a fresh host of that backend holds.
+   * udp needs nothing: flannel0 and its route vanish with the old process's TUN fd.
+   */
+  private deleteOtherBackends(
+    config: NetworkConfig,
+    ext: ExternalInterface,
+    previousNetwork: Ip4Net | undefined,
+  ): void {
+    const { kernel } = this.ctx;
+    const vxlan = config.backendType === 'vxlan' ? parseVxlanOptions(config.backend) : undefined;
+    deleteVxlanDevices(kernel, vxlan && `flannel.${vxlan.vni}`);
+    // host-gw's routes are its own, and vxlan's DirectRouting makes the same ones.
+    if (config.backendType === 'host-gw' || vxlan?.directRouting) return;
+    const networks = previousNetwork ? [config.network, previousNetwork] : [config.network];
+    deleteHostGwRoutes(kernel, ext.ifindex, networks);
   }
 
   private createBackend(ctx: BackendContext, config: NetworkConfig): BackendNetwork {

@@ -8,7 +8,7 @@ import type { Ip4Net } from './ip4.ts';
 import { formatLeaseAttrs, makeSubnetKey, parseLeaseAttrs, parseSubnetKey } from './lease.ts';
 import type { Lease, LeaseAttrs } from './lease.ts';
 import type { Klog } from './klog.ts';
-import type { KeyValue, KvClient, Watcher } from '../kv/types.ts';
+import type { KeyValue, KvClient, WatchResponse, Watcher } from '../kv/types.ts';
 import type { LabClock } from '../os/clock.ts';
 
 /** 24 h, in seconds: every create or renewal grants a fresh etcd lease of this TTL. */
@@ -111,7 +111,12 @@ export class SubnetRegistry {
     await this.kv.deleteRange({ key: this.subnetKey(subnet) });
   }
 
-  /** Watches keys from `startRevision`, turning PUT/DELETE into Added/Removed. */
+  /**
+   * Watches keys from `startRevision`, turning PUT/DELETE into Added/Removed. Responses are
+   * handled one after another, as flannel's watch goroutine does: a PUT waits for its lease's
+   * TTL, and a DELETE that came after it must not be delivered first. A Removed lease carries
+   * the deleted value's attrs; the watcher's own cache of peers (flanneld's) knows better.
+   */
   watch(
     key: string,
     prefix: boolean,
@@ -119,37 +124,42 @@ export class SubnetRegistry {
     onEvents: (events: LeaseEvent[]) => void,
     onCanceled: () => void,
   ): Watcher {
-    const known = new Map<string, Lease>();
-    const watcher = this.kv.watch(
+    let handled = Promise.resolve();
+    const handle = async (res: WatchResponse): Promise<void> => {
+      if (res.canceled) {
+        onCanceled();
+        return;
+      }
+      const out: LeaseEvent[] = [];
+      for (const ev of res.events) {
+        const subnet = parseSubnetKey(ev.kv.key);
+        if (!subnet) continue;
+        if (ev.type === 'PUT') {
+          try {
+            const lease = await this.toLease(ev.kv);
+            if (lease) out.push({ type: 'added', lease });
+          } catch (err) {
+            // Logged as watchSubnets logs it; the event is dropped (the peer's renewal re-PUTs).
+            const msg = err instanceof Error ? err.message : String(err);
+            this.log.warning(
+              'registry.go:383',
+              'Watch of subnet leases failed because header revision != 0',
+            );
+            this.log.error('registry.go:391', `error parsing etcd event: ${msg}`);
+          }
+        } else {
+          const attrs = (ev.prevKv && parseLeaseAttrs(ev.prevKv.value)) || { publicIP: '0.0.0.0' };
+          out.push({ type: 'removed', lease: { subnet, attrs, expiration: 0 } });
+        }
+      }
+      if (out.length > 0) onEvents(out);
+    };
+    return this.kv.watch(
       { key, rangeEnd: prefix ? prefixEnd(key) : undefined, startRevision, prevKv: true },
       (res) => {
-        if (res.canceled) {
-          onCanceled();
-          return;
-        }
-        void (async () => {
-          const out: LeaseEvent[] = [];
-          for (const ev of res.events) {
-            const subnet = parseSubnetKey(ev.kv.key);
-            if (!subnet) continue;
-            if (ev.type === 'PUT') {
-              const lease = await this.toLease(ev.kv);
-              if (!lease) continue;
-              known.set(ev.kv.key, lease);
-              out.push({ type: 'added', lease });
-            } else {
-              const prevAttrs = ev.prevKv ? parseLeaseAttrs(ev.prevKv.value) : undefined;
-              const cached = known.get(ev.kv.key);
-              known.delete(ev.kv.key);
-              const attrs = cached?.attrs ?? prevAttrs ?? { publicIP: '0.0.0.0' };
-              out.push({ type: 'removed', lease: { subnet, attrs, expiration: 0 } });
-            }
-          }
-          if (out.length > 0) onEvents(out);
-        })();
+        handled = handled.then(() => handle(res));
       },
     );
-    return watcher;
   }
 }
 

@@ -43,9 +43,13 @@ export function parseEnvFile(text: string): Map<string, string> {
   return vars;
 }
 
-/** The previous lease from FLANNEL_SUBNET (host bits masked), if the file has one. */
-export function readPreviousSubnet(fs: FileSystem, path: string): Ip4Net | undefined {
+/** A CIDR the previous run wrote (FLANNEL_SUBNET, FLANNEL_NETWORK; host bits masked), if any. */
+export function readPrevious(
+  fs: FileSystem,
+  path: string,
+  key: 'FLANNEL_SUBNET' | 'FLANNEL_NETWORK',
+): Ip4Net | undefined {
   if (!fs.exists(path)) return undefined;
-  const value = parseEnvFile(fs.readText(path)).get('FLANNEL_SUBNET');
+  const value = parseEnvFile(fs.readText(path)).get(key);
   return value === undefined ? undefined : parseIp4Net(value);
 }

@@ -2,7 +2,9 @@
 // its PublicIP on the external interface, and a 10 s check that re-adds missing routes.
 
 import { ROOT_NS } from '../../kernel/types.ts';
-import { formatIp4, formatIp4Net } from '../ip4.ts';
+import type { KernelApi } from '../../kernel/types.ts';
+import { formatIp4, formatIp4Net, netContains, parseIp4 } from '../ip4.ts';
+import type { Ip4Net } from '../ip4.ts';
 import type { Lease, LeaseAttrs } from '../lease.ts';
 import type { LeaseEvent } from '../registry.ts';
 import { goErr } from './common.ts';
@@ -15,6 +17,27 @@ interface PeerRoute {
   dst: string;
   dstLen: number;
   gateway: string;
+}
+
+/**
+ * Deletes the routes an earlier host-gw flanneld left: to a subnet of one of `networks` via a
+ * gateway on the external interface. Real flannel leaves them when it starts with another
+ * backend (nothing but a host-gw lease's removal deletes them), and they are more specific than
+ * udp's route for the whole network, so they would keep carrying the traffic.
+ */
+export function deleteHostGwRoutes(
+  kernel: KernelApi,
+  extIfindex: number,
+  networks: Ip4Net[],
+): void {
+  for (const r of kernel.routeDump(ROOT_NS, 'main')) {
+    if (r.oif !== extIfindex || r.gateway === undefined || r.type !== 'unicast') continue;
+    const dst = parseIp4(r.dst);
+    const inNetwork = networks.some(
+      (n) => dst !== undefined && r.dstLen >= n.prefixLen && netContains(n, dst),
+    );
+    if (inNetwork) kernel.routeDel(ROOT_NS, { dst: r.dst, dstLen: r.dstLen, gateway: r.gateway });
+  }
 }
 
 export class HostGwNetwork implements BackendNetwork {

@@ -2,7 +2,7 @@
 // entry, an FDB entry and an onlink route, written in that order with rollback on failure.
 
 import { Errno, NetlinkError, ROOT_NS } from '../../kernel/types.ts';
-import type { LinkInfo } from '../../kernel/types.ts';
+import type { KernelApi, LinkInfo } from '../../kernel/types.ts';
 import { formatIp4, formatIp4Net, netContains, parseIp4 } from '../ip4.ts';
 import type { Lease, LeaseAttrs } from '../lease.ts';
 import type { LeaseEvent } from '../registry.ts';
@@ -40,6 +40,18 @@ export function parseVxlanOptions(backend: Record<string, unknown>): VxlanOption
     learning: bool('Learning'),
     directRouting: bool('DirectRouting'),
   };
+}
+
+/**
+ * Deletes the `flannel.<VNI>` devices an earlier vxlan flanneld left (all but `keep`), so a host
+ * switched to another backend or VNI holds what a fresh one does. Real flannel leaves them (it
+ * only recreates an incompatible flannel.<VNI> of its own); the kernel drops each device's
+ * neighbours, FDB entries and routes with it.
+ */
+export function deleteVxlanDevices(kernel: KernelApi, keep?: string): void {
+  for (const link of kernel.linkDump(ROOT_NS))
+    if (link.kind === 'vxlan' && /^flannel\.\d+$/.test(link.name) && link.name !== keep)
+      kernel.linkDel(ROOT_NS, link.ifindex);
 }
 
 export class VxlanNetwork implements BackendNetwork {
