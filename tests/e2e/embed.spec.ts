@@ -336,5 +336,10 @@ test('el.run with echo shows the reader the host and the command; without, it st
   // The page keeps its keyboard; a host that does not exist is an error, as without echo.
   expect(await activeTag(page)).toBe('BODY');
   await expect(call('node9', 'hostname', true)).rejects.toThrow('no host named node9');
+  // embed.html's "Run on node2" button boots the lazy widget and shows what ran.
+  await page.locator('#run-ip-route').click();
+  await expect(
+    page.locator('#host-gw-demo [data-testid="terminal"][data-host="node2"]'),
+  ).toContainText(/root@node2:~# ip route\s*10\.244\.\d+\.0\/24 dev cni0/, { timeout: 15_000 });
   expect(problems).toEqual([]);
 });
