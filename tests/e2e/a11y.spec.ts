@@ -2,16 +2,9 @@
 // readers get the terminal's text and the lab's news, and axe-core finds nothing to report.
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { run, screenText, terminal, watch } from './helpers.ts';
+import { openLab, run, screenText, terminal } from './helpers.ts';
 
 const READY_MS = 30_000;
-
-async function openLab(page: Page, query: string): Promise<string[]> {
-  const problems = watch(page);
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: READY_MS });
-  return problems;
-}
 
 /** Where the keyboard is: the terminal's host, or the focused control's test id / tag. */
 function focused(page: Page): Promise<string> {
