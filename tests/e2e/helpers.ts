@@ -59,3 +59,11 @@ export async function run(
   const screen = await rows();
   return screen.slice(screen.indexOf('@@S') + 1, screen.indexOf('@@E')).join('\n');
 }
+
+/** Opens a lab and waits until it is ready; returns what went wrong on the page (`watch`). */
+export async function openLab(page: Page, query: string, readyMs = 30_000): Promise<string[]> {
+  const problems = watch(page);
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: readyMs });
+  return problems;
+}

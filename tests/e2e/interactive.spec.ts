@@ -17,11 +17,12 @@ async function openLab(page: Page, query: string): Promise<() => string[]> {
   return () => problems.filter((p) => !p.startsWith(own));
 }
 
-/** Waits until the terminal shows a bare prompt on its last line: it takes keys again. */
-async function waitPrompt(page: Page, host: string) {
-  await expect
-    .poll(async () => (await screenText(page, host)).trimEnd().split('\n').pop()?.trimEnd())
-    .toMatch(/# ?$/);
+/**
+ * Waits until `clear` has run: the screen holds nothing but a bare prompt, so the terminal
+ * takes keys again. (A bare prompt on the last line alone may still be the one before it.)
+ */
+async function waitCleared(page: Page, host: string) {
+  await expect.poll(async () => (await screenText(page, host)).trim()).toBe(`root@${host}:~#`);
 }
 
 async function podIp(page: Page, host: string): Promise<string> {
@@ -114,7 +115,7 @@ test('a pod shell: ip netns exec pod1 bash, the tab says where, exit leaves', as
   expect(await run(page, 'node2', 'ip -br link show cni0')).toMatch(/^cni0 +UP/);
   // Tab completion of pod names after `ip netns exec `.
   await typeLine(page, 'node2', 'clear');
-  await waitPrompt(page, 'node2');
+  await waitCleared(page, 'node2');
   await page.keyboard.type('ip netns exec po');
   await page.keyboard.press('Tab');
   await expect.poll(() => screenText(page, 'node2')).toContain('ip netns exec pod1 ');

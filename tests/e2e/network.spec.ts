@@ -1,15 +1,6 @@
 // Issue 4's acceptance: the lab in the browser carries real traffic between host workers.
-import { test, expect, type Page } from '@playwright/test';
-import { run, screenText, terminal, typeLine, watch } from './helpers.ts';
-
-const READY_MS = 30_000;
-
-async function openLab(page: Page, query: string): Promise<string[]> {
-  const problems = watch(page);
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: READY_MS });
-  return problems;
-}
+import { test, expect } from '@playwright/test';
+import { openLab, run, screenText, terminal, typeLine } from './helpers.ts';
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 

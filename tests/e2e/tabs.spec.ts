@@ -2,19 +2,14 @@
 // each other's frames; two tabs with the same lab id share one network and one etcd, the
 // joining tab adding hosts node4..6.
 import { test, expect, type Page } from '@playwright/test';
-import { run, terminal, typeLine, watch } from './helpers.ts';
+import { openLab as openLabWithin, run, terminal, typeLine } from './helpers.ts';
 
 const READY_MS = 45_000;
 
 test.use({ viewport: { width: 1600, height: 1000 } });
 test.setTimeout(120_000);
 
-async function openLab(page: Page, query: string): Promise<string[]> {
-  const problems = watch(page);
-  await page.goto(`/?${query}`);
-  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: READY_MS });
-  return problems;
-}
+const openLab = (page: Page, query: string) => openLabWithin(page, query, READY_MS);
 
 async function hostNames(page: Page): Promise<string[]> {
   return page

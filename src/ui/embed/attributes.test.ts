@@ -72,3 +72,23 @@ describe('widget attributes', () => {
     expect(scriptLines('a\n\n # c\nb  ')).toEqual(['a', 'b']);
   });
 });
+
+describe('widget controls', () => {
+  it('a widget shows only the capture buttons unless it lists its controls', () => {
+    expect(read({}).controls).toEqual(['capture']);
+    expect(read({ controls: '' }).controls).toEqual([]);
+    expect(read({ controls: 'reset, clock backend' }).controls).toEqual([
+      'clock',
+      'backend',
+      'reset',
+    ]);
+  });
+
+  it('an unknown control is reported and left out', () => {
+    const w = read({ controls: 'clock,ssh' });
+    expect(w.controls).toEqual(['clock']);
+    expect(w.notices).toEqual([
+      'controls=clock,ssh: unknown control ssh (expected clock, backend, hosts, capture, reset)',
+    ]);
+  });
+});

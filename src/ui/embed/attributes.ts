@@ -2,6 +2,7 @@
 // as the page's URL parameters.
 
 import { parseLabParams, type LabConfig } from '../../engine/lab/params.ts';
+import { parseControls, WIDGET_CONTROLS, type Control } from '../controls.ts';
 
 export interface WidgetScript {
   host: string;
@@ -15,6 +16,8 @@ export interface WidgetConfig {
   /** start="eager": boot at once; otherwise when scrolled into view or clicked. */
   eager: boolean;
   script: WidgetScript | null;
+  /** The toolbar's groups (attribute `controls`). */
+  controls: readonly Control[];
 }
 
 /** Attribute name -> URL parameter name. */
@@ -27,7 +30,13 @@ const PARAMS: Record<string, string> = {
   theme: 'theme',
   readonly: 'readonly',
 };
-export const LAB_ATTRIBUTES = [...Object.keys(PARAMS), 'start', 'script', 'script-host'];
+export const LAB_ATTRIBUTES = [
+  ...Object.keys(PARAMS),
+  'start',
+  'script',
+  'script-host',
+  'controls',
+];
 
 export function scriptLines(text: string): string[] {
   return text
@@ -71,5 +80,12 @@ export function readWidgetConfig(
     if (hosts.includes(host)) script = { host, lines };
     else notices.push(`script-host=${host}: no such host (this lab has ${hosts.join(', ')})`);
   }
-  return { config, notices, eager: start === 'eager', script };
+  let controls = WIDGET_CONTROLS;
+  const listed = attr('controls');
+  if (listed !== null) {
+    const parsed = parseControls(listed);
+    controls = parsed.controls;
+    notices.push(...parsed.errors);
+  }
+  return { config, notices, eager: start === 'eager', script, controls };
 }

@@ -1,9 +1,11 @@
 // <flannel-playground>: the playground as a custom element for docs pages. Everything lives
 // in a shadow root (styles in, page styles out); colours and fonts follow --fp-* custom
 // properties. Attributes: nodes, backend, network, subnet-len, lab, theme, readonly, height,
-// start (lazy|eager), script / script-host (or a <script type="text/plain" data-host> child).
+// start (lazy|eager), script / script-host (or a <script type="text/plain" data-host> child),
+// controls (the toolbar's groups: clock, backend, hosts, capture, reset; default capture).
 // Events: `ready` (lab up and initial script run), `error` (detail: { message }).
-// API: `el.run(host, command)` resolves to the command's output.
+// API: `el.run(host, command, { echo })` resolves to the command's output; with echo, the
+// host's terminal is shown and the command typed into it (the keyboard stays where it is).
 
 import { mount, unmount } from 'svelte';
 import type { Lab } from '../lab.svelte.ts';
@@ -32,6 +34,11 @@ const HOST_CSS = `
 function cssHeight(value: string): string | null {
   const v = /^\d+(\.\d+)?$/.test(value.trim()) ? `${value.trim()}px` : value.trim();
   return CSS.supports('height', v) ? v : null;
+}
+
+export interface RunOptions {
+  /** Show the host's terminal and type the command into it, for the reader to see. */
+  echo?: boolean;
 }
 
 export class FlannelPlayground extends HTMLElement {
@@ -75,9 +82,18 @@ export class FlannelPlayground extends HTMLElement {
     return this.lab?.config.labId ?? null;
   }
 
-  /** Runs `command` on `host` (booting the lab if needed) and resolves to its output. */
-  async run(host: string, command: string): Promise<string> {
+  /**
+   * Runs `command` on `host` (booting the lab if needed) and resolves to its output. It shows
+   * in the host's terminal when that is open; `echo: true` opens and shows it first.
+   */
+  async run(host: string, command: string, options: RunOptions = {}): Promise<string> {
     const lab = this.lab ?? (await this.bootAndWait());
+    if (options.echo) {
+      if (!lab.hosts.some((h) => h.config.hostname === host)) {
+        throw new Error(`no host named ${host}`);
+      }
+      (this.component as { show?: (host: string) => void } | null)?.show?.(host);
+    }
     return lab.exec(host, command);
   }
 
