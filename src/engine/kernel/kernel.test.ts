@@ -193,4 +193,24 @@ describe('ARP states', () => {
       expect.objectContaining({ errno: 2 }),
     );
   });
+
+  it("answers bad address and neighbour writes with Linux's extack messages", async () => {
+    const k = await vethPair();
+    k.addrAdd('a', { ifindex: 2, local: '10.0.0.9', prefixlen: 24 });
+    expect(() => k.addrAdd('a', { ifindex: 2, local: '10.0.0.9', prefixlen: 24 })).toThrow(
+      expect.objectContaining({ errno: 17, extack: 'ipv4: Address already assigned' }),
+    );
+    expect(() => k.addrDel('a', { ifindex: 2, local: '10.99.0.1', prefixlen: 24 })).toThrow(
+      expect.objectContaining({ errno: 99, extack: 'ipv4: Address not found' }),
+    );
+    expect(() => k.neighAdd('a', { ifindex: 2, dst: '10.0.0.60' })).toThrow(
+      expect.objectContaining({ errno: 22, extack: 'No link layer address given' }),
+    );
+    // An unresolved entry needs no address (ip neigh add ... nud incomplete).
+    k.neighAdd('a', { ifindex: 2, dst: '10.0.0.61', state: 'INCOMPLETE' });
+    k.neighAdd('a', { ifindex: 2, dst: '10.0.0.62', state: 'FAILED' });
+    expect(k.neighDump('a').map((n) => `${n.dst} ${n.state}`)).toEqual(
+      expect.arrayContaining(['10.0.0.61 INCOMPLETE', '10.0.0.62 FAILED']),
+    );
+  });
 });

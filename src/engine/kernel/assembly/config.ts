@@ -678,7 +678,8 @@ export function addrAdd(): i32 {
   if (len < 0 || len > 32) return fail(EINVAL, 'Invalid prefix length');
   for (let i = 0; i < ns.addrs.length; i++) {
     const o = ns.addrs[i];
-    if (o.link == l && o.local == local && o.prefixlen == len) return fail(EEXIST);
+    if (o.link == l && o.local == local && o.prefixlen == len)
+      return fail(EEXIST, 'ipv4: Address already assigned');
   }
   const dfltScope = local >> 24 == 127 ? A.SCOPE_HOST : A.SCOPE_GLOBAL;
   addAddress(
@@ -715,7 +716,7 @@ export function addrDel(): i32 {
     }
     return 0;
   }
-  return fail(EADDRNOTAVAIL);
+  return fail(EADDRNOTAVAIL, 'ipv4: Address not found');
 }
 
 export function addrDump(): i32 {
@@ -950,8 +951,10 @@ export function neighAdd(flags: u32): i32 {
   if (l == null) return fail(ENODEV, 'Cannot find device');
   const ip = u32a(A.A_DST);
   const state = i32a(A.A_STATE, A.NUD_PERMANENT);
-  if (!has(A.A_LLADDR) && state != A.NUD_NOARP && l.isArpDevice()) {
-    return fail(EINVAL);
+  // Only a state that claims a known address needs one (INCOMPLETE and FAILED do not).
+  const unresolved = state == A.NUD_INCOMPLETE || state == A.NUD_FAILED;
+  if (!has(A.A_LLADDR) && state != A.NUD_NOARP && !unresolved && l.isArpDevice()) {
+    return fail(EINVAL, 'No link layer address given');
   }
   const mac = maca(A.A_LLADDR);
   let n = neighLookup(ns, l, ip);
