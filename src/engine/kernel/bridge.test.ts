@@ -153,3 +153,18 @@ describe('udp sockets', () => {
     expect(reply?.payload[100]).toBe(92);
   });
 });
+
+describe('bridge fdb dump', () => {
+  it("lists a port's entries newest first, as Linux does", async () => {
+    const { k, cni0 } = await bridgeWithPods();
+    const veth0 = k.linkGet(ROOT_NS, 'veth0').ifindex;
+    k.fdbAdd(ROOT_NS, { ifindex: veth0, mac: '02:00:00:00:00:aa', master: true, state: 'static' });
+    const own = k.linkGet(ROOT_NS, 'veth0').address;
+    expect(
+      k
+        .fdbDump(ROOT_NS)
+        .filter((f) => f.ifindex === veth0 && f.master === cni0)
+        .map((f) => f.mac),
+    ).toEqual(['02:00:00:00:00:aa', own]);
+  });
+});

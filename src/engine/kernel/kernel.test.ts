@@ -194,6 +194,19 @@ describe('ARP states', () => {
     );
   });
 
+  it('shows qdisc noop until a link first comes up, and renames a link that is up', async () => {
+    const k = await vethPair();
+    const br = k.linkAdd('a', { name: 'br1', kind: 'bridge' });
+    expect(k.linkGet('a', br).qdisc).toBe('noop');
+    k.linkSet('a', br, { up: true });
+    k.linkSet('a', br, { up: false });
+    expect(k.linkGet('a', br).qdisc).toBe('noqueue');
+    k.netnsAdd('fresh');
+    expect(k.linkGet('fresh', 'lo').qdisc).toBe('noop');
+    k.linkSet('a', k.linkGet('a', 'eth0').ifindex, { name: 'eth9' });
+    expect(k.linkGet('a', 'eth9').flags & 1).toBe(1);
+  });
+
   it("answers bad address and neighbour writes with Linux's extack messages", async () => {
     const k = await vethPair();
     k.addrAdd('a', { ifindex: 2, local: '10.0.0.9', prefixlen: 24 });

@@ -282,6 +282,7 @@ function setUp(l: Link, up: bool): void {
   if (l.up == up) return;
   const ns = l.ns;
   l.up = up;
+  if (up) l.qdiscAttached = true;
   fibChanged();
   if (up) {
     if (l.kind == A.KIND_LOOPBACK && !hasAddrOn(ns, l)) {
@@ -312,7 +313,7 @@ export function linkSet(): i32 {
     if (name != l.name) {
       if (!validName(name)) return fail(EINVAL, 'Invalid interface name');
       if (ns.linkByName(name) != null) return fail(EEXIST);
-      if (l.up) return fail(EBUSY);
+      // Linux renames a device that is up since 6.2 (the goldens' kernel did).
       l.name = name;
     }
   }
@@ -511,6 +512,7 @@ function writeLink(l: Link): void {
   wu32(A.A_MAXMTU, <u32>l.maxMtu);
   wu32(A.A_OPERSTATE, operstate(l));
   wu32(A.A_TXQLEN, <u32>l.txqlen);
+  if (l.qdiscAttached) wu32(A.A_QDISC, 1);
   if (l.kind != A.KIND_TUN) {
     wmac(A.A_ADDRESS, l.mac);
     wmac(A.A_BROADCAST, l.kind == A.KIND_LOOPBACK ? 0 : 0xffffffffffff);
@@ -1084,24 +1086,23 @@ function writeFdb(
   end();
 }
 
+/** Newest first, as Linux's bridge keeps its entries (a list it adds to at the head). */
 function writeBridgeEntries(br: Link, port: Link | null): void {
   const vals = br.brFdb.values();
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < vals.length; i++) {
-      const e = vals[i];
-      if (e.port != port || e.local != (pass == 0)) continue;
-      const state = e.local ? A.FDB_PERMANENT : e.isStatic ? A.FDB_STATIC : A.FDB_REACHABLE;
-      const ifx = port != null ? port.ifindex : br.ifindex;
-      writeFdb(
-        ifx,
-        e.mac,
-        0,
-        br.ifindex,
-        false,
-        state,
-        e.local || e.isStatic ? -1 : (now - e.updated) / 1000,
-      );
-    }
+  for (let i = vals.length - 1; i >= 0; i--) {
+    const e = vals[i];
+    if (e.port != port) continue;
+    const state = e.local ? A.FDB_PERMANENT : e.isStatic ? A.FDB_STATIC : A.FDB_REACHABLE;
+    const ifx = port != null ? port.ifindex : br.ifindex;
+    writeFdb(
+      ifx,
+      e.mac,
+      0,
+      br.ifindex,
+      false,
+      state,
+      e.local || e.isStatic ? -1 : (now - e.updated) / 1000,
+    );
   }
 }
 
