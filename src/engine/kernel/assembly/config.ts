@@ -809,7 +809,9 @@ export function routeAdd(flags: u32): i32 {
         if (!dev.up) return fail(ENETDOWN, 'Nexthop device is not up');
       } else {
         const via = gatewayLink(ns, gw, oif);
-        if (via == null) return fail(EINVAL, 'Nexthop has invalid gateway');
+        // Linux's lookup of the gateway finds no link route: ENETUNREACH (flannel's host-gw
+        // logs it as "network is unreachable"), with this extack.
+        if (via == null) return fail(ENETUNREACH, 'Nexthop has invalid gateway');
         dev = via;
       }
     } else {
