@@ -2,6 +2,7 @@
 // makes every request fail as an etcd outage does (open watches stay open).
 
 import { createKvClient } from '../kv/client.ts';
+import { prefixEnd } from '../kv/key-range.ts';
 import { KvServer } from '../kv/server.ts';
 import { KvError, type KeyValue, type KvClient } from '../kv/types.ts';
 import type { LabClock } from '../lab/clock.ts';
@@ -30,8 +31,7 @@ export function testKv(clock: LabClock): TestKv {
 
 /** The keys under `prefix`, in key order. */
 export async function keysUnder(kv: KvClient, prefix: string): Promise<KeyValue[]> {
-  const end = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  return (await kv.range({ key: prefix, rangeEnd: end })).kvs;
+  return (await kv.range({ key: prefix, rangeEnd: prefixEnd(prefix) })).kvs;
 }
 
 /** One key's record, or undefined. */
