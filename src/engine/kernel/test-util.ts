@@ -1,8 +1,8 @@
 // Helpers shared by the kernel's tests: building echo requests, reading IPv4 fields, and a
 // tiny lab wire that joins several kernels' ether links.
 import { ManualClock } from '../lab/clock.ts';
-import { kernelModule } from '../testing/kernel.ts';
-import { Kernel } from './kernel.ts';
+import { testKernel } from '../testing/kernel.ts';
+import type { Kernel } from './kernel.ts';
 
 export async function newKernel(clock = new ManualClock(), seed = 1): Promise<Kernel> {
   let s = seed;
@@ -10,7 +10,7 @@ export async function newKernel(clock = new ManualClock(), seed = 1): Promise<Ke
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 2147483648;
   };
-  return Kernel.create({ module: await kernelModule(), clock, random });
+  return testKernel(clock, { random });
 }
 
 export function checksum(b: Uint8Array): number {
