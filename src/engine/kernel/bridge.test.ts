@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lab/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
+import { echoRequest, newKernel, parseIpv4 } from './testing/util.ts';
 import type { Kernel } from './kernel.ts';
 
 /** A cni0 bridge (10.244.1.1/24) with two pods, like the CNI bridge plugin builds. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../lab/clock.ts';
 import { NetlinkError, ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
+import { echoRequest, newKernel, parseIpv4 } from './testing/util.ts';
 import type { Kernel } from './kernel.ts';
 
 /** Two namespaces joined by a veth pair, 10.0.0.1/24 and 10.0.0.2/24. */

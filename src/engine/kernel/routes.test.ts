@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_NS } from './types.ts';
-import { newKernel } from './test-util.ts';
+import { newKernel } from './testing/util.ts';
 
 async function host() {
   const k = await newKernel();

@@ -6,7 +6,7 @@
 
 import type { Kernel } from '../../../kernel/kernel.ts';
 import { ManualClock } from '../../../lab/clock.ts';
-import { echoRequest } from '../../../kernel/test-util.ts';
+import { echoRequest } from '../../../kernel/testing/util.ts';
 import { testKernel } from '../../../testing/kernel.ts';
 import { run } from './run.ts';
 

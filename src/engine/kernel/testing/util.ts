@@ -1,8 +1,8 @@
 // Helpers shared by the kernel's tests: building echo requests, reading IPv4 fields, and a
 // tiny lab wire that joins several kernels' ether links.
-import { ManualClock } from '../lab/clock.ts';
-import { testKernel } from '../testing/kernel.ts';
-import type { Kernel } from './kernel.ts';
+import { ManualClock } from '../../lab/clock.ts';
+import { testKernel } from '../../testing/kernel.ts';
+import type { Kernel } from '../kernel.ts';
 
 export async function newKernel(clock = new ManualClock(), seed = 1): Promise<Kernel> {
   let s = seed;
