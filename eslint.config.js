@@ -31,6 +31,17 @@ export default ts.config(
     languageOptions: { parserOptions: { parser: ts.parser } },
   },
   {
+    // Test-only helpers live in testing/ folders; only tests (and tests/, bench/) import them.
+    files: ['src/**/*.ts', 'src/**/*.svelte'],
+    ignores: ['src/**/*.test.ts', 'src/**/testing/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['**/testing/*'], message: 'Test helpers are for tests only.' }] },
+      ],
+    },
+  },
+  {
     // The engine is pure: time is passed in, never read from the wall clock.
     files: ['src/engine/**/*.ts'],
     ignores: ['src/engine/**/*.test.ts'],

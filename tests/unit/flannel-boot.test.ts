@@ -10,7 +10,7 @@ import {
   JOIN_LOCK_PREFIX,
   JOIN_LOCK_WAIT_MS,
 } from '../../src/engine/lab/node-setup.ts';
-import { drive, hostIp, hostName, leaseNet, makeFlannelLab } from './flannel-lab.ts';
+import { hostIp, hostName, leaseNet, makeFlannelLab } from './flannel-lab.ts';
 
 const SUBNETS = '/coreos.com/network/subnets/';
 
@@ -21,8 +21,7 @@ describe('bootNode at scale', () => {
     for (let i = 1; i <= 64; i++) hosts.push(await fl.lab.addHost({ hostname: hostName(i) }));
     const labStart = fl.clock.now();
     const wallStart = performance.now();
-    await drive(
-      fl.clock,
+    await fl.lab.drive(
       Promise.all(hosts.map((h, k) => bootNode(h, { eth0: `${hostIp(k + 1)}/24`, pods: 1 }))),
     );
     const labMs = fl.clock.now() - labStart;
@@ -53,11 +52,11 @@ describe('bootNode at scale', () => {
   it('boots without the lock when a wedged holder keeps it past the bound', async () => {
     const fl = await makeFlannelLab({ network: '10.244.0.0/16', backend: 'vxlan' });
     // Someone holds the lock and keeps renewing it (never unlocks).
-    const wedged = await drive(fl.clock, lockMutex(fl.kv, JOIN_LOCK_PREFIX, { clock: fl.clock }));
+    const wedged = await fl.lab.drive(lockMutex(fl.kv, JOIN_LOCK_PREFIX, { clock: fl.clock }));
     const host = await fl.lab.addHost({ hostname: hostName(1) });
     fl.hosts.push(host);
     const start = fl.clock.now();
-    await drive(fl.clock, bootNode(host, { eth0: `${hostIp(1)}/24`, pods: 1 }));
+    await fl.lab.drive(bootNode(host, { eth0: `${hostIp(1)}/24`, pods: 1 }));
     const waited = fl.clock.now() - start;
     expect(waited).toBeGreaterThanOrEqual(JOIN_LOCK_WAIT_MS);
     expect(waited).toBeLessThan(JOIN_LOCK_WAIT_MS + 1000);
@@ -82,6 +81,6 @@ describe('bootNode at scale', () => {
     await fl.clock.advance(3000); // flanneld retries its config fetch every second, forever
     expect(host.services.status(FLANNELD_UNIT)?.state).toBe('activating');
     ctl.abort();
-    expect(await drive(fl.clock, boot)).toBe('AbortError');
+    expect(await fl.lab.drive(boot)).toBe('AbortError');
   }, 30_000);
 });

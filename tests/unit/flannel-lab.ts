@@ -1,10 +1,6 @@
-// Labs for issue 3's acceptance: N hosts on one wire and one KV, each booted as a flannel node
-// (NIC, flanneld under systemd, pods through the CNI plugin) on the real wasm kernel.
-import { Kernel } from '../../src/engine/kernel/kernel.ts';
-import { loadKernelModule } from '../../src/engine/kernel/load-node.ts';
-import type { KernelApi } from '../../src/engine/kernel/types.ts';
-import { createKvClient } from '../../src/engine/kv/client.ts';
-import { KvServer } from '../../src/engine/kv/server.ts';
+// Labs for issue 3's acceptance: N hosts on one wire and one KV (a LocalLab), each booted as
+// a flannel node (NIC, flanneld under systemd, pods through the CNI plugin).
+import type { KvServer } from '../../src/engine/kv/server.ts';
 import type { KvClient } from '../../src/engine/kv/types.ts';
 import { ManualClock } from '../../src/engine/os/clock.ts';
 import type { Host } from '../../src/engine/lab/host.ts';
@@ -18,7 +14,7 @@ import {
   type Backend,
   type NetworkSpec,
 } from '../../src/engine/lab/node-setup.ts';
-import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
+import { kernelModule } from '../../src/engine/testing/kernel.ts';
 
 /** The seeds' lease start: 2026-11-23 08:10:00 UTC. */
 export const LAB_START = Date.UTC(2026, 10, 23, 8, 10, 0);
@@ -32,19 +28,6 @@ export function hostName(i: number): string {
   return `node${i}`;
 }
 
-let modulePromise: Promise<WebAssembly.Module> | null = null;
-
-/** A fresh real kernel (the module is compiled once per test file). */
-export async function makeKernel(
-  clock: ManualClock,
-  random: () => number,
-  hostname: string,
-): Promise<KernelApi> {
-  modulePromise ??= loadKernelModule();
-  const module = await modulePromise;
-  return Kernel.create({ module, clock, random, hostname });
-}
-
 export interface FlannelLab {
   lab: LocalLab;
   clock: ManualClock;
@@ -55,36 +38,13 @@ export interface FlannelLab {
 
 /** An empty lab: the KV holds the network config, hosts are added with `addNodes`. */
 export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<FlannelLab> {
-  const clock = new ManualClock(LAB_START);
-  const server = new KvServer({ clock });
-  const kv = createKvClient(server);
-  const random = seededRandom(seed);
   const lab = LocalLab.create({
-    clock,
-    kv,
-    random,
-    makeRegistry: createStaticHostRegistry,
-    makeKernel: (hostname, c) => makeKernel(c, random, hostname),
+    module: await kernelModule(),
+    clock: new ManualClock(LAB_START),
+    random: seededRandom(seed),
   });
-  await ensureNetworkConfig(kv, net);
-  return { lab, clock, server, kv, hosts: [] };
-}
-
-/** Lets lab time pass until `promise` settles (flanneld and the pods wait on the lab clock). */
-export async function drive<T>(
-  clock: ManualClock,
-  promise: Promise<T>,
-  maxMs = 60_000,
-): Promise<T> {
-  let done = false;
-  const result = promise.finally(() => (done = true));
-  const deadline = clock.now() + maxMs;
-  await clock.advance(0);
-  while (!done) {
-    if (clock.now() >= deadline) throw new Error('did not finish in lab time');
-    await clock.advance(10);
-  }
-  return result;
+  await ensureNetworkConfig(lab.kv, net);
+  return { lab, clock: lab.clock, server: lab.server, kv: lab.kv, hosts: [] };
 }
 
 /** Adds hosts node<from>..node<from+count-1> and boots them all at once (pods after leases). */
@@ -100,8 +60,7 @@ export async function addNodes(
     added.push(host);
     fl.hosts.push(host);
   }
-  await drive(
-    fl.clock,
+  await fl.lab.drive(
     Promise.all(added.map((h, k) => bootNode(h, { eth0: `${hostIp(from + k)}/24`, pods }))),
   );
   return added;
@@ -115,10 +74,8 @@ export async function threeNodeLab(backend: Backend): Promise<FlannelLab> {
 }
 
 /** Runs a shell line and fails loudly unless it exits 0. */
-export async function sh(fl: FlannelLab, host: string, line: string): Promise<string> {
-  const r = await fl.lab.run(host, line);
-  if (r.status !== 0) throw new Error(`${host}: ${line}: exit ${r.status}: ${r.output}`);
-  return r.stdout;
+export function sh(fl: FlannelLab, host: string, line: string): Promise<string> {
+  return fl.lab.sh(host, line);
 }
 
 /** The file flanneld wrote, as key -> value. */
@@ -183,7 +140,7 @@ export async function startAllAtOnce(
   maxMs = 120_000,
 ): Promise<number> {
   for (const h of hosts) h.services.start(FLANNELD_UNIT);
-  await drive(fl.clock, Promise.all(hosts.map((h) => h.services.whenActive(FLANNELD_UNIT))), maxMs);
+  await fl.lab.drive(Promise.all(hosts.map((h) => h.services.whenActive(FLANNELD_UNIT))), maxMs);
   const starts = hosts.flatMap((h) =>
     h.journal.entries.filter((e) => e.message.startsWith('Starting flanneld.service')),
   );

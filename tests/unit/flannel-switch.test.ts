@@ -4,7 +4,6 @@
 import { describe, expect, it } from 'vitest';
 import { networkConfigJson, type Backend } from '../../src/engine/lab/node-setup.ts';
 import {
-  drive,
   leaseNet,
   podIp,
   podPing,
@@ -31,7 +30,7 @@ async function switchConfig(fl: FlannelLab, json: string, oneByOne = false): Pro
   if (oneByOne) for (const h of fl.hosts) await sh(fl, h.hostname, 'systemctl restart flanneld');
   else {
     const restarts = fl.hosts.map((h) => restart(h.hostname));
-    for (const r of await drive(fl.clock, Promise.all(restarts))) expect(r.status).toBe(0);
+    for (const r of await fl.lab.drive(Promise.all(restarts))) expect(r.status).toBe(0);
   }
   // Every flanneld has seen every peer's new lease.
   await fl.lab.advance(1000);

@@ -1,12 +1,9 @@
 // The seeds' three hosts, built in-process from the kernel and the programs alone, the way
 // ../shared/oracle/linux-vxlan-lab.sh and linux-udp-lab.sh build them on real Linux.
 import { readFileSync } from 'node:fs';
-import { Kernel } from '../../src/engine/kernel/kernel.ts';
-import { loadKernelModule } from '../../src/engine/kernel/load-node.ts';
-import { ROOT_NS, type KernelApi } from '../../src/engine/kernel/types.ts';
+import { ROOT_NS } from '../../src/engine/kernel/types.ts';
 import { LocalLab, seededRandom } from '../../src/engine/lab/local-lab.ts';
-import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
-import type { ManualClock } from '../../src/engine/os/clock.ts';
+import { kernelModule } from '../../src/engine/testing/kernel.ts';
 
 export type SeedMode = 'vxlan' | 'host-gw' | 'udp';
 
@@ -34,18 +31,8 @@ export function goldenSections(name: string): Map<string, string> {
   return sections;
 }
 
-let modulePromise: Promise<WebAssembly.Module> | null = null;
-
 export async function makeLab(): Promise<LocalLab> {
-  modulePromise ??= loadKernelModule();
-  const module = await modulePromise;
-  const random = seededRandom(7);
-  const lab = LocalLab.create({
-    random,
-    makeRegistry: createStaticHostRegistry,
-    makeKernel: (hostname: string, clock: ManualClock): Promise<KernelApi> =>
-      Kernel.create({ module, clock, random, hostname }),
-  });
+  const lab = LocalLab.create({ module: await kernelModule(), random: seededRandom(7) });
   for (const hostname of HOSTS) {
     const host = await lab.addHost({ hostname });
     // The NIC is hardware: the lab plugs it in, as the VM's ens33.
@@ -55,10 +42,7 @@ export async function makeLab(): Promise<LocalLab> {
 }
 
 async function sh(lab: LocalLab, host: string, lines: string[]): Promise<void> {
-  for (const line of lines) {
-    const r = await lab.run(host, line);
-    if (r.status !== 0) throw new Error(`${host}: ${line}: exit ${r.status}: ${r.output}`);
-  }
+  for (const line of lines) await lab.sh(host, line);
 }
 
 /** Builds the seeds' lab for one mode; the udp mode also needs `startUdpRelays`. */

@@ -2,21 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
 import { ROOT_NS } from '../kernel/types.ts';
-import { FakeKernel } from '../flannel/testing/fake-kernel.ts';
+import { addUplink, testKernel } from '../testing/kernel.ts';
 import { cniAdd, cniDel, delegateConfig, installConflist } from './cni.ts';
 import { parseIp4Net } from '../flannel/ip4.ts';
 
 const ENV =
   'FLANNEL_NETWORK=10.244.0.0/16\nFLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450\nFLANNEL_IPMASQ=true\n';
 
-function setup(env = ENV) {
+async function setup(env = ENV) {
   const clock = new ManualClock();
   const fs = new MemoryFileSystem(clock);
   fs.mkdir('/run/flannel', { recursive: true });
   fs.writeFile('/run/flannel/subnet.env', env);
   installConflist(fs);
-  const kernel = new FakeKernel();
-  kernel.addUplink('eth0', '172.16.112.133', 24);
+  const kernel = await testKernel(clock);
+  addUplink(kernel, 'eth0', '172.16.112.133/24');
   let n = 0;
   const ctx = { kernel, fs, random: () => ((n++ * 7) % 16) / 16 };
   return { fs, kernel, ctx };
@@ -42,8 +42,8 @@ describe('flannel CNI plugin', () => {
     );
   });
 
-  it('adds pods on cni0 from .2 upward with default and network routes via .1', () => {
-    const { fs, kernel, ctx } = setup();
+  it('adds pods on cni0 from .2 upward with default and network routes via .1', async () => {
+    const { fs, kernel, ctx } = await setup();
     kernel.netnsAdd('pod1');
     kernel.netnsAdd('pod2');
     const r1 = cniAdd(ctx, { containerId: 'c1', netns: 'pod1' });
@@ -59,9 +59,9 @@ describe('flannel CNI plugin', () => {
     expect(r1.hostVeth).toMatch(/^veth[0-9a-f]{8}$/);
     expect(kernel.linkGet('pod1', 'eth0').mtu).toBe(1450);
     expect(kernel.routeDump('pod1').map((r) => `${r.dst}/${r.dstLen} ${r.gateway ?? ''}`)).toEqual([
-      '10.244.1.0/24 ',
       '0.0.0.0/0 10.244.1.1',
       '10.244.0.0/16 10.244.1.1',
+      '10.244.1.0/24 ',
     ]);
     expect(fs.list('/var/lib/cni/networks/cbr0')).toEqual([
       '10.244.1.2',
@@ -84,8 +84,8 @@ describe('flannel CNI plugin', () => {
     expect(cniAdd(ctx, { containerId: 'c3', netns: 'pod3' }).ip).toBe('10.244.1.4');
   });
 
-  it('fails like bridge when cni0 holds another subnet, and like flannel on a bad subnet.env', () => {
-    const { kernel, ctx, fs } = setup();
+  it('fails like bridge when cni0 holds another subnet, and like flannel on a bad subnet.env', async () => {
+    const { kernel, ctx, fs } = await setup();
     kernel.netnsAdd('pod1');
     cniAdd(ctx, { containerId: 'c1', netns: 'pod1' });
     fs.writeFile('/run/flannel/subnet.env', ENV.replace('10.244.1.1/24', '10.244.7.1/24'));

@@ -2,25 +2,41 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
 import { ROOT_NS } from '../kernel/types.ts';
+import type { KvClient } from '../kv/types.ts';
 import { startFlanneld } from './flanneld.ts';
 import type { FlanneldProcess } from './flanneld.ts';
-import { FakeKernel } from './testing/fake-kernel.ts';
-import { FakeKv } from './testing/fake-kv.ts';
+import { seededRandom } from '../lab/local-lab.ts';
+import { addUplink, testKernel } from '../testing/kernel.ts';
+import { getKey, keysUnder, testKv } from '../testing/kv.ts';
+import { recording, type RecordedCall } from '../testing/proxies.ts';
 
 const PREFIX = '/coreos.com/network';
 
+/** The calls that changed the kernel, as [method, ...args]. */
+const writes = (calls: RecordedCall[]) =>
+  calls.filter((c) => /(Add|Del|Set)$/.test(c.method)).map((c) => [c.method, ...c.args]);
+
+/** The one subnet lease in the KV. */
+async function theLease(kv: KvClient) {
+  const leases = await keysUnder(kv, `${PREFIX}/subnets/`);
+  expect(leases).toHaveLength(1);
+  return leases[0]!;
+}
+
 function lab(config: string) {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
-  const kv = new FakeKv(clock);
+  const { kv, outage } = testKv(clock);
   void kv.put({ key: `${PREFIX}/config`, value: config });
   let seed = 1;
   const random = () => {
     seed = (seed * 16807) % 2147483647;
     return (seed - 1) / 2147483646;
   };
-  const host = (name: string, ip: string) => {
-    const kernel = new FakeKernel();
-    kernel.addUplink('eth0', ip, 24, '172.16.112.2');
+  const host = async (name: string, ip: string) => {
+    const real = await testKernel(clock, { random: seededRandom(name.length), hostname: name });
+    addUplink(real, 'eth0', `${ip}/24`, '172.16.112.2');
+    // flanneld talks to the real kernel through a proxy that records the order of its calls.
+    const { proxy: kernel, calls } = recording(real);
     const log: string[] = [];
     const stdout: string[] = [];
     const notified: { state: string; subnetEnv: boolean }[] = [];
@@ -42,9 +58,9 @@ function lab(config: string) {
         },
         argv,
       );
-    return { kernel, log, stdout, notified, fs, start };
+    return { kernel, calls, log, stdout, notified, fs, start };
   };
-  return { clock, kv, host };
+  return { clock, kv, outage, host };
 }
 
 const VXLAN = '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}';
@@ -52,7 +68,7 @@ const VXLAN = '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}';
 describe('flanneld startup (vxlan)', () => {
   it('tells systemd READY=1 once, after subnet.env is written', async () => {
     const { clock, host } = lab(VXLAN);
-    const h = host('node1', '172.16.112.133');
+    const h = await host('node1', '172.16.112.133');
     h.start();
     expect(h.notified).toEqual([]);
     await clock.advance(10);
@@ -63,7 +79,7 @@ describe('flanneld startup (vxlan)', () => {
 
   it('never tells systemd it is ready while it has no network config', async () => {
     const { clock, host } = lab('{"Network":"10.244.0.0/16","Backend":{}}');
-    const h = host('node1', '172.16.112.133');
+    const h = await host('node1', '172.16.112.133');
     const proc = h.start();
     expect(await proc.exited).toBe(1);
     await clock.advance(10);
@@ -72,7 +88,7 @@ describe('flanneld startup (vxlan)', () => {
 
   it('creates flannel.1, leases a subnet, writes subnet.env and logs like flannel', async () => {
     const { clock, kv, host } = lab(VXLAN);
-    const h = host('node1', '172.16.112.133');
+    const h = await host('node1', '172.16.112.133');
     h.start();
     await clock.advance(10);
     const link = h.kernel.linkGet(ROOT_NS, 'flannel.1');
@@ -84,9 +100,9 @@ describe('flanneld startup (vxlan)', () => {
       learning: false,
     });
     expect(parseInt(link.address!.slice(0, 2), 16) & 3).toBe(2);
-    const key = [...kv.store.keys()].find((k) => k.includes('/subnets/'))!;
+    const { key, value } = await theLease(kv);
     const subnet = key.split('/').at(-1)!.replace('-24', '');
-    expect(JSON.parse(kv.store.get(key)!.value)).toEqual({
+    expect(JSON.parse(value)).toEqual({
       PublicIP: '172.16.112.133',
       PublicIPv6: null,
       BackendType: 'vxlan',
@@ -118,32 +134,46 @@ describe('flanneld startup (vxlan)', () => {
 
   it('programs a peer: neighbour, then FDB, then onlink route; removes all three on delete', async () => {
     const { clock, kv, host } = lab(VXLAN);
-    const a = host('node1', '172.16.112.133');
-    const b = host('node2', '172.16.112.130');
+    const a = await host('node1', '172.16.112.133');
+    const b = await host('node2', '172.16.112.130');
     a.start();
     await clock.advance(10);
-    a.kernel.calls.length = 0;
+    a.calls.length = 0;
     const pb = b.start();
     await clock.advance(10);
     const bLease = pb.lease()!;
     const bNet = `${(bLease.subnet.ip >>> 24) & 255}.${(bLease.subnet.ip >>> 16) & 255}.${(bLease.subnet.ip >>> 8) & 255}.0`;
     const mac = b.kernel.linkGet(ROOT_NS, 'flannel.1').address;
-    expect(a.kernel.calls).toEqual([
-      `neighReplace ${bNet} dev flannel.1 lladdr ${mac} PERMANENT`,
-      `fdbReplace ${mac} dev flannel.1 dst 172.16.112.130`,
-      `routeReplace root ${bNet}/24 via ${bNet} dev flannel.1 onlink`,
+    const vtep = a.kernel.linkGet(ROOT_NS, 'flannel.1').ifindex;
+    const replace = { replace: true };
+    expect(writes(a.calls)).toEqual([
+      ['neighAdd', ROOT_NS, { ifindex: vtep, dst: bNet, lladdr: mac, state: 'PERMANENT' }, replace],
+      [
+        'fdbAdd',
+        ROOT_NS,
+        { ifindex: vtep, mac, dst: '172.16.112.130', state: 'permanent' },
+        replace,
+      ],
+      [
+        'routeAdd',
+        ROOT_NS,
+        { dst: bNet, dstLen: 24, gateway: bNet, oif: vtep, onlink: true },
+        replace,
+      ],
     ]);
+    expect(a.kernel.neighDump(ROOT_NS)).toContainEqual(
+      expect.objectContaining({ dst: bNet, lladdr: mac, state: 'PERMANENT' }),
+    );
     // b's snapshot programmed a as well
     expect(b.kernel.routeDump(ROOT_NS).filter((r) => r.onlink)).toHaveLength(1);
 
-    a.kernel.calls.length = 0;
+    a.calls.length = 0;
     await kv.deleteRange({ key: `${PREFIX}/subnets/${bNet}-24` });
     await clock.advance(10);
-    expect(a.kernel.calls).toEqual([
-      `neighDel ${bNet}`,
-      `fdbDel ${mac}`,
-      `routeDel root ${bNet}/24`,
-    ]);
+    expect(writes(a.calls).map((c) => c[0])).toEqual(['neighDel', 'fdbDel', 'routeDel']);
+    expect(a.kernel.neighDump(ROOT_NS).some((n) => n.dst === bNet)).toBe(false);
+    expect(a.kernel.fdbDump(ROOT_NS).some((f) => f.mac === mac)).toBe(false);
+    expect(a.kernel.routeDump(ROOT_NS).some((r) => r.dst === bNet)).toBe(false);
     // b saw its own lease deleted and exits 0, leaving its state behind
     expect(b.log.at(-1)).toMatch(/Lease has been revoked. Shutting down daemon.$/);
     expect(await pb.exited).toBe(0);
@@ -152,44 +182,43 @@ describe('flanneld startup (vxlan)', () => {
 
   it('ignores leases of another backend type', async () => {
     const { clock, kv, host } = lab(VXLAN);
-    const a = host('node1', '172.16.112.133');
+    const a = await host('node1', '172.16.112.133');
     a.start();
     await clock.advance(10);
-    a.kernel.calls.length = 0;
+    a.calls.length = 0;
     await kv.put({
       key: `${PREFIX}/subnets/10.244.77.0-24`,
       value: '{"PublicIP":"172.16.112.9","PublicIPv6":null,"BackendType":"host-gw"}',
     });
     await clock.advance(10);
-    expect(a.kernel.calls).toEqual([]);
+    expect(writes(a.calls)).toEqual([]);
     expect(a.log.at(-1)).toContain(
       'ignoring non-vxlan v4Subnet(10.244.77.0/24) v6Subnet(::/0): type=host-gw',
     );
   });
 
   it('renews at expiry minus the margin with a new etcd lease', async () => {
-    const { clock, kv, host } = lab(VXLAN);
-    const a = host('node1', '172.16.112.133');
+    const { clock, kv, outage, host } = lab(VXLAN);
+    const a = await host('node1', '172.16.112.133');
     const p = a.start(['flanneld', '--subnet-lease-renew-margin=30']);
     await clock.advance(10);
-    const key = [...kv.store.keys()].find((k) => k.includes('/subnets/'))!;
-    const firstLease = kv.store.get(key)!.lease;
+    const { key, lease: firstLease } = await theLease(kv);
     expect(a.log.at(-1)).toContain('Waiting for 23h30m0s to renew lease');
     await clock.advance(23.5 * 3600_000 - 20);
-    expect(kv.store.get(key)!.lease).toBe(firstLease);
+    expect((await getKey(kv, key))!.lease).toBe(firstLease);
     await clock.advance(20);
-    expect(kv.store.get(key)!.lease).not.toBe(firstLease);
+    expect((await getKey(kv, key))!.lease).not.toBe(firstLease);
     expect(a.log.join('\n')).toContain(
       'Lease renewed, new expiration: 2026-11-25 07:40:00 +0000 UTC',
     );
     expect(a.log.at(-1)).toContain('Waiting for 23h30m0s to renew lease');
     // an etcd outage makes renewal retry every minute
-    kv.failing = true;
+    outage.down = true;
     await clock.advance(23.5 * 3600_000);
     expect(a.log.at(-1)).toContain(
       'Error renewing lease (trying again in 1 min): context deadline exceeded',
     );
-    kv.failing = false;
+    outage.down = false;
     await clock.advance(60_000);
     expect(a.log.at(-1)).toContain('Waiting for');
     p.stop();
@@ -198,7 +227,7 @@ describe('flanneld startup (vxlan)', () => {
 
   it('restarts onto the subnet in subnet.env', async () => {
     const { clock, kv, host } = lab(VXLAN);
-    const a = host('node1', '172.16.112.133');
+    const a = await host('node1', '172.16.112.133');
     const p1 = a.start();
     await clock.advance(10);
     const first = a.fs.readText('/run/flannel/subnet.env');
@@ -216,7 +245,7 @@ describe('flanneld startup (vxlan)', () => {
 describe('flanneld errors', () => {
   it('rejects a renew margin out of range with exit 1', async () => {
     const { clock, host } = lab(VXLAN);
-    const p = host('node1', '172.16.112.133').start([
+    const p = (await host('node1', '172.16.112.133')).start([
       'flanneld',
       '--subnet-lease-renew-margin=1440',
     ]);
@@ -227,7 +256,7 @@ describe('flanneld errors', () => {
   it('loops every second on a missing config, printing timed out', async () => {
     const { clock, kv, host } = lab(VXLAN);
     await kv.deleteRange({ key: `${PREFIX}/config` });
-    const h = host('node1', '172.16.112.133');
+    const h = await host('node1', '172.16.112.133');
     const p = h.start();
     await clock.advance(2500);
     expect(
@@ -246,7 +275,7 @@ describe('flanneld errors', () => {
 
   it('exits 1 on a Backend without Type and when out of subnets', async () => {
     const { clock, host } = lab('{"Network":"10.244.0.0/16","Backend":{}}');
-    const h = host('node1', '172.16.112.133');
+    const h = await host('node1', '172.16.112.133');
     const p = h.start();
     await clock.advance(10);
     expect(await p.exited).toBe(1);
@@ -254,8 +283,10 @@ describe('flanneld errors', () => {
 
     const small = lab('{"Network":"10.0.0.0/28","Backend":{"Type":"host-gw"}}');
     const procs: FlanneldProcess[] = [];
-    const hosts = ['172.16.112.11', '172.16.112.12', '172.16.112.13', '172.16.112.14'].map(
-      (ip, i) => small.host(`n${i}`, ip),
+    const hosts = await Promise.all(
+      ['172.16.112.11', '172.16.112.12', '172.16.112.13', '172.16.112.14'].map((ip, i) =>
+        small.host(`n${i}`, ip),
+      ),
     );
     for (const x of hosts) {
       procs.push(x.start());
@@ -271,15 +302,15 @@ describe('flanneld errors', () => {
 describe('flanneld host-gw', () => {
   it('routes peers via their PublicIP, refuses off-link gateways, recovers deleted routes', async () => {
     const { clock, kv, host } = lab('{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}');
-    const a = host('node1', '172.16.112.133');
-    const b = host('node2', '172.16.112.130');
+    const a = await host('node1', '172.16.112.133');
+    const b = await host('node2', '172.16.112.130');
     a.start();
     b.start();
     await clock.advance(10);
     const route = a.kernel.routeDump(ROOT_NS).find((r) => r.gateway === '172.16.112.130')!;
     expect(route).toMatchObject({ oif: a.kernel.linkGet(ROOT_NS, 'eth0').ifindex, onlink: false });
     expect(a.fs.readText('/run/flannel/subnet.env')).toContain('FLANNEL_MTU=1500');
-    expect(kv.store.get([...kv.store.keys()].find((k) => k.includes('subnets'))!)!.value).toMatch(
+    expect((await keysUnder(kv, `${PREFIX}/subnets/`))[0]!.value).toMatch(
       /"BackendType":"host-gw"}$/,
     );
 
@@ -289,6 +320,7 @@ describe('flanneld host-gw', () => {
     });
     await clock.advance(10);
     expect(a.log.at(-1)).toContain('Error adding route to 10.244.200.0/24: network is unreachable');
+    expect(a.kernel.routeDump(ROOT_NS).some((r) => r.dst === '10.244.200.0')).toBe(false);
 
     a.kernel.routeDel(ROOT_NS, { dst: route.dst, dstLen: 24 });
     await clock.advance(10_000);
@@ -298,7 +330,7 @@ describe('flanneld host-gw', () => {
 
   it('refuses a PublicIP that differs from the interface address', async () => {
     const { clock, host } = lab('{"Network":"10.244.0.0/16","Backend":{"Type":"host-gw"}}');
-    const a = host('node1', '172.16.112.133');
+    const a = await host('node1', '172.16.112.133');
     const p = a.start(['flanneld', '--public-ip=1.2.3.4']);
     await clock.advance(10);
     expect(await p.exited).toBe(1);
@@ -311,7 +343,7 @@ describe('flanneld host-gw', () => {
 describe('flanneld ip-masq', () => {
   it('installs the masquerade and forward rules and re-asserts them every 5 s', async () => {
     const { clock, host } = lab(VXLAN);
-    const a = host('node1', '172.16.112.133');
+    const a = await host('node1', '172.16.112.133');
     const p = a.start(['flanneld', '--ip-masq']);
     await clock.advance(10);
     const sub = p.lease()!.subnet;

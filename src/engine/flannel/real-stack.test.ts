@@ -3,24 +3,21 @@
 
 import { describe, expect, it } from 'vitest';
 import { cniAdd, installConflist } from '../cni/cni.ts';
-import { Kernel } from '../kernel/kernel.ts';
-import { loadKernelModule } from '../kernel/load-node.ts';
 import { ROOT_NS } from '../kernel/types.ts';
-import { createKvClient } from '../kv/client.ts';
-import { KvServer } from '../kv/server.ts';
 import { ManualClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
+import { addUplink, testKernel } from '../testing/kernel.ts';
+import { testKv } from '../testing/kv.ts';
 import { startFlanneld } from './flanneld.ts';
 
 describe('flanneld on the real kernel and KV', () => {
   it('leases, programs vxlan peers and sets up a pod', async () => {
     const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
-    const kv = createKvClient(new KvServer({ clock }));
+    const { kv } = testKv(clock);
     await kv.put({
       key: '/coreos.com/network/config',
       value: '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}',
     });
-    const module = await loadKernelModule();
     let seed = 7;
     const random = () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
     const hosts = [];
@@ -28,10 +25,8 @@ describe('flanneld on the real kernel and KV', () => {
       ['node1', '172.16.112.133'],
       ['node2', '172.16.112.130'],
     ]) {
-      const kernel = await Kernel.create({ module, clock, random, hostname: name });
-      const eth0 = kernel.linkAdd(ROOT_NS, { name: 'eth0', kind: 'ether' });
-      kernel.linkSet(ROOT_NS, eth0, { up: true });
-      kernel.addrAdd(ROOT_NS, { ifindex: eth0, local: ip, prefixlen: 24 });
+      const kernel = await testKernel(clock, { random, hostname: name });
+      addUplink(kernel, 'eth0', `${ip}/24`);
       const fs = new MemoryFileSystem(clock);
       const log: string[] = [];
       const proc = startFlanneld(

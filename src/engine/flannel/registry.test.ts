@@ -5,13 +5,13 @@ import { formatIp4Net, parseIp4Net } from './ip4.ts';
 import { Klog } from './klog.ts';
 import { acquireLease, allocateSubnet, SubnetRegistry } from './registry.ts';
 import type { Lease } from './lease.ts';
-import { FakeKv } from './testing/fake-kv.ts';
+import { getKey, testKv } from '../testing/kv.ts';
 
 const PREFIX = '/coreos.com/network';
 
 function setup(config = '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}') {
   const clock = new ManualClock();
-  const kv = new FakeKv(clock);
+  const { kv } = testKv(clock);
   const lines: string[] = [];
   const log = new Klog(
     (l) => lines.push(l),
@@ -84,7 +84,7 @@ describe('lease acquisition order', () => {
     expect(lines.at(-1)).toMatch(
       /local_manager.go:\d+\] Found lease \(ip: 10.244.7.0\/24 ipv6: ::\/0\) for current IP \(172.16.112.133\), reusing$/,
     );
-    const stored = kv.store.get(`${PREFIX}/subnets/10.244.7.0-24`)!;
+    const stored = (await getKey(kv, `${PREFIX}/subnets/10.244.7.0-24`))!;
     expect(stored.lease).not.toBe(first.id);
     expect(stored.value).toContain('"BackendType":"vxlan"');
   });
@@ -104,7 +104,7 @@ describe('lease acquisition order', () => {
       log,
     );
     expect(formatIp4Net(lease.subnet)).toBe('10.244.9.0/24');
-    expect(kv.store.has(`${PREFIX}/subnets/10.244.0.0-24`)).toBe(false);
+    expect(await getKey(kv, `${PREFIX}/subnets/10.244.0.0-24`)).toBeUndefined();
     expect(lines.join('\n')).toContain(
       'Found lease (10.244.0.0/24) for current IP (172.16.112.133) but not compatible with current config, deleting',
     );
@@ -131,7 +131,9 @@ describe('lease acquisition order', () => {
     expect(lines.at(-1)).toContain(
       'Allocated lease (ip: 10.244.1.0/24 ipv6: ::/0) to current node (172.16.112.133)',
     );
-    const ttl = await kv.leaseTimeToLive(kv.store.get(`${PREFIX}/subnets/10.244.1.0-24`)!.lease);
+    const ttl = await kv.leaseTimeToLive(
+      (await getKey(kv, `${PREFIX}/subnets/10.244.1.0-24`))!.lease,
+    );
     expect(ttl.grantedTtl).toBe(86400);
   });
 
@@ -157,6 +159,6 @@ describe('lease acquisition order', () => {
     await expect(acquireLease(registry, config, attrs, undefined, () => 0, log)).rejects.toThrow(
       'subnet already exists',
     );
-    expect(kv.leases.size).toBe(0);
+    expect((await kv.leaseList()).leases).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
+import { echoRequest, newKernel, parseIpv4 } from './testing/util.ts';
 import type { Kernel } from './kernel.ts';
 
 /** A cni0 bridge (10.244.1.1/24) with two pods, like the CNI bridge plugin builds. */
@@ -151,5 +151,20 @@ describe('udp sockets', () => {
     const reply = got.map(parseIpv4).find((p) => p.payload[0] === 0);
     expect(reply?.totalLen).toBe(3028);
     expect(reply?.payload[100]).toBe(92);
+  });
+});
+
+describe('bridge fdb dump', () => {
+  it("lists a port's entries newest first, as Linux does", async () => {
+    const { k, cni0 } = await bridgeWithPods();
+    const veth0 = k.linkGet(ROOT_NS, 'veth0').ifindex;
+    k.fdbAdd(ROOT_NS, { ifindex: veth0, mac: '02:00:00:00:00:aa', master: true, state: 'static' });
+    const own = k.linkGet(ROOT_NS, 'veth0').address;
+    expect(
+      k
+        .fdbDump(ROOT_NS)
+        .filter((f) => f.ifindex === veth0 && f.master === cni0)
+        .map((f) => f.mac),
+    ).toEqual(['02:00:00:00:00:aa', own]);
   });
 });

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4, TestWire } from './test-util.ts';
+import { echoRequest, newKernel, parseIpv4, TestWire } from './testing/util.ts';
 
 async function twoHosts() {
   const clock = new ManualClock();

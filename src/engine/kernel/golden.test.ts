@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { newKernel, readPcap } from './test-util.ts';
+import { newKernel, readPcap } from './testing/util.ts';
 
 const pcap = (name: string) =>
   readPcap(readFileSync(new URL(`../../../tests/golden/linux/${name}`, import.meta.url)));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { NetlinkError, ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4 } from './test-util.ts';
+import { echoRequest, newKernel, parseIpv4 } from './testing/util.ts';
 import type { Kernel } from './kernel.ts';
 
 /** Two namespaces joined by a veth pair, 10.0.0.1/24 and 10.0.0.2/24. */
@@ -191,6 +191,39 @@ describe('ARP states', () => {
     k.neighDel('a', { ifindex: 2, dst: '10.0.0.50' });
     expect(() => k.neighDel('a', { ifindex: 2, dst: '10.0.0.50' })).toThrow(
       expect.objectContaining({ errno: 2 }),
+    );
+  });
+
+  it('shows qdisc noop until a link first comes up, and renames a link that is up', async () => {
+    const k = await vethPair();
+    const br = k.linkAdd('a', { name: 'br1', kind: 'bridge' });
+    expect(k.linkGet('a', br).qdisc).toBe('noop');
+    k.linkSet('a', br, { up: true });
+    k.linkSet('a', br, { up: false });
+    expect(k.linkGet('a', br).qdisc).toBe('noqueue');
+    k.netnsAdd('fresh');
+    expect(k.linkGet('fresh', 'lo').qdisc).toBe('noop');
+    k.linkSet('a', k.linkGet('a', 'eth0').ifindex, { name: 'eth9' });
+    expect(k.linkGet('a', 'eth9').flags & 1).toBe(1);
+  });
+
+  it("answers bad address and neighbour writes with Linux's extack messages", async () => {
+    const k = await vethPair();
+    k.addrAdd('a', { ifindex: 2, local: '10.0.0.9', prefixlen: 24 });
+    expect(() => k.addrAdd('a', { ifindex: 2, local: '10.0.0.9', prefixlen: 24 })).toThrow(
+      expect.objectContaining({ errno: 17, extack: 'ipv4: Address already assigned' }),
+    );
+    expect(() => k.addrDel('a', { ifindex: 2, local: '10.99.0.1', prefixlen: 24 })).toThrow(
+      expect.objectContaining({ errno: 99, extack: 'ipv4: Address not found' }),
+    );
+    expect(() => k.neighAdd('a', { ifindex: 2, dst: '10.0.0.60' })).toThrow(
+      expect.objectContaining({ errno: 22, extack: 'No link layer address given' }),
+    );
+    // An unresolved entry needs no address (ip neigh add ... nud incomplete).
+    k.neighAdd('a', { ifindex: 2, dst: '10.0.0.61', state: 'INCOMPLETE' });
+    k.neighAdd('a', { ifindex: 2, dst: '10.0.0.62', state: 'FAILED' });
+    expect(k.neighDump('a').map((n) => `${n.dst} ${n.state}`)).toEqual(
+      expect.arrayContaining(['10.0.0.61 INCOMPLETE', '10.0.0.62 FAILED']),
     );
   });
 });

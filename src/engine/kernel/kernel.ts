@@ -435,7 +435,7 @@ export class Kernel implements KernelApi {
       minMtu: r.u32(A.A_MINMTU),
       maxMtu: r.u32(A.A_MAXMTU),
       operstate: OPERSTATES[r.u32(A.A_OPERSTATE)] ?? 'UNKNOWN',
-      qdisc: kind === 'tun' ? 'pfifo_fast' : 'noqueue',
+      qdisc: !r.has(A.A_QDISC) ? 'noop' : kind === 'tun' ? 'pfifo_fast' : 'noqueue',
       txqlen: r.u32(A.A_TXQLEN),
       address: r.has(A.A_ADDRESS) ? r.mac(A.A_ADDRESS) : null,
       broadcast: r.has(A.A_BROADCAST) ? r.mac(A.A_BROADCAST) : null,

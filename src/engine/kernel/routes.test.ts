@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_NS } from './types.ts';
-import { newKernel } from './test-util.ts';
+import { newKernel } from './testing/util.ts';
 
 async function host() {
   const k = await newKernel();
@@ -37,7 +37,7 @@ describe('routes', () => {
     ).toThrow(errno(17));
     expect(() =>
       k.routeAdd(ROOT_NS, { dst: '10.244.3.0', dstLen: 24, gateway: '10.244.3.0', oif: fl }),
-    ).toThrow(errno(22, 'Nexthop has invalid gateway'));
+    ).toThrow(errno(101, 'Nexthop has invalid gateway'));
     expect(() => k.routeDel(ROOT_NS, { dst: '10.244.9.0', dstLen: 24 })).toThrow(errno(3));
     expect(() => k.routeGet(ROOT_NS, '8.8.8.8')).toThrow(errno(101));
     expect(() => k.routeAdd(ROOT_NS, { dst: '10.1.2.3', dstLen: 8, oif: fl })).toThrow(

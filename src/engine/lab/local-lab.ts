@@ -1,12 +1,16 @@
-// A lab in one process: hosts joined by an in-memory wire, all on one ManualClock.
-// Node tests and benchmarks use it; the browser runs the same Host in workers instead.
+// A lab in one process: hosts (each its own instance of the real kernel) joined by an
+// in-memory wire, one in-process etcd, all on one ManualClock. Node tests and benchmarks
+// build every lab with it; the browser runs the same Host in workers instead.
 
-import type { KernelApi } from '../kernel/types.ts';
+import { Kernel } from '../kernel/kernel.ts';
+import { createKvClient } from '../kv/client.ts';
+import { KvServer } from '../kv/server.ts';
 import type { KvClient } from '../kv/types.ts';
 import type { ProgramIO } from '../programs/types.ts';
 import type { ProgramRegistry } from '../shell/index.ts';
 import { ManualClock, settle } from '../os/clock.ts';
 import { Host } from './host.ts';
+import { createStaticHostRegistry } from './programs-static.ts';
 import { MemoryHub, WirePort } from './wire.ts';
 
 /** Lab time a frame takes across the wire; gives pings realistic, non-zero RTTs. */
@@ -17,11 +21,11 @@ export interface LocalHostSpec {
 }
 
 export interface LocalLabOptions {
+  /** The compiled kernel.wasm (`loadKernelModule()`), instantiated once per host. */
+  module: WebAssembly.Module;
   clock?: ManualClock;
-  kv?: KvClient;
-  /** Builds a kernel for a host (the wasm module is loaded once by the caller). */
-  makeKernel: (hostname: string, clock: ManualClock) => KernelApi | Promise<KernelApi>;
-  makeRegistry: () => ProgramRegistry;
+  /** Each host's programs; by default all of them, loaded up front. */
+  makeRegistry?: () => ProgramRegistry;
   /** A seeded generator, so every run picks the same MACs and subnets. */
   random?: () => number;
 }
@@ -68,28 +72,35 @@ export function seededRandom(seed: number): () => number {
 export class LocalLab {
   readonly hosts = new Map<string, Host>();
   readonly ports = new Map<string, WirePort>();
+  /** The lab's etcd, served in process on the lab clock. */
+  readonly server: KvServer;
+  readonly kv: KvClient;
   private readonly hub = new MemoryHub();
 
   private constructor(
     readonly clock: ManualClock,
     private readonly opts: LocalLabOptions,
     private readonly random: () => number,
-  ) {}
+  ) {
+    this.server = new KvServer({ clock });
+    this.kv = createKvClient(this.server);
+  }
 
   static create(opts: LocalLabOptions): LocalLab {
     return new LocalLab(opts.clock ?? new ManualClock(), opts, opts.random ?? seededRandom(1));
   }
 
   async addHost(spec: LocalHostSpec): Promise<Host> {
-    const { clock } = this;
-    const kernel = await this.opts.makeKernel(spec.hostname, clock);
+    const { clock, random } = this;
+    const { hostname } = spec;
+    const kernel = await Kernel.create({ module: this.opts.module, clock, random, hostname });
     const host = new Host({
-      hostname: spec.hostname,
+      hostname,
       kernel,
       clock,
-      registry: this.opts.makeRegistry(),
-      random: this.random,
-      kv: this.opts.kv,
+      registry: (this.opts.makeRegistry ?? createStaticHostRegistry)(),
+      random,
+      kv: this.kv,
     });
     const port = new WirePort(this.hub.connect(spec.hostname), {
       now: () => clock.now(),
@@ -151,6 +162,26 @@ export class LocalLab {
     }
     await running;
     return { status, ...out };
+  }
+
+  /** Runs a shell line and fails loudly unless it exits 0; returns its stdout. */
+  async sh(hostname: string, line: string): Promise<string> {
+    const r = await this.run(hostname, line);
+    if (r.status !== 0) throw new Error(`${hostname}: ${line}: exit ${r.status}: ${r.output}`);
+    return r.stdout;
+  }
+
+  /** Lets lab time pass until `promise` settles (flanneld and the pods wait on the lab clock). */
+  async drive<T>(promise: Promise<T>, maxMs = 60_000): Promise<T> {
+    let done = false;
+    const result = promise.finally(() => (done = true));
+    const deadline = this.clock.now() + maxMs;
+    await this.clock.advance(0);
+    while (!done) {
+      if (this.clock.now() >= deadline) throw new Error('did not finish in lab time');
+      await this.clock.advance(10);
+    }
+    return result;
   }
 
   /** Lets lab time pass (timers fire, frames cross the wire). */

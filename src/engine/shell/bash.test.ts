@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDefaultRegistry, createShell } from './index.ts';
-import { fakeHost, recordingIO } from './testing.ts';
+import { fakeHost, recordingIO } from '../testing/host.ts';
 
 function setup() {
   const host = fakeHost();

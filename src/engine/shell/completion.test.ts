@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkInfo } from '../kernel/types.ts';
 import { createDefaultRegistry, createShell } from './index.ts';
-import { fakeHost } from './testing.ts';
+import { fakeHost } from '../testing/host.ts';
 
 function setup() {
   const links: Record<string, string[]> = {

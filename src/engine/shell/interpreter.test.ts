@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Program } from '../programs/types.ts';
 import { createDefaultRegistry, createShell } from './index.ts';
 import { runArgv } from './interpreter.ts';
-import { fakeHost, recordingIO } from './testing.ts';
+import { fakeHost, recordingIO } from '../testing/host.ts';
 
 function setup() {
   const host = fakeHost();

@@ -3,8 +3,9 @@ import { ManualClock } from '../../os/clock.ts';
 import { MemoryFileSystem } from '../../os/fs.ts';
 import { ROOT_NS } from '../../kernel/types.ts';
 import { startFlanneld } from '../flanneld.ts';
-import { FakeKernel } from '../testing/fake-kernel.ts';
-import { FakeKv } from '../testing/fake-kv.ts';
+import { addUplink, testKernel } from '../../testing/kernel.ts';
+import { getKey, testKv } from '../../testing/kv.ts';
+import { recording } from '../../testing/proxies.ts';
 import { decrementTtl, internetChecksum } from './udp.ts';
 
 /** An IPv4/ICMP echo request from `src` to `dst` with `ttl`. */
@@ -29,13 +30,17 @@ describe('udp backend', () => {
 
   it('runs flannel0 and the 8285 proxy; stopping flanneld removes the data plane', async () => {
     const clock = new ManualClock();
-    const kv = new FakeKv(clock);
+    const { kv } = testKv(clock);
     await kv.put({
       key: '/coreos.com/network/config',
       value: '{"Network":"10.244.0.0/16","Backend":{"Type":"udp"}}',
     });
-    const kernel = new FakeKernel();
-    kernel.addUplink('eth0', '172.16.112.133', 24, '172.16.112.2');
+    const real = await testKernel(clock);
+    addUplink(real, 'eth0', '172.16.112.133/24', '172.16.112.2');
+    // The proxy records flanneld's socket calls; the test plays the kernel's deliveries to the
+    // handlers flanneld registered.
+    const { proxy: kernel, calls } = recording(real);
+    const called = (method: string) => calls.filter((c) => c.method === method).map((c) => c.args);
     const fs = new MemoryFileSystem(clock);
     const log: string[] = [];
     const p = startFlanneld(
@@ -65,9 +70,9 @@ describe('udp backend', () => {
       protocol: 'boot',
       scope: 'global',
     });
-    expect(kernel.calls).toContain('udpBind 172.16.112.133:8285');
+    expect(called('udpBind')).toEqual([[expect.any(Number), '172.16.112.133', 8285]]);
     expect(fs.readText('/run/flannel/subnet.env')).toContain('FLANNEL_MTU=1472');
-    expect(kv.store.get('/coreos.com/network/subnets/10.244.1.0-24')!.value).toBe(
+    expect((await getKey(kv, '/coreos.com/network/subnets/10.244.1.0-24'))!.value).toBe(
       '{"PublicIP":"172.16.112.133","PublicIPv6":null}',
     );
 
@@ -76,31 +81,31 @@ describe('udp backend', () => {
       value: '{"PublicIP":"172.16.112.130","PublicIPv6":null}',
     });
     await clock.advance(10);
-    const [tunFd, tunEntry] = [...kernel.tuns.entries()][0];
-    tunEntry.handler(ipPacket([10, 244, 1, 2], [10, 244, 2, 3], 63), { time: 0 });
-    expect(kernel.udpSent).toHaveLength(1);
-    expect(kernel.udpSent[0]).toMatchObject({ dst: '172.16.112.130', port: 8285 });
-    expect(kernel.udpSent[0].payload[8]).toBe(62);
+    const tunOpen = calls.find((c) => c.method === 'tunOpen')!;
+    const fromTun = tunOpen.args[2] as (packet: Uint8Array) => void;
+    const tunFd = (tunOpen.result as { fd: number }).fd;
+    fromTun(ipPacket([10, 244, 1, 2], [10, 244, 2, 3], 63));
+    const sent = called('udpSend');
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.slice(1, 3)).toEqual(['172.16.112.130', 8285]);
+    expect((sent[0]![3] as Uint8Array)[8]).toBe(62);
 
     // unknown subnet: ICMP net unreachable from flannel0's address, for non-ICMP packets
-    tunEntry.handler(ipPacket([10, 244, 1, 2], [10, 244, 9, 3], 63, 17), { time: 0 });
-    const icmp = kernel.tunWritten.at(-1)!.packet;
+    fromTun(ipPacket([10, 244, 1, 2], [10, 244, 9, 3], 63, 17));
+    const written = () => called('tunWrite') as [number, Uint8Array][];
+    const icmp = written().at(-1)![1];
     expect([...icmp.subarray(12, 16)]).toEqual([10, 244, 1, 0]);
     expect([...icmp.subarray(16, 20)]).toEqual([10, 244, 1, 2]);
     expect([icmp[20], icmp[21]]).toEqual([3, 0]);
     expect(internetChecksum(icmp.subarray(20))).toBe(0);
-    tunEntry.handler(ipPacket([10, 244, 1, 2], [10, 244, 9, 3], 63, 1), { time: 0 });
-    expect(kernel.tunWritten).toHaveLength(1);
+    fromTun(ipPacket([10, 244, 1, 2], [10, 244, 9, 3], 63, 1));
+    expect(written()).toHaveLength(1);
 
     // from a peer: TTL decremented again, written into flannel0
-    const sock = [...kernel.udpSockets.values()][0];
-    sock.handler(ipPacket([10, 244, 2, 3], [10, 244, 1, 2], 62), {
-      srcAddr: '172.16.112.130',
-      srcPort: 8285,
-      time: 0,
-    });
-    expect(kernel.tunWritten.at(-1)!.packet[8]).toBe(61);
-    expect(kernel.tunWritten.at(-1)!.fd).toBe(tunFd);
+    const fromPeer = called('udpOpen')[0]![1] as (datagram: Uint8Array) => void;
+    fromPeer(ipPacket([10, 244, 2, 3], [10, 244, 1, 2], 62));
+    expect(written().at(-1)![1][8]).toBe(61);
+    expect(written().at(-1)![0]).toBe(tunFd);
 
     p.stop();
     expect(await p.exited).toBe(0);

@@ -108,6 +108,8 @@ export const A_HAS_BROADCAST = 59;
 export const A_ROUTER = 60;
 export const A_TABLE_FILTER = 61;
 export const A_PEER_NETNS_NAME = 62;
+/** Present when the link has a qdisc attached (it has been up); `noop` otherwise. */
+export const A_QDISC = 63;
 export const A_MAX = 64;
 
 // Link kinds.

@@ -282,6 +282,7 @@ function setUp(l: Link, up: bool): void {
   if (l.up == up) return;
   const ns = l.ns;
   l.up = up;
+  if (up) l.qdiscAttached = true;
   fibChanged();
   if (up) {
     if (l.kind == A.KIND_LOOPBACK && !hasAddrOn(ns, l)) {
@@ -312,7 +313,7 @@ export function linkSet(): i32 {
     if (name != l.name) {
       if (!validName(name)) return fail(EINVAL, 'Invalid interface name');
       if (ns.linkByName(name) != null) return fail(EEXIST);
-      if (l.up) return fail(EBUSY);
+      // Linux renames a device that is up since 6.2 (the goldens' kernel did).
       l.name = name;
     }
   }
@@ -511,6 +512,7 @@ function writeLink(l: Link): void {
   wu32(A.A_MAXMTU, <u32>l.maxMtu);
   wu32(A.A_OPERSTATE, operstate(l));
   wu32(A.A_TXQLEN, <u32>l.txqlen);
+  if (l.qdiscAttached) wu32(A.A_QDISC, 1);
   if (l.kind != A.KIND_TUN) {
     wmac(A.A_ADDRESS, l.mac);
     wmac(A.A_BROADCAST, l.kind == A.KIND_LOOPBACK ? 0 : 0xffffffffffff);
@@ -678,7 +680,8 @@ export function addrAdd(): i32 {
   if (len < 0 || len > 32) return fail(EINVAL, 'Invalid prefix length');
   for (let i = 0; i < ns.addrs.length; i++) {
     const o = ns.addrs[i];
-    if (o.link == l && o.local == local && o.prefixlen == len) return fail(EEXIST);
+    if (o.link == l && o.local == local && o.prefixlen == len)
+      return fail(EEXIST, 'ipv4: Address already assigned');
   }
   const dfltScope = local >> 24 == 127 ? A.SCOPE_HOST : A.SCOPE_GLOBAL;
   addAddress(
@@ -715,7 +718,7 @@ export function addrDel(): i32 {
     }
     return 0;
   }
-  return fail(EADDRNOTAVAIL);
+  return fail(EADDRNOTAVAIL, 'ipv4: Address not found');
 }
 
 export function addrDump(): i32 {
@@ -806,7 +809,9 @@ export function routeAdd(flags: u32): i32 {
         if (!dev.up) return fail(ENETDOWN, 'Nexthop device is not up');
       } else {
         const via = gatewayLink(ns, gw, oif);
-        if (via == null) return fail(EINVAL, 'Nexthop has invalid gateway');
+        // Linux's lookup of the gateway finds no link route: ENETUNREACH (flannel's host-gw
+        // logs it as "network is unreachable"), with this extack.
+        if (via == null) return fail(ENETUNREACH, 'Nexthop has invalid gateway');
         dev = via;
       }
     } else {
@@ -950,8 +955,10 @@ export function neighAdd(flags: u32): i32 {
   if (l == null) return fail(ENODEV, 'Cannot find device');
   const ip = u32a(A.A_DST);
   const state = i32a(A.A_STATE, A.NUD_PERMANENT);
-  if (!has(A.A_LLADDR) && state != A.NUD_NOARP && l.isArpDevice()) {
-    return fail(EINVAL);
+  // Only a state that claims a known address needs one (INCOMPLETE and FAILED do not).
+  const unresolved = state == A.NUD_INCOMPLETE || state == A.NUD_FAILED;
+  if (!has(A.A_LLADDR) && state != A.NUD_NOARP && !unresolved && l.isArpDevice()) {
+    return fail(EINVAL, 'No link layer address given');
   }
   const mac = maca(A.A_LLADDR);
   let n = neighLookup(ns, l, ip);
@@ -1081,24 +1088,23 @@ function writeFdb(
   end();
 }
 
+/** Newest first, as Linux's bridge keeps its entries (a list it adds to at the head). */
 function writeBridgeEntries(br: Link, port: Link | null): void {
   const vals = br.brFdb.values();
-  for (let pass = 0; pass < 2; pass++) {
-    for (let i = 0; i < vals.length; i++) {
-      const e = vals[i];
-      if (e.port != port || e.local != (pass == 0)) continue;
-      const state = e.local ? A.FDB_PERMANENT : e.isStatic ? A.FDB_STATIC : A.FDB_REACHABLE;
-      const ifx = port != null ? port.ifindex : br.ifindex;
-      writeFdb(
-        ifx,
-        e.mac,
-        0,
-        br.ifindex,
-        false,
-        state,
-        e.local || e.isStatic ? -1 : (now - e.updated) / 1000,
-      );
-    }
+  for (let i = vals.length - 1; i >= 0; i--) {
+    const e = vals[i];
+    if (e.port != port) continue;
+    const state = e.local ? A.FDB_PERMANENT : e.isStatic ? A.FDB_STATIC : A.FDB_REACHABLE;
+    const ifx = port != null ? port.ifindex : br.ifindex;
+    writeFdb(
+      ifx,
+      e.mac,
+      0,
+      br.ifindex,
+      false,
+      state,
+      e.local || e.isStatic ? -1 : (now - e.updated) / 1000,
+    );
   }
 }
 

@@ -82,6 +82,8 @@ export class Link {
   ifindex: i32 = 0;
   name: string = '';
   up: bool = false;
+  /** A qdisc is attached when the device first comes up (`noop` until then). */
+  qdiscAttached: bool = false;
   mtu: i32 = 1500;
   minMtu: i32 = 68;
   maxMtu: i32 = 65535;

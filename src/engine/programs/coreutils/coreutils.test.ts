@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Errno, NetlinkError } from '../../kernel/types.ts';
 import { createDefaultRegistry, createShell } from '../../shell/index.ts';
-import { fakeHost, recordingIO } from '../../shell/testing.ts';
+import { fakeHost, recordingIO } from '../../testing/host.ts';
 import { columns, lsDate } from './ls.ts';
 import { translatePattern } from './grep.ts';
 

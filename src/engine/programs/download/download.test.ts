@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeHost, recordingIO } from '../../shell/testing.ts';
+import { fakeHost, recordingIO } from '../../testing/host.ts';
 import { download } from './download.ts';
 
 function setup() {

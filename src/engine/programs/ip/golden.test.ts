@@ -1,9 +1,8 @@
 // The goldens, line for line: each command of tables-*.txt and errors-and-formats.txt runs
-// against a kernel holding that golden's state. To check the real kernel, swap the fixture
-// for one built through the wasm kernel; the assertions stay the same.
+// against a real kernel brought to that golden's state by the oracle's own commands.
 
 import { describe, expect, it } from 'vitest';
-import { errorsLab, host2 } from './testing/fixtures.ts';
+import { errorsLab, host2 } from './testing/golden-host.ts';
 import { maskTimers, readGolden, run, tableSections, transcript } from './testing/run.ts';
 
 describe.each([
@@ -13,7 +12,7 @@ describe.each([
 ] as const)('%s', (file, backend) => {
   for (const { cmd, output } of tableSections(readGolden(file))) {
     it(cmd, async () => {
-      const result = await run(host2(backend), cmd);
+      const result = await run(await host2(backend), cmd);
       expect(result.stderr).toBe('');
       expect(result.code).toBe(0);
       expect(maskTimers(result.stdout)).toBe(maskTimers(output));
@@ -33,7 +32,7 @@ describe('errors-and-formats.txt', () => {
   const kernel = errorsLab();
   for (const step of steps) {
     it(step.cmd, async () => {
-      const result = await run(kernel, step.cmd);
+      const result = await run(await kernel, step.cmd);
       expect(result.output).toBe(step.output);
       expect(result.code).toBe(step.code);
     });

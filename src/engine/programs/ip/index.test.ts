@@ -2,8 +2,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { Errno, NetlinkError } from '../../kernel/types.ts';
-import { FakeKernel } from './testing/fake-kernel.ts';
-import { errorsLab, host2 } from './testing/fixtures.ts';
+import { failing } from '../../testing/proxies.ts';
+import { errorsLab, host2, replay } from './testing/golden-host.ts';
 import { run } from './testing/run.ts';
 
 describe('ip objects and their abbreviations', () => {
@@ -19,7 +19,7 @@ describe('ip objects and their abbreviations', () => {
     ['ip --json r', 'ip -j route'],
     ['ip -4 a', 'ip -family inet addr'],
   ])('%s is %s', async (short, long) => {
-    const k = host2('vxlan');
+    const k = await host2('vxlan');
     const a = await run(k, short);
     const b = await run(k, long);
     expect(a.code).toBe(0);
@@ -28,25 +28,25 @@ describe('ip objects and their abbreviations', () => {
   });
 
   it('answers objects it does not model as unknown', async () => {
-    const result = await run(errorsLab(), 'ip rule');
+    const result = await run(await errorsLab(), 'ip rule');
     expect(result.stderr).toBe('Object "rule" is unknown, try "ip help".\n');
     expect(result.code).toBe(1);
   });
 
   it('prints the version', async () => {
-    const result = await run(new FakeKernel(), 'ip -V');
+    const result = await run(await replay([]), 'ip -V');
     expect(result.stdout).toBe('ip utility, iproute2-6.1.0, libbpf 1.1.0\n');
     expect(result.code).toBe(0);
   });
 
   it('rejects unknown options like ip.c', async () => {
-    const result = await run(new FakeKernel(), 'ip -q link');
+    const result = await run(await replay([]), 'ip -q link');
     expect(result.stderr).toBe('Option "-q" is unknown, try "ip -help".\n');
     expect(result.code).toBe(255);
   });
 
   it('prints the usage for ip alone, exit 255', async () => {
-    const result = await run(new FakeKernel(), 'ip');
+    const result = await run(await replay([]), 'ip');
     expect(result.stderr).toMatch(/^Usage: ip \[ OPTIONS \] OBJECT \{ COMMAND \| help \}\n/);
     expect(result.code).toBe(255);
   });
@@ -54,15 +54,15 @@ describe('ip objects and their abbreviations', () => {
 
 describe('namespaces', () => {
   it('-n runs in a named namespace; a pod sees the root end of its veth as link-netnsid 0', async () => {
-    const result = await run(host2('vxlan'), 'ip -n flp2 link show eth0');
+    const result = await run(await host2('vxlan'), 'ip -n flp2 link show eth0');
     expect(result.stdout).toBe(
-      '2: eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n' +
+      '2: eth0@if4: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode DEFAULT group default qlen 1000\n' +
         '    link/ether 02:00:00:00:00:02 brd ff:ff:ff:ff:ff:ff link-netnsid 0\n',
     );
   });
 
   it('ip netns exec runs the command in the namespace', async () => {
-    const result = await run(host2('vxlan'), 'ip netns exec flp2 ip -br link show eth0');
+    const result = await run(await host2('vxlan'), 'ip netns exec flp2 ip -br link show eth0');
     expect(result.stdout).toBe(
       'eth0@if4         UP             02:00:00:00:00:02 <BROADCAST,MULTICAST,UP,LOWER_UP> \n',
     );
@@ -71,17 +71,17 @@ describe('namespaces', () => {
 
 describe('kernel failures', () => {
   it('prints RTNETLINK answers for an errno and Error: for an extack, exit 2', async () => {
-    const k = errorsLab();
-    k.linkDump = () => {
-      throw new NetlinkError(Errno.ENOBUFS);
-    };
-    const plain = await run(k, 'ip link show');
+    const k = await errorsLab();
+    const plain = await run(
+      failing(k, ['linkDump'], () => new NetlinkError(Errno.ENOBUFS)),
+      'ip link show',
+    );
     expect(plain.stderr).toBe('RTNETLINK answers: No buffer space available\n');
     expect(plain.code).toBe(2);
-    k.linkDump = () => {
-      throw new NetlinkError(Errno.EINVAL, 'Something went wrong');
-    };
-    const ack = await run(k, 'ip link show');
+    const ack = await run(
+      failing(k, ['linkDump'], () => new NetlinkError(Errno.EINVAL, 'Something went wrong')),
+      'ip link show',
+    );
     expect(ack.stderr).toBe('Error: Something went wrong.\n');
     expect(ack.code).toBe(2);
   });
@@ -89,7 +89,7 @@ describe('kernel failures', () => {
 
 describe('writes reach the kernel', () => {
   it('creates a veth pair into a pod namespace, enslaves it and brings it up', async () => {
-    const k = host2('vxlan');
+    const k = await host2('vxlan');
     expect((await run(k, 'ip netns add pod3')).code).toBe(0);
     expect((await run(k, 'ip link add veth3 type veth peer name eth0 netns pod3')).code).toBe(0);
     expect((await run(k, 'ip link set veth3 master cni0')).code).toBe(0);
@@ -98,6 +98,7 @@ describe('writes reach the kernel', () => {
     expect(link.master).toBe(3);
     expect(link.peer?.netns).toBe('pod3');
     expect((await run(k, 'ip -n pod3 addr add 10.244.1.3/24 dev eth0')).code).toBe(0);
+    expect((await run(k, 'ip -n pod3 link set eth0 up')).code).toBe(0);
     expect(k.addrDump('pod3')).toContainEqual(
       expect.objectContaining({ local: '10.244.1.3', prefixlen: 24, label: 'eth0' }),
     );
@@ -108,7 +109,7 @@ describe('writes reach the kernel', () => {
   });
 
   it('adds a vxlan device as flanneld does and prints it with -d', async () => {
-    const k = errorsLab();
+    const k = await errorsLab();
     await run(k, 'ip link del flannel.1');
     const add = await run(
       k,
@@ -128,7 +129,7 @@ describe('writes reach the kernel', () => {
   });
 
   it('route replace overwrites, route add of the same prefix fails', async () => {
-    const k = errorsLab();
+    const k = await errorsLab();
     expect(
       (await run(k, 'ip route replace 10.244.2.0/24 via 10.244.2.0 dev flannel.1 onlink metric 0'))
         .code,

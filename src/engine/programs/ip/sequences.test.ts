@@ -2,9 +2,8 @@
 // and exit status must match the real run, with the kernel's state carried from step to step.
 
 import { describe, expect, it } from 'vitest';
-import { ROOT_NS } from '../../kernel/types.ts';
 import type { KernelApi } from '../../kernel/types.ts';
-import { moreLab } from './testing/fixtures.ts';
+import { MORE, moreLab, replay as goldenHost } from './testing/golden-host.ts';
 import { maskTimers, readGolden, run, transcript } from './testing/run.ts';
 
 const STEPS = transcript(readGolden('ip-more.txt'));
@@ -27,7 +26,7 @@ function maskMacs(text: string): string {
 
 function replay(
   name: string,
-  kernel: () => KernelApi,
+  kernel: () => Promise<KernelApi>,
   steps: ReturnType<typeof between>,
   mask = false,
 ) {
@@ -35,7 +34,7 @@ function replay(
     const k = kernel();
     for (const step of steps) {
       it(step.cmd, async () => {
-        const result = await run(k, step.cmd);
+        const result = await run(await k, step.cmd);
         const norm = (t: string) => maskTimers(mask ? maskMacs(t) : t);
         expect(norm(result.output)).toBe(norm(step.output));
         expect(result.code).toBe(step.code);
@@ -52,31 +51,7 @@ replay(
 replay('addresses: flush', moreLab, between('ip addr flush dev cni0', 'ip addr show cni0'));
 
 /** The state before the route steps: cni0 holds 10.244.1.1/24 and 10.1.2.3/24 scope link. */
-function routeLab(): KernelApi {
-  const k = moreLab();
-  const t = k.tables(ROOT_NS);
-  t.addrs.push({
-    ifindex: 2,
-    family: 'inet',
-    local: '10.1.2.3',
-    prefixlen: 24,
-    scope: 'link',
-    label: 'cni0',
-  });
-  // The prefix route the kernel adds with that address.
-  t.routes.unshift({
-    table: 'main',
-    type: 'unicast',
-    dst: '10.1.2.0',
-    dstLen: 24,
-    oif: 2,
-    onlink: false,
-    scope: 'link',
-    protocol: 'kernel',
-    prefsrc: '10.1.2.3',
-  });
-  return k;
-}
+const routeLab = () => goldenHost([...MORE, 'ip addr add 10.1.2.3/24 dev cni0 scope link']);
 replay(
   'routes: types, metric, via, default, src, proto, replace/append/change, show filters, get, del, flush',
   routeLab,
@@ -112,7 +87,7 @@ replay(
 
 describe('netns', () => {
   it('lists, adds, deletes and execs in a namespace', async () => {
-    const k = moreLab();
+    const k = await moreLab();
     expect((await run(k, 'ip netns add pod9')).code).toBe(0);
     expect((await run(k, 'ip netns')).stdout).toBe('flmorep (id: 0)\npod9\n');
     const inPod = await run(k, 'ip netns exec flmorep ip -br addr');
@@ -128,7 +103,7 @@ describe('netns', () => {
 
 describe('bridge fdb append (flannel adds one entry per remote VTEP)', () => {
   it('keeps two destinations for one MAC, then deletes one', async () => {
-    const k = moreLab();
+    const k = await moreLab();
     await run(
       k,
       'ip link add flannel.1 type vxlan id 1 local 10.244.1.1 dev cni0 dstport 8472 nolearning',
@@ -139,10 +114,11 @@ describe('bridge fdb append (flannel adds one entry per remote VTEP)', () => {
     expect(
       (await run(k, 'bridge fdb append 00:00:00:00:00:00 dev flannel.1 dst 172.16.112.130')).code,
     ).toBe(0);
+    // Linux appends a MAC's destinations (vxlan_fdb_append: list_add_tail_rcu).
     const shown = await run(k, 'bridge fdb show dev flannel.1');
     expect(shown.stdout).toBe(
-      '00:00:00:00:00:00 dst 172.16.112.130 self permanent\n' +
-        '00:00:00:00:00:00 dst 172.16.112.128 self permanent\n',
+      '00:00:00:00:00:00 dst 172.16.112.128 self permanent\n' +
+        '00:00:00:00:00:00 dst 172.16.112.130 self permanent\n',
     );
     expect(
       (await run(k, 'bridge fdb del 00:00:00:00:00:00 dev flannel.1 dst 172.16.112.128')).code,

@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LabClock } from '../../os/clock.ts';
 import { sleepOn } from '../../os/clock.ts';
-import { fakeHost, recordingIO } from '../../shell/testing.ts';
-import { fakeKernel, runPing, type FakeNet } from './fake-net.ts';
+import { fakeHost, recordingIO } from '../../testing/host.ts';
+import { fakeKernel, runPing, type FakeNet } from './testing/fake-net.ts';
 import { ping } from './ping.ts';
 
 interface GoldenRun {

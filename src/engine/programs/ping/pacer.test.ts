@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPing } from './fake-net.ts';
+import { runPing } from './testing/fake-net.ts';
 import { MIN_INTERVAL_MS, ProbePacer } from './pacer.ts';
 import { acknowledge, advanceTransmitted, inFlight, newStats, recordTrip } from './stats.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { runPing } from './fake-net.ts';
+import { runPing } from './testing/fake-net.ts';
 import { internetChecksum } from './icmp.ts';
 
 const golden = (name: string) =>

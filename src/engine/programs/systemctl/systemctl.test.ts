@@ -3,21 +3,21 @@ import { ManualClock } from '../../os/clock.ts';
 import { MemoryFileSystem } from '../../os/fs.ts';
 import { Journal, ServiceManager } from '../../os/services.ts';
 import { startFlanneld } from '../../flannel/flanneld.ts';
-import { FakeKernel } from '../../flannel/testing/fake-kernel.ts';
-import { FakeKv } from '../../flannel/testing/fake-kv.ts';
+import { addUplink, testKernel } from '../../testing/kernel.ts';
+import { testKv } from '../../testing/kv.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { journalctl } from '../journalctl/journalctl.ts';
 import { systemctl } from './systemctl.ts';
 
 async function node() {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
-  const kv = new FakeKv(clock);
+  const { kv } = testKv(clock);
   await kv.put({
     key: '/coreos.com/network/config',
     value: '{"Network":"10.244.0.0/16","Backend":{"Type":"vxlan"}}',
   });
-  const kernel = new FakeKernel();
-  kernel.addUplink('eth0', '172.16.112.133', 24, '172.16.112.2');
+  const kernel = await testKernel(clock);
+  addUplink(kernel, 'eth0', '172.16.112.133/24', '172.16.112.2');
   const fs = new MemoryFileSystem(clock);
   const journal = new Journal();
   const services = new ServiceManager(clock, 'node2', journal, 1234);

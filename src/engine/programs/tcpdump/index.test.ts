@@ -1,90 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  type CaptureMeta,
-  type KernelApi,
-  type LinkInfo,
-  NetlinkError,
-  type SocketHandler,
-  Errno,
-  IFF,
-} from '../../kernel/types.ts';
+import { ROOT_NS, type KernelApi } from '../../kernel/types.ts';
 import { ManualClock } from '../../os/clock.ts';
 import { FsError, type FileSystem } from '../../os/fs-types.ts';
-import { readPcap } from '../../packet/pcap.ts';
+import { readPcap, type PcapRecord } from '../../packet/pcap.ts';
+import { testKernel } from '../../testing/kernel.ts';
+import { recording } from '../../testing/proxies.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { tcpdump } from './index.ts';
 
 const GOLDEN = new URL('../../../../tests/golden/linux/', import.meta.url);
 const golden = (name: string): string => readFileSync(new URL(name, GOLDEN), 'utf8');
 const goldenPcap = (name: string) => readPcap(new Uint8Array(readFileSync(new URL(name, GOLDEN))));
-
-function link(ifindex: number, name: string, kind: LinkInfo['kind'], flags: number): LinkInfo {
-  return {
-    ifindex,
-    name,
-    kind,
-    flags,
-    mtu: 1500,
-    minMtu: 68,
-    maxMtu: 65535,
-    operstate: 'UP',
-    qdisc: 'noqueue',
-    txqlen: 1000,
-    address: kind === 'tun' ? null : '02:00:00:00:00:01',
-    broadcast: kind === 'tun' ? null : 'ff:ff:ff:ff:ff:ff',
-    promiscuity: 0,
-    allmulti: 0,
-    stats: {} as LinkInfo['stats'],
-  };
-}
-
-const UP = IFF.UP | IFF.LOWER_UP;
-const LINKS = [
-  link(1, 'lo', 'loopback', UP | IFF.LOOPBACK),
-  link(2, 'eth0', 'ether', UP),
-  link(3, 'cni0', 'bridge', UP),
-  link(4, 'flannel.1', 'vxlan', UP),
-  link(5, 'flannel0', 'tun', UP | IFF.POINTOPOINT),
-];
-
-/** A kernel with links and packet sockets the test drives by hand. */
-class FakeKernel {
-  taps = new Map<number, { ifindex: number; onFrame: SocketHandler<CaptureMeta> }>();
-  closed: number[] = [];
-  private nextFd = 3;
-  linkDump(): LinkInfo[] {
-    return LINKS;
-  }
-  linkGet(_ns: string, nameOrIndex: string | number): LinkInfo {
-    const l = LINKS.find((x) => x.name === nameOrIndex || x.ifindex === nameOrIndex);
-    if (!l) throw new NetlinkError(Errno.ENODEV);
-    return l;
-  }
-  captureOpen(_ns: string, ifindex: number, onFrame: SocketHandler<CaptureMeta>): number {
-    const fd = this.nextFd++;
-    this.taps.set(fd, { ifindex, onFrame });
-    return fd;
-  }
-  close(fd: number): void {
-    this.taps.delete(fd);
-    this.closed.push(fd);
-  }
-  /** Delivers a frame to every tap on `ifindex`, as the kernel would. */
-  deliver(ifindex: number, frame: Uint8Array, time: number): void {
-    const l = LINKS.find((x) => x.ifindex === ifindex)!;
-    for (const tap of [...this.taps.values()]) {
-      if (tap.ifindex !== ifindex && tap.ifindex !== 0) continue;
-      tap.onFrame(frame.slice(), {
-        ifindex,
-        ifname: l.name,
-        direction: 'in',
-        linktype: l.kind === 'tun' ? 101 : 1,
-        time,
-      });
-    }
-  }
-}
 
 class MemFs implements Partial<FileSystem> {
   files = new Map<string, Uint8Array>();
@@ -99,14 +26,45 @@ class MemFs implements Partial<FileSystem> {
   }
 }
 
-function setup() {
-  const kernel = new FakeKernel();
+/**
+ * A real kernel with the goldens' interfaces: NICs `eth0` and `cni0` (a NIC rather than a
+ * bridge, so recorded frames can be played in on it from the wire) and the TUN `flannel0`.
+ * No addresses: the kernel answers none of the played frames, so tcpdump sees only them.
+ */
+async function setup() {
+  const clock = new ManualClock(Date.UTC(2000, 0, 1));
+  const real = await testKernel(clock);
+  const nic = (name: string) => {
+    const ifindex = real.linkAdd(ROOT_NS, { name, kind: 'ether' });
+    real.linkSet(ROOT_NS, ifindex, { up: true });
+    return ifindex;
+  };
+  const eth0 = nic('eth0');
+  const cni0 = nic('cni0');
+  const tun = real.tunOpen(ROOT_NS, 'flannel0', () => {});
+  real.linkSet(ROOT_NS, tun.ifindex, { up: true });
+  // The proxy shows which packet sockets tcpdump opened and closed.
+  const { proxy: kernel, calls } = recording<KernelApi>(real);
+  const fds = (method: string) =>
+    calls
+      .filter((c) => c.method === method)
+      .map((c) => (method === 'close' ? c.args[0] : c.result));
+  /** Capture sockets tcpdump left open. */
+  const openTaps = () => fds('captureOpen').filter((fd) => !fds('close').includes(fd));
+  /** Plays recorded frames in on `ifname` at their recorded times. */
+  const play = async (ifname: 'eth0' | 'cni0' | 'flannel0', records: readonly PcapRecord[]) => {
+    for (const r of records) {
+      await clock.advance(r.time - clock.now());
+      if (ifname === 'flannel0') real.tunWrite(tun.fd, r.data);
+      else real.wireReceive(ifname === 'eth0' ? eth0 : cni0, r.data);
+    }
+  };
   const fs = new MemFs();
   const host = {
     hostname: 'node1',
-    kernel: kernel as unknown as KernelApi,
+    kernel,
     netns: '',
-    clock: new ManualClock(),
+    clock,
     fs: fs as unknown as FileSystem,
     exec: () => Promise.resolve(0),
   } satisfies HostContext;
@@ -120,7 +78,9 @@ function setup() {
     signal: controller.signal,
   };
   return {
-    kernel,
+    kernel: real,
+    play,
+    openTaps,
     fs,
     host,
     io,
@@ -134,7 +94,7 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('tcpdump live capture', () => {
   it('prints golden frames as tcpdump -n -i eth0 does and stops after -c', async () => {
-    const t = setup();
+    const t = await setup();
     const pcap = goldenPcap('vxlan-eth0.pcap');
     const run = tcpdump(
       ['tcpdump', '-n', '-i', 'eth0', '-c', String(pcap.records.length)],
@@ -142,7 +102,7 @@ describe('tcpdump live capture', () => {
       t.host,
     );
     await tick();
-    for (const r of pcap.records) t.kernel.deliver(2, r.data, r.time);
+    await t.play('eth0', pcap.records);
     expect(await run).toBe(0);
     expect(t.out()).toBe(golden('tcpdump-vxlan-eth0.txt'));
     expect(t.err()).toBe(
@@ -151,15 +111,15 @@ describe('tcpdump live capture', () => {
         `${pcap.records.length} packets captured\n${pcap.records.length} packets received by filter\n` +
         '0 packets dropped by kernel\n',
     );
-    expect(t.kernel.taps.size).toBe(0);
+    expect(t.openTaps()).toEqual([]);
   });
 
   it('prints -vv -e on the TUN device with the RAW link type', async () => {
-    const t = setup();
+    const t = await setup();
     const pcap = goldenPcap('udp-flannel0.pcap');
     const run = tcpdump(['tcpdump', '-nvve', '-i', 'flannel0'], t.io, t.host);
     await tick();
-    for (const r of pcap.records) t.kernel.deliver(5, r.data, r.time);
+    await t.play('flannel0', pcap.records);
     t.abort();
     expect(await run).toBe(0);
     // Ctrl-C: tcpdump ends the current line before its counts.
@@ -171,7 +131,7 @@ describe('tcpdump live capture', () => {
   });
 
   it('captures on the first up non-loopback link by default and filters', async () => {
-    const t = setup();
+    const t = await setup();
     const pcap = goldenPcap('vxlan-eth0.pcap');
     const run = tcpdump(
       ['tcpdump', '-n', '-c', '1', 'arp', 'and', 'src', 'host', '172.16.112.130'],
@@ -179,7 +139,7 @@ describe('tcpdump live capture', () => {
       t.host,
     );
     await tick();
-    for (const r of pcap.records) t.kernel.deliver(2, r.data, r.time);
+    await t.play('eth0', pcap.records);
     expect(await run).toBe(0);
     expect(t.out()).toBe(
       '07:32:09.715155 ARP, Reply 172.16.112.130 is-at 7a:78:69:d8:24:cf, length 28\n',
@@ -191,11 +151,11 @@ describe('tcpdump live capture', () => {
   });
 
   it('writes a real pcap with -w that reads back with -r', async () => {
-    const t = setup();
+    const t = await setup();
     const pcap = goldenPcap('vxlan-cni0.pcap');
     const run = tcpdump(['tcpdump', '-i', 'cni0', '-w', '/tmp/x.pcap', 'icmp'], t.io, t.host);
     await tick();
-    for (const r of pcap.records) t.kernel.deliver(3, r.data, r.time);
+    await t.play('cni0', pcap.records);
     t.abort();
     expect(await run).toBe(0);
     expect(t.err()).toMatch(/^tcpdump: listening on cni0, link-type EN10MB/);
@@ -203,7 +163,7 @@ describe('tcpdump live capture', () => {
     expect(written.linktype).toBe(1);
     expect(written.records.length).toBe(8);
 
-    const r = setup();
+    const r = await setup();
     r.fs.files.set('/tmp/x.pcap', t.fs.files.get('/tmp/x.pcap')!);
     expect(await tcpdump(['tcpdump', '-n', '-r', '/tmp/x.pcap', '-c', '2'], r.io, r.host)).toBe(0);
     expect(r.err()).toBe(
@@ -221,7 +181,7 @@ describe('tcpdump live capture', () => {
 
 describe('tcpdump -i any', () => {
   it('prints cooked records with interface and direction, and writes SLL2 pcaps', async () => {
-    const t = setup();
+    const t = await setup();
     const pcap = goldenPcap('vxlan-cni0.pcap');
     const run = tcpdump(
       ['tcpdump', '-n', '-i', 'any', '-c', '2', '-w', '/tmp/any.pcap'],
@@ -230,8 +190,8 @@ describe('tcpdump -i any', () => {
     );
     const live = tcpdump(['tcpdump', '-n', '-i', 'any', '-c', '2'], t.io, t.host);
     await tick();
-    t.kernel.deliver(3, pcap.records[1]!.data, pcap.records[1]!.time); // ARP request, broadcast
-    t.kernel.deliver(3, pcap.records[2]!.data, pcap.records[2]!.time); // ARP reply to 0a:7e:..
+    // An ARP request (broadcast), then an ARP reply to 0a:7e:.. (another host).
+    await t.play('cni0', pcap.records.slice(1, 3));
     expect(await run).toBe(0);
     expect(await live).toBe(0);
     expect(t.out()).toBe(
@@ -246,7 +206,7 @@ describe('tcpdump -i any', () => {
     expect(written.linktype).toBe(276);
     expect(written.records.map((r) => r.data.length)).toEqual([48, 48]);
 
-    const r = setup();
+    const r = await setup();
     r.fs.files.set('/tmp/any.pcap', t.fs.files.get('/tmp/any.pcap')!);
     expect(
       await tcpdump(
@@ -255,7 +215,7 @@ describe('tcpdump -i any', () => {
         r.host,
       ),
     ).toBe(1);
-    const s = setup();
+    const s = await setup();
     s.fs.files.set('/tmp/any.pcap', t.fs.files.get('/tmp/any.pcap')!);
     expect(
       await tcpdump(
@@ -276,7 +236,7 @@ describe('tcpdump -i any', () => {
 
 describe('tcpdump -r', () => {
   it('prints a golden file with -v exactly', async () => {
-    const t = setup();
+    const t = await setup();
     t.fs.files.set(
       '/root/h.pcap',
       new Uint8Array(readFileSync(new URL('host-gw-cni0.pcap', GOLDEN))),
@@ -285,10 +245,10 @@ describe('tcpdump -r', () => {
     expect(t.out()).toBe(golden('tcpdump-v-host-gw-cni0.txt'));
   });
   it('reports missing and malformed files', async () => {
-    const t = setup();
+    const t = await setup();
     expect(await tcpdump(['tcpdump', '-r', '/nonexist'], t.io, t.host)).toBe(1);
     expect(t.err()).toBe('tcpdump: /nonexist: No such file or directory\n');
-    const u = setup();
+    const u = await setup();
     u.fs.files.set('/tmp/passwd', new TextEncoder().encode('root:x:0:0:root:/root:/bin/bash\n'));
     expect(await tcpdump(['tcpdump', '-r', '/tmp/passwd'], u.io, u.host)).toBe(1);
     expect(u.err()).toBe('tcpdump: unknown file format\n');
@@ -303,42 +263,38 @@ describe('tcpdump errors (golden errors-and-formats.txt)', () => {
   ];
   for (const [args, code] of cases) {
     it(`tcpdump ${args.join(' ')}`, async () => {
-      const t = setup();
+      const t = await setup();
       expect(await tcpdump(['tcpdump', ...args], t.io, t.host)).toBe(code);
       const block = transcript
         .split('$ ')
         .find((b) => b.startsWith(`tcpdump ${args.join(' ')}\n`))!;
       const expected = block.slice(block.indexOf('\n') + 1, block.indexOf('[exit'));
       expect(t.err()).toBe(expected);
-      expect(t.kernel.taps.size).toBe(0);
+      expect(t.openTaps()).toEqual([]);
     });
   }
   it('reports a syntax error, a bad count and an unknown option', async () => {
-    const t = setup();
+    const t = await setup();
     expect(await tcpdump(['tcpdump', '-i', 'eth0', 'udp', 'and'], t.io, t.host)).toBe(1);
     expect(t.err()).toBe("tcpdump: can't parse filter expression: syntax error\n");
-    const c = setup();
+    const c = await setup();
     expect(await tcpdump(['tcpdump', '-c', '0'], c.io, c.host)).toBe(1);
     expect(c.err()).toBe('tcpdump: invalid packet count 0\n');
-    const o = setup();
+    const o = await setup();
     expect(await tcpdump(['tcpdump', '-k'], o.io, o.host)).toBe(1);
     expect(o.err()).toMatch(/^tcpdump: invalid option -- 'k'\ntcpdump version 4\.99\.3\n/);
-    const a = setup();
+    const a = await setup();
     expect(await tcpdump(['tcpdump', '-c'], a.io, a.host)).toBe(1);
     expect(a.err()).toMatch(/^tcpdump: option requires an argument -- 'c'\n/);
   });
   it('refuses a link that is down', async () => {
-    const t = setup();
-    LINKS.push(link(6, 'veth9', 'veth', 0));
-    try {
-      expect(await tcpdump(['tcpdump', '-n', '-i', 'veth9'], t.io, t.host)).toBe(1);
-    } finally {
-      LINKS.pop();
-    }
+    const t = await setup();
+    t.kernel.linkAdd(ROOT_NS, { name: 'veth9', kind: 'veth', peer: { name: 'veth9p' } });
+    expect(await tcpdump(['tcpdump', '-n', '-i', 'veth9'], t.io, t.host)).toBe(1);
     expect(t.err()).toBe('tcpdump: veth9: That device is not up\n');
   });
   it('reports an unwritable -w path', async () => {
-    const t = setup();
+    const t = await setup();
     expect(
       await tcpdump(['tcpdump', '-i', 'eth0', '-w', '/nonexistent/x.pcap'], t.io, t.host),
     ).toBe(1);

@@ -1,5 +1,5 @@
-// Runs `ip` and `bridge` command lines against any KernelApi, as a shell would, and reads the
-// goldens. Tests pass the kernel in, so the same checks run against the fake or the real one.
+// Runs `ip` and `bridge` command lines against a kernel, as a shell would, and reads the
+// goldens. The kernels come from ./golden-host.ts: real ones, in the goldens' states.
 
 import { readFileSync } from 'node:fs';
 import { ROOT_NS } from '../../../kernel/types.ts';
@@ -100,7 +100,7 @@ export function transcript(text: string): { cmd: string; output: string; code: n
 
 /**
  * Masks what is random or timing-dependent on a real machine: the bridge timers that count
- * down (gc_timer, forward_delay_timer). MACs are not masked: fixtures use the goldens' own.
+ * down (gc_timer, forward_delay_timer). MACs are not masked: golden hosts use the goldens' own.
  */
 export function maskTimers(text: string): string {
   return text

@@ -2,12 +2,12 @@
 // request with real bytes (a reply built from the request, or an ICMP error quoting it) after a
 // set round trip on the lab clock, and a runner that drives a ManualClock until ping exits.
 
-import { Errno, NetlinkError } from '../../kernel/types.ts';
-import type { KernelApi, SocketHandler } from '../../kernel/types.ts';
-import type { LabClock } from '../../os/clock.ts';
-import { fakeHost, recordingIO } from '../../shell/testing.ts';
-import { internetChecksum } from './icmp.ts';
-import { ping } from './ping.ts';
+import { Errno, NetlinkError } from '../../../kernel/types.ts';
+import type { KernelApi, SocketHandler } from '../../../kernel/types.ts';
+import type { LabClock } from '../../../os/clock.ts';
+import { fakeHost, recordingIO } from '../../../testing/host.ts';
+import { internetChecksum } from '../icmp.ts';
+import { ping } from '../ping.ts';
 
 function ipv4(src: string, dst: string, ttl: number, payload: Uint8Array): Uint8Array {
   const p = new Uint8Array(20 + payload.length);

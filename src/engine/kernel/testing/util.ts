@@ -1,19 +1,16 @@
 // Helpers shared by the kernel's tests: building echo requests, reading IPv4 fields, and a
 // tiny lab wire that joins several kernels' ether links.
-import { ManualClock } from '../os/clock.ts';
-import { Kernel } from './kernel.ts';
-import { loadKernelModule } from './load-node.ts';
-
-let modulePromise: Promise<WebAssembly.Module> | null = null;
+import { ManualClock } from '../../os/clock.ts';
+import { testKernel } from '../../testing/kernel.ts';
+import type { Kernel } from '../kernel.ts';
 
 export async function newKernel(clock = new ManualClock(), seed = 1): Promise<Kernel> {
-  modulePromise ??= loadKernelModule();
   let s = seed;
   const random = () => {
     s = (s * 1103515245 + 12345) % 2147483648;
     return s / 2147483648;
   };
-  return Kernel.create({ module: await modulePromise, clock, random });
+  return testKernel(clock, { random });
 }
 
 export function checksum(b: Uint8Array): number {
