@@ -3,14 +3,7 @@
 // the switch each host must hold exactly what a host of a fresh lab of that backend holds.
 import { describe, expect, it } from 'vitest';
 import { networkConfigJson, type Backend } from '../../src/engine/lab/node-setup.ts';
-import {
-  leaseNet,
-  podIp,
-  podPing,
-  sh,
-  threeNodeLab,
-  type FlannelLab,
-} from './flannel-lab.ts';
+import { leaseNet, podIp, podPing, sh, threeNodeLab, type FlannelLab } from './flannel-lab.ts';
 
 /** What the issue compares, read through the real programs in each host's shell. */
 const TABLES = [
