@@ -23,6 +23,7 @@ import type { LeaseEvent } from './registry.ts';
 import { readPreviousSubnet, writeSubnetEnv } from './subnet-env.ts';
 import type { BackendContext, BackendNetwork, ExternalInterface } from './backends/common.ts';
 import { goErr } from './backends/common.ts';
+import { CREATE_BACKEND } from './backends/create.ts';
 import { BACKENDS, isBackendType } from './backends/index.ts';
 
 export interface FlanneldContext {
@@ -348,11 +349,10 @@ class Flanneld {
     const type = config.backendType;
     if (!isBackendType(type))
       this.fatal('main.go:353', `Error fetching backend: unknown backend type: ${type}`);
-    const entry = BACKENDS[type];
     try {
-      return entry.create(ctx, config);
+      return CREATE_BACKEND[type](ctx, config);
     } catch (err) {
-      if (entry.failsIn === 'New')
+      if (BACKENDS[type].failsIn === 'New')
         this.fatal('main.go:353', `Error fetching backend: ${goErr(err)}`);
       this.fatal(
         'main.go:377',

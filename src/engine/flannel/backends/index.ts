@@ -1,18 +1,12 @@
 // The backends, one entry per type: everything that picks or describes a backend reads this
 // (flanneld's choice, the lab's URL and share-link validation, the UI's menus and topology).
-// A new backend is its module plus one entry here.
-
-import type { NetworkConfig } from '../config.ts';
-import type { BackendContext, BackendNetwork } from './common.ts';
-import { HostGwNetwork } from './hostgw.ts';
-import { UdpNetwork } from './udp.ts';
-import { VxlanNetwork, parseVxlanOptions } from './vxlan.ts';
+// How each is created is in ./create.ts, keyed by these types (a type without one does not
+// compile): this table is plain data, so the UI and the KV worker, which read it, do not bundle
+// the backends' programming code. A new backend is its module, one entry here and one there.
 
 export interface BackendEntry {
-  /** backend.New + RegisterNetwork: the backend's network, its device set up. */
-  create(ctx: BackendContext, config: NetworkConfig): BackendNetwork;
   /**
-   * Where flannel fails when create() throws: host-gw's checks run in backend.New
+   * Where flannel fails when its create() throws: host-gw's checks run in backend.New
    * ('Error fetching backend', main.go:353), the others fail creating their device in
    * RegisterNetwork (main.go:377).
    */
@@ -31,7 +25,6 @@ export interface BackendEntry {
 
 export const BACKENDS = {
   vxlan: {
-    create: (ctx, config) => new VxlanNetwork(ctx, parseVxlanOptions(config.backend)),
     failsIn: 'RegisterNetwork',
     watchLog: ['vxlan_network.go:65', 'watching for new subnet leases'],
     device: 'flannel.1',
@@ -40,7 +33,6 @@ export const BACKENDS = {
     summary: 'pod traffic wrapped in UDP by the kernel (flannel.1)',
   },
   'host-gw': {
-    create: (ctx) => new HostGwNetwork(ctx),
     failsIn: 'New',
     watchLog: ['route_network.go:55', 'Watching for new subnet leases'],
     device: null,
@@ -49,10 +41,6 @@ export const BACKENDS = {
     summary: 'plain routes to the other hosts, no encapsulation',
   },
   udp: {
-    create: (ctx, config) => {
-      const port = config.backend.Port ?? config.backend.port;
-      return new UdpNetwork(ctx, typeof port === 'number' && port > 0 ? port : undefined);
-    },
     failsIn: 'RegisterNetwork',
     watchLog: ['udp_network_amd64.go:100', 'Watching for new subnet leases'],
     device: 'flannel0',
