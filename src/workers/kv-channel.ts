@@ -9,12 +9,20 @@
 // same task in which it receives it, so a request left unanswered never reached the old one.
 
 import {
+  answerCall,
+  callsVia,
+  errorFromWire,
+  errorToWire,
+  type KvCall,
+  type KvCalls,
+  type WireError,
+} from '../engine/kv/protocol.ts';
+import {
   KvError,
   type KvClient,
   type WatchRequest,
   type WatchResponse,
 } from '../engine/kv/types.ts';
-import { KV_METHODS, type KvMethod } from './kv-methods.ts';
 
 /** What the protocol needs of a BroadcastChannel (Node 20 has the real one too). */
 export interface BusChannel {
@@ -24,28 +32,15 @@ export interface BusChannel {
   close(): void;
 }
 
-type WireError = { kvError: { code: string; message: string } } | { error: string };
-
 type Msg =
   | { t: 'who' }
   | { t: 'leader'; leader: string }
-  | { t: 'req'; to: string; from: string; id: number; method: KvMethod; args: unknown[] }
+  | { t: 'req'; to: string; from: string; id: number; method: KvCall; args: unknown[] }
   | { t: 'res'; to: string; id: number; value?: unknown; error?: WireError }
   | { t: 'watch'; to: string; from: string; id: number; req: WatchRequest }
   | { t: 'created'; to: string; id: number; nextRevision: number }
   | { t: 'wres'; to: string; id: number; res: WatchResponse }
   | { t: 'cancel'; to: string; from: string; id: number };
-
-function toWire(err: unknown): WireError {
-  if (err instanceof KvError) return { kvError: { code: err.code, message: err.message } };
-  return { error: err instanceof Error ? err.message : String(err) };
-}
-
-function fromWire(err: WireError): Error {
-  return 'kvError' in err
-    ? new KvError(err.kvError.code, err.kvError.message)
-    : new Error(err.error);
-}
 
 /**
  * The leader's side: answers requests addressed to `leaderId` with `client` (the store) and
@@ -74,13 +69,10 @@ export function serveKvChannel(
 
   async function answer(m: Extract<Msg, { t: 'req' }>): Promise<void> {
     try {
-      if (!KV_METHODS.has(m.method)) throw new Error(`unknown KV method ${String(m.method)}`);
-      const fn = client[m.method] as ((...args: unknown[]) => Promise<unknown>) | undefined;
-      if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
-      const value = await fn.apply(client, m.args);
+      const value = await answerCall(client, m.method, m.args);
       post({ t: 'res', to: m.from, id: m.id, value });
     } catch (err) {
-      post({ t: 'res', to: m.from, id: m.id, error: toWire(err) });
+      post({ t: 'res', to: m.from, id: m.id, error: errorToWire(err) });
     }
   }
 
@@ -106,7 +98,7 @@ export function serveKvChannel(
 }
 
 interface Pending {
-  method: KvMethod;
+  method: KvCall;
   args: unknown[];
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
@@ -119,7 +111,12 @@ interface OpenWatch {
   nextRevision: number | null;
 }
 
+// The calls come from the protocol's list (assigned in the constructor), typed by this merge.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+export interface ChannelKvClient extends KvCalls {}
+
 /** A KvClient that forwards every call to the lab's leader over `channel`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class ChannelKvClient implements KvClient {
   private leader: string | null = null;
   private seq = 0;
@@ -132,6 +129,10 @@ export class ChannelKvClient implements KvClient {
     /** This client's address on the channel (unique per KV worker). */
     private readonly id: string,
   ) {
+    Object.assign(
+      this,
+      callsVia((method, args) => this.request(method, args)),
+    );
     channel.addEventListener('message', this.onMessage);
     channel.postMessage({ t: 'who' } satisfies Msg);
   }
@@ -149,19 +150,6 @@ export class ChannelKvClient implements KvClient {
     this.watches.clear();
   }
 
-  range = this.request('range');
-  put = this.request('put');
-  deleteRange = this.request('deleteRange');
-  txn = this.request('txn');
-  compact = this.request('compact');
-  leaseGrant = this.request('leaseGrant');
-  leaseRevoke = this.request('leaseRevoke');
-  leaseKeepAlive = this.request('leaseKeepAlive');
-  leaseTimeToLive = this.request('leaseTimeToLive');
-  leaseList = this.request('leaseList');
-  status = this.request('status');
-  memberList = this.request('memberList');
-
   watch(req: WatchRequest, onResponse: (res: WatchResponse) => void): { cancel(): void } {
     const id = ++this.seq;
     this.watches.set(id, { req, onResponse, nextRevision: null });
@@ -174,14 +162,12 @@ export class ChannelKvClient implements KvClient {
     };
   }
 
-  private request<M extends KvMethod>(method: M): NonNullable<KvClient[M]> {
-    const call = (...args: unknown[]) =>
-      new Promise((resolve, reject) => {
-        const id = ++this.seq;
-        this.pending.set(id, { method, args, resolve, reject });
-        if (this.leader) this.send(id, this.leader);
-      });
-    return call as unknown as NonNullable<KvClient[M]>;
+  private request(method: KvCall, args: unknown[]): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const id = ++this.seq;
+      this.pending.set(id, { method, args, resolve, reject });
+      if (this.leader) this.send(id, this.leader);
+    });
   }
 
   private send(id: number, leader: string): void {
@@ -206,7 +192,7 @@ export class ChannelKvClient implements KvClient {
       const p = this.pending.get(m.id);
       if (!p) return;
       this.pending.delete(m.id);
-      if (m.error) p.reject(fromWire(m.error));
+      if (m.error) p.reject(errorFromWire(m.error));
       else p.resolve(m.value);
     } else if (m.t === 'created') {
       const w = this.watches.get(m.id);

@@ -6,21 +6,21 @@
 // one message back. Every lease a node takes makes every other node's flanneld ask its TTL and
 // receive a watch event, so a 64-node lab boots on thousands of these: a general RPC layer
 // (a request and a reply per watch event, a listener per call) cost more than the store itself.
-// A KvError crosses as plain data and is rebuilt on arrival, so callers can still test
-// `instanceof KvError` and its `code`.
+// The calls and the error type that crosses are the KV protocol's (engine/kv/protocol.ts).
 
 import {
-  KvError,
-  type KvClient,
-  type ResponseHeader,
-  type WatchRequest,
-  type WatchResponse,
-} from '../engine/kv/types.ts';
-import { KV_METHODS, type KvMethod } from './kv-methods.ts';
+  answerCall,
+  callsVia,
+  errorFromWire,
+  errorToWire,
+  type KvCall,
+  type WireError,
+} from '../engine/kv/protocol.ts';
+import type { KvClient, ResponseHeader, WatchRequest, WatchResponse } from '../engine/kv/types.ts';
 
 /** Host -> KV worker. */
 type Request =
-  | { t: 'call'; id: number; method: KvMethod; args: unknown[] }
+  | { t: 'call'; id: number; method: KvCall; args: unknown[] }
   | { t: 'watch'; id: number; req: WatchRequest }
   | { t: 'cancel'; id: number };
 
@@ -29,22 +29,6 @@ type Reply =
   | { t: 'ok'; id: number; value: unknown }
   | { t: 'err'; id: number; error: WireError }
   | { t: 'event'; id: number; res: WatchResponse };
-
-/** An error as it crosses the port. */
-interface WireError {
-  kvError?: { code: string; message: string };
-  message: string;
-}
-
-function toWire(err: unknown): WireError {
-  if (err instanceof KvError)
-    return { kvError: { code: err.code, message: err.message }, message: err.message };
-  return { message: err instanceof Error ? err.message : String(err) };
-}
-
-function fromWire(err: WireError): Error {
-  return err.kvError ? new KvError(err.kvError.code, err.kvError.message) : new Error(err.message);
-}
 
 /** Serves `client` on `port` (the KV worker's end of one host's channel). */
 export function serveKvPort(client: KvClient, port: MessagePort): void {
@@ -56,12 +40,9 @@ export function serveKvPort(client: KvClient, port: MessagePort): void {
     if (m.t === 'call') {
       void (async () => {
         try {
-          if (!KV_METHODS.has(m.method)) throw new Error(`unknown call ${String(m.method)}`);
-          const fn = client[m.method] as ((...a: unknown[]) => Promise<unknown>) | undefined;
-          if (!fn) throw new KvError('Unimplemented', `${m.method} is not supported`);
-          reply({ t: 'ok', id: m.id, value: await fn.apply(client, m.args) });
+          reply({ t: 'ok', id: m.id, value: await answerCall(client, m.method, m.args) });
         } catch (err) {
-          reply({ t: 'err', id: m.id, error: toWire(err) });
+          reply({ t: 'err', id: m.id, error: errorToWire(err) });
         }
       })();
     } else if (m.t === 'watch') {
@@ -104,19 +85,16 @@ export function wrapKvPort(port: MessagePort): KvClient {
     if (!call) return;
     calls.delete(m.id);
     if (m.t === 'ok') call.resolve(m.value);
-    else call.reject(fromWire(m.error));
+    else call.reject(errorFromWire(m.error));
   };
-  const call =
-    <K extends KvMethod>(method: K) =>
-    (...args: unknown[]) =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        calls.set(id, { resolve, reject });
-        port.postMessage({ t: 'call', id, method, args } satisfies Request);
-      });
-  const client = Object.fromEntries([...KV_METHODS].map((name) => [name, call(name as KvMethod)]));
+  const send = (method: KvCall, args: unknown[]) =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      calls.set(id, { resolve, reject });
+      port.postMessage({ t: 'call', id, method, args } satisfies Request);
+    });
   return {
-    ...(client as unknown as Omit<KvClient, 'watch'>),
+    ...callsVia(send),
     watch(req, onResponse) {
       const id = nextId++;
       watches.set(id, (res) => {

@@ -12,7 +12,8 @@
 import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
-import { KvError, type KvClient } from '../engine/kv/types.ts';
+import { answerCall, callsVia } from '../engine/kv/protocol.ts';
+import type { KvClient } from '../engine/kv/types.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
 import { HostClaims } from './kv-host-claims.ts';
@@ -88,20 +89,7 @@ export class KvService {
   private hostClient(): KvClient {
     const pick = (): KvClient => this.direct ?? this.client!;
     return {
-      range: (req) => pick().range(req),
-      put: (req) => pick().put(req),
-      deleteRange: (req) => pick().deleteRange(req),
-      txn: (req) => pick().txn(req),
-      compact: (revision) => pick().compact(revision),
-      leaseGrant: (ttl, id) => pick().leaseGrant(ttl, id),
-      leaseRevoke: (id) => pick().leaseRevoke(id),
-      leaseKeepAlive: (id) => pick().leaseKeepAlive(id),
-      leaseTimeToLive: (id, keys) => pick().leaseTimeToLive(id, keys),
-      leaseList: () => pick().leaseList(),
-      status: () => pick().status(),
-      memberList: () =>
-        pick().memberList?.() ??
-        Promise.reject(new KvError('Unimplemented', 'member list is not supported')),
+      ...callsVia((call, req) => answerCall(pick(), call, req)),
       watch: (req, onResponse) => pick().watch(req, onResponse),
     };
   }

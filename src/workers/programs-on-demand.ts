@@ -1,6 +1,6 @@
 // The big programs as a host worker runs them: each module is fetched the first time the program
 // runs (a chunk of its own), so a booting host does not load what it may never run.
-import type { BigPrograms } from '../engine/lab/programs.ts';
+import { BIG_PROGRAMS, HOST_PROGRAMS, type BigPrograms } from '../engine/lab/programs.ts';
 import type { Program } from '../engine/programs/types.ts';
 
 function loadedOnFirstRun(load: () => Promise<Program>): Program {
@@ -13,16 +13,6 @@ function loadedOnFirstRun(load: () => Promise<Program>): Program {
   return async (argv, io, host) => (await loaded())(argv, io, host);
 }
 
-export const PROGRAMS_ON_DEMAND: BigPrograms = {
-  ip: loadedOnFirstRun(async () => (await import('../engine/programs/ip/index.ts')).ip),
-  bridge: loadedOnFirstRun(async () => (await import('../engine/programs/bridge/index.ts')).bridge),
-  tcpdump: loadedOnFirstRun(
-    async () => (await import('../engine/programs/tcpdump/index.ts')).tcpdump,
-  ),
-  etcdctl: loadedOnFirstRun(
-    async () => (await import('../engine/programs/etcdctl/etcdctl.ts')).etcdctl,
-  ),
-  iptables: loadedOnFirstRun(
-    async () => (await import('../engine/programs/iptables/iptables.ts')).iptables,
-  ),
-};
+export const PROGRAMS_ON_DEMAND = Object.fromEntries(
+  BIG_PROGRAMS.map((name) => [name, loadedOnFirstRun(HOST_PROGRAMS[name].lazy)]),
+) as BigPrograms;

@@ -24,9 +24,10 @@ import type { LeaseEvent } from './registry.ts';
 import { readPrevious, writeSubnetEnv } from './subnet-env.ts';
 import type { BackendContext, BackendNetwork, ExternalInterface } from './backends/common.ts';
 import { goErr } from './backends/common.ts';
-import { HostGwNetwork, deleteHostGwRoutes } from './backends/hostgw.ts';
-import { UdpNetwork } from './backends/udp.ts';
-import { VxlanNetwork, deleteVxlanDevices, parseVxlanOptions } from './backends/vxlan.ts';
+import { deleteHostGwRoutes } from './backends/hostgw.ts';
+import { deleteVxlanDevices, parseVxlanOptions } from './backends/vxlan.ts';
+import { CREATE_BACKEND } from './backends/create.ts';
+import { BACKENDS, isBackendType } from './backends/index.ts';
 
 export interface FlanneldContext {
   kernel: KernelApi;
@@ -59,13 +60,6 @@ export interface FlanneldProcess {
 const CONFIG_RETRY_MS = 1000;
 const RENEW_RETRY_MS = 60_000;
 const WATCH_RETRY_MS = 1000;
-
-/** Each backend's Run() announces the watch in its own words (vxlan's is lower-case). */
-const WATCHING_LOG: Record<string, [string, string]> = {
-  vxlan: ['vxlan_network.go:65', 'watching for new subnet leases'],
-  'host-gw': ['route_network.go:55', 'Watching for new subnet leases'],
-  udp: ['udp_network_amd64.go:100', 'Watching for new subnet leases'],
-};
 
 class Exit extends Error {
   constructor(readonly code: number) {
@@ -250,7 +244,8 @@ class Flanneld {
     this.ctx.notify?.('READY=1');
     this.log.info('main.go:415', 'flannel is ready');
 
-    const [where, text] = WATCHING_LOG[config.backendType] ?? WATCHING_LOG.vxlan;
+    const type = config.backendType;
+    const [where, text] = (isBackendType(type) ? BACKENDS[type] : BACKENDS.vxlan).watchLog;
     this.log.info(where, text);
     await this.watchLeases(registry!, flags);
     this.scheduleRenew(registry!, flags, lease.expiration);
@@ -382,18 +377,13 @@ class Flanneld {
 
   private createBackend(ctx: BackendContext, config: NetworkConfig): BackendNetwork {
     const type = config.backendType;
-    if (type !== 'vxlan' && type !== 'host-gw' && type !== 'udp')
+    if (!isBackendType(type))
       this.fatal('main.go:353', `Error fetching backend: unknown backend type: ${type}`);
     try {
-      if (type === 'host-gw') return new HostGwNetwork(ctx);
+      return CREATE_BACKEND[type](ctx, config);
     } catch (err) {
-      this.fatal('main.go:353', `Error fetching backend: ${goErr(err)}`);
-    }
-    try {
-      if (type === 'vxlan') return new VxlanNetwork(ctx, parseVxlanOptions(config.backend));
-      const port = config.backend.Port ?? config.backend.port;
-      return new UdpNetwork(ctx, typeof port === 'number' && port > 0 ? port : undefined);
-    } catch (err) {
+      if (BACKENDS[type].failsIn === 'New')
+        this.fatal('main.go:353', `Error fetching backend: ${goErr(err)}`);
       this.fatal(
         'main.go:377',
         `Error registering network: failed to create device: ${goErr(err)}`,

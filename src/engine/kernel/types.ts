@@ -14,51 +14,9 @@
 export type NsId = string;
 export const ROOT_NS: NsId = '';
 
-/** Linux errno numbers used across the boundary. */
-export const Errno = {
-  EPERM: 1,
-  ENOENT: 2,
-  ESRCH: 3,
-  EBADF: 9,
-  EAGAIN: 11,
-  EBUSY: 16,
-  EEXIST: 17,
-  ENODEV: 19,
-  EINVAL: 22,
-  ERANGE: 34,
-  EOPNOTSUPP: 95,
-  EMSGSIZE: 90,
-  EAFNOSUPPORT: 97,
-  EADDRINUSE: 98,
-  EADDRNOTAVAIL: 99,
-  ENETDOWN: 100,
-  ENETUNREACH: 101,
-  ENOBUFS: 105,
-  EHOSTUNREACH: 113,
-} as const;
+import { strerror } from './errno.ts';
 
-/** strerror() texts, as iproute2 and iputils print them. */
-export const ERRNO_TEXT: Record<number, string> = {
-  1: 'Operation not permitted',
-  2: 'No such file or directory',
-  3: 'No such process',
-  9: 'Bad file descriptor',
-  11: 'Resource temporarily unavailable',
-  16: 'Device or resource busy',
-  17: 'File exists',
-  19: 'No such device',
-  22: 'Invalid argument',
-  34: 'Numerical result out of range',
-  90: 'Message too long',
-  95: 'Operation not supported',
-  97: 'Address family not supported by protocol',
-  98: 'Address already in use',
-  99: 'Cannot assign requested address',
-  100: 'Network is down',
-  101: 'Network is unreachable',
-  105: 'No buffer space available',
-  113: 'No route to host',
-};
+export { Errno, strerror } from './errno.ts';
 
 export class NetlinkError extends Error {
   constructor(
@@ -68,7 +26,7 @@ export class NetlinkError extends Error {
     /** For EMSGSIZE from a socket send: the path MTU that was exceeded. */
     readonly mtu?: number,
   ) {
-    super(extack ?? ERRNO_TEXT[errno] ?? `errno ${errno}`);
+    super(extack ?? strerror(errno));
     this.name = 'NetlinkError';
   }
 }

@@ -4,7 +4,9 @@
 // Every bad value is reported with a clear message and replaced by its default, so a broken
 // link still opens a working lab (with no bad value at all it is the seeds' default lab).
 
-export type Backend = 'vxlan' | 'host-gw' | 'udp';
+import { BACKEND_TYPES, isBackendType, type BackendType } from '../flannel/backends/index.ts';
+
+export type Backend = BackendType;
 export type Theme = 'auto' | 'light' | 'dark';
 
 export interface HostConfig {
@@ -48,7 +50,8 @@ const UNDERLAY_GATEWAY = '172.16.112.2';
 /** The seeds' three hosts: Host1 .128, Host2 .133, Host3 .130. */
 const SEED_HOST_OCTETS = [128, 133, 130];
 const LAB_ID = /^[a-z0-9-]{1,32}$/;
-const BACKENDS: readonly Backend[] = ['vxlan', 'host-gw', 'udp'];
+/** 'vxlan, host-gw or udp' */
+const BACKEND_CHOICES = `${BACKEND_TYPES.slice(0, -1).join(', ')} or ${BACKEND_TYPES.at(-1)}`;
 const THEMES: readonly Theme[] = ['auto', 'light', 'dark'];
 
 /** eth0 addresses: the seeds' three, then .131, .132, .134 ... skipping those already used. */
@@ -114,8 +117,8 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
 
   const backend = get('backend');
   if (backend !== null) {
-    if ((BACKENDS as readonly string[]).includes(backend)) config.backend = backend as Backend;
-    else errors.push(`backend=${backend}: unknown backend type (use vxlan, host-gw or udp)`);
+    if (isBackendType(backend)) config.backend = backend;
+    else errors.push(`backend=${backend}: unknown backend type (use ${BACKEND_CHOICES})`);
   }
 
   const network = get('network');

@@ -1,29 +1,118 @@
-// Every program a host's shell can run.
+// Every program a host's shell can run beyond the shell's own (coreutils, ping, bash): one entry
+// per program with the line `help` prints, how it is loaded, and how Tab completes its words.
 //
-// The big ones (ip, bridge, tcpdump, etcdctl, iptables) are passed in: Node tests and the
-// in-process lab import them with the rest (./programs-static.ts), while a host worker loads
-// each the first time it runs (src/workers/programs-on-demand.ts). Every host is a worker with
-// its own copy of what it loaded, and a node boots without running any of them (measured: 0.75
-// MB less per host in a 16-host lab).
+// The big ones (ip, bridge, tcpdump, etcdctl, iptables) are `lazy`: Node tests and the in-process
+// lab import them with the rest (./programs-static.ts), while a host worker loads each the first
+// time it runs (src/workers/programs-on-demand.ts). Every host is a worker with its own copy of
+// what it loaded, and a node boots without running any of them (measured: 0.75 MB less per host
+// in a 16-host lab). A new program is its module plus one entry here.
 import { download } from '../programs/download/download.ts';
 import { journalctl } from '../programs/journalctl/journalctl.ts';
 import { nsenter } from '../programs/nsenter/nsenter.ts';
 import { systemctl } from '../programs/systemctl/systemctl.ts';
 import type { Program } from '../programs/types.ts';
-import { createDefaultRegistry, type ProgramRegistry } from '../shell/index.ts';
+import {
+  createDefaultRegistry,
+  type CompletionSpec,
+  type ProgramRegistry,
+} from '../shell/index.ts';
 
-export type BigProgram = 'ip' | 'bridge' | 'tcpdump' | 'etcdctl' | 'iptables';
+interface HostProgram {
+  summary: string;
+  completion?: CompletionSpec;
+  /** The program, imported with the host's code. */
+  run?: Program;
+  /** The program's own chunk, loaded the first time it runs. */
+  lazy?: () => Promise<Program>;
+}
+
+export const HOST_PROGRAMS = {
+  ip: {
+    summary: 'show / manipulate routing, network devices, interfaces and tunnels',
+    lazy: async () => (await import('../programs/ip/index.ts')).ip,
+    completion: {
+      subcommands: {
+        '': ['address', 'link', 'neighbour', 'netns', 'route', 'help'],
+        address: ['add', 'del', 'flush', 'show'],
+        link: ['add', 'del', 'set', 'show'],
+        neighbour: ['add', 'del', 'flush', 'replace', 'show'],
+        route: ['add', 'append', 'del', 'get', 'replace', 'show'],
+        netns: ['add', 'del', 'exec', 'list'],
+      },
+      // iproute2 accepts abbreviations: `ip a`, `ip r`, `ip n`, `ip l`.
+      abbreviations: {
+        a: 'address',
+        addr: 'address',
+        l: 'link',
+        n: 'neighbour',
+        neigh: 'neighbour',
+        neighbor: 'neighbour',
+        r: 'route',
+        ro: 'route',
+        rou: 'route',
+      },
+    },
+  },
+  bridge: {
+    summary: 'show / manipulate bridge addresses and devices',
+    lazy: async () => (await import('../programs/bridge/index.ts')).bridge,
+    completion: {
+      subcommands: {
+        '': ['fdb', 'link', 'help'],
+        fdb: ['add', 'append', 'del', 'replace', 'show'],
+        link: ['show'],
+      },
+    },
+  },
+  tcpdump: {
+    summary: 'dump traffic on a network',
+    lazy: async () => (await import('../programs/tcpdump/index.ts')).tcpdump,
+  },
+  etcdctl: {
+    summary: 'a simple command line client for etcd3',
+    lazy: async () => (await import('../programs/etcdctl/etcdctl.ts')).etcdctl,
+    completion: {
+      subcommands: {
+        '': ['del', 'endpoint', 'get', 'lease', 'member', 'put', 'txn', 'version', 'watch'],
+        lease: ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'],
+        endpoint: ['health', 'status'],
+        member: ['list'],
+      },
+    },
+  },
+  iptables: {
+    summary: 'administration tool for IPv4 packet filtering and NAT',
+    lazy: async () => (await import('../programs/iptables/iptables.ts')).iptables,
+  },
+  systemctl: {
+    summary: 'control the systemd system and service manager',
+    run: systemctl,
+    completion: {
+      subcommands: { '': ['restart', 'start', 'status', 'stop'] },
+      operands: ['flanneld', 'etcd'],
+    },
+  },
+  journalctl: { summary: 'print log entries from the systemd journal', run: journalctl },
+  nsenter: { summary: 'run program in different namespaces', run: nsenter },
+  download: { summary: "send files to this terminal's user (browser download)", run: download },
+} satisfies Record<string, HostProgram>;
+
+type Entries = typeof HOST_PROGRAMS;
+export type BigProgram = {
+  [N in keyof Entries]: Entries[N] extends { lazy: unknown } ? N : never;
+}[keyof Entries];
+/** The lazy programs, as the caller loads them (up front, or on first run). */
 export type BigPrograms = Record<BigProgram, Program>;
 
+export const BIG_PROGRAMS = (Object.keys(HOST_PROGRAMS) as (keyof Entries)[]).filter(
+  (name): name is BigProgram => 'lazy' in HOST_PROGRAMS[name],
+);
+
 export function createHostRegistry(big: BigPrograms): ProgramRegistry {
-  return createDefaultRegistry()
-    .register('ip', big.ip, 'show / manipulate routing, network devices, interfaces and tunnels')
-    .register('bridge', big.bridge, 'show / manipulate bridge addresses and devices')
-    .register('tcpdump', big.tcpdump, 'dump traffic on a network')
-    .register('etcdctl', big.etcdctl, 'a simple command line client for etcd3')
-    .register('iptables', big.iptables, 'administration tool for IPv4 packet filtering and NAT')
-    .register('systemctl', systemctl, 'control the systemd system and service manager')
-    .register('journalctl', journalctl, 'print log entries from the systemd journal')
-    .register('nsenter', nsenter, 'run program in different namespaces')
-    .register('download', download, "send files to this terminal's user (browser download)");
+  const registry = createDefaultRegistry();
+  for (const [name, entry] of Object.entries(HOST_PROGRAMS) as [keyof Entries, HostProgram][]) {
+    const run = entry.run ?? big[name as BigProgram];
+    registry.register(name, run, entry.summary, entry.completion);
+  }
+  return registry;
 }

@@ -1,6 +1,8 @@
 // A host's virtual filesystem, as programs see it. Paths are absolute ('/run/flannel/subnet.env').
 // Errors throw FsError with the errno name that coreutils would report.
 
+import { strerror } from '../kernel/errno.ts';
+
 export class FsError extends Error {
   constructor(
     readonly code: 'ENOENT' | 'EISDIR' | 'ENOTDIR' | 'EEXIST' | 'ENOTEMPTY' | 'EINVAL',
@@ -11,18 +13,9 @@ export class FsError extends Error {
   }
 }
 
-const FS_ERROR_TEXT: Record<FsError['code'], string> = {
-  ENOENT: 'No such file or directory',
-  EISDIR: 'Is a directory',
-  ENOTDIR: 'Not a directory',
-  EEXIST: 'File exists',
-  ENOTEMPTY: 'Directory not empty',
-  EINVAL: 'Invalid argument',
-};
-
 /** strerror() text for a filesystem error, as bash and coreutils print it. */
 export function fsErrorText(err: unknown): string {
-  if (err instanceof FsError) return FS_ERROR_TEXT[err.code];
+  if (err instanceof FsError) return strerror(err.code);
   return err instanceof Error ? err.message : String(err);
 }
 

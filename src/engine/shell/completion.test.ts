@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { LinkInfo } from '../kernel/types.ts';
+import { createStaticHostRegistry } from '../lab/programs-static.ts';
 import { createDefaultRegistry, createShell } from './index.ts';
 import { fakeHost } from '../testing/host.ts';
 
-function setup() {
+function setup(registry = createStaticHostRegistry()) {
   const links: Record<string, string[]> = {
     '': ['lo', 'eth0', 'cni0', 'flannel.1'],
     pod1: ['lo', 'eth0'],
@@ -14,7 +15,7 @@ function setup() {
   });
   host.fs.mkdir('/run/flannel');
   host.fs.writeFile('/run/flannel/subnet.env', 'x');
-  return createShell(host, createDefaultRegistry());
+  return createShell(host, registry);
 }
 
 describe('completion', () => {
@@ -39,6 +40,27 @@ describe('completion', () => {
     expect(c('ip netns exec pod1 pi').replace).toBe('ping ');
     expect(c('ip netns exec pod1 ip addr show dev e').replace).toBe('eth0 ');
     expect(c('ip netns exec pod1 ip addr show dev c').candidates).toEqual([]);
+  });
+
+  it("completes the host programs' subcommands and operands", () => {
+    expect(c('bridge fdb a').candidates).toEqual(['add', 'append']);
+    expect(c('etcdctl lease t').replace).toBe('timetolive ');
+    expect(c('systemctl rest').replace).toBe('restart ');
+    expect(c('systemctl restart fl').replace).toBe('flanneld ');
+    expect(c('systemctl status etcd fl').replace).toBe('flanneld ');
+    expect(c('tcpdump x').candidates).toEqual([]);
+  });
+
+  it('completes a program from the spec it is registered with', () => {
+    const registry = createDefaultRegistry().register('kubectl', async () => 0, 'k8s', {
+      subcommands: { '': ['get', 'describe'], get: ['pods', 'nodes'] },
+      abbreviations: { g: 'get' },
+    });
+    const shell = setup(registry);
+    const at = (line: string) => shell.complete(line, line.length);
+    expect(at('kubectl d').replace).toBe('describe ');
+    expect(at('kubectl g p').replace).toBe('pods ');
+    expect(at('ip ro').candidates).toEqual([]);
   });
 
   it('completes file paths, after pipes too', () => {

@@ -1,5 +1,5 @@
 // Tab completion: given a line and the cursor, the word under the cursor and what it could be —
-// command names, subcommands of ip/bridge/etcdctl/systemctl, interface and netns names, paths.
+// command names, a program's subcommands (its CompletionSpec), interface and netns names, paths.
 
 import type { HostContext } from '../programs/types.ts';
 
@@ -13,38 +13,19 @@ export interface Completion {
   candidates: string[];
 }
 
-/** Words that may follow a command (and, nested, a subcommand). '@if' = interface names. */
-const SUBCOMMANDS: Record<string, string[]> = {
-  ip: ['address', 'link', 'neighbour', 'netns', 'route', 'help'],
-  'ip address': ['add', 'del', 'flush', 'show'],
-  'ip link': ['add', 'del', 'set', 'show'],
-  'ip neighbour': ['add', 'del', 'flush', 'replace', 'show'],
-  'ip route': ['add', 'append', 'del', 'get', 'replace', 'show'],
-  'ip netns': ['add', 'del', 'exec', 'list'],
-  bridge: ['fdb', 'link', 'help'],
-  'bridge fdb': ['add', 'append', 'del', 'replace', 'show'],
-  'bridge link': ['show'],
-  etcdctl: ['del', 'endpoint', 'get', 'lease', 'member', 'put', 'txn', 'version', 'watch'],
-  'etcdctl lease': ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'],
-  'etcdctl endpoint': ['health', 'status'],
-  'etcdctl member': ['list'],
-  systemctl: ['restart', 'start', 'status', 'stop'],
-};
+/** How Tab completes a program's words (each program's comes with it in the registry). */
+export interface CompletionSpec {
+  /** Words after the command ('') and after each subcommand ('route': after `ip route`). */
+  subcommands?: Record<string, readonly string[]>;
+  /** Short forms of the first subcommand: `ip r` is `ip route`. */
+  abbreviations?: Record<string, string>;
+  /** Words that follow any subcommand (systemctl's units). */
+  operands?: readonly string[];
+}
 
-/** iproute2 accepts abbreviations: `ip a`, `ip r`, `ip n`, `ip l`. */
-const ABBREVIATIONS: Record<string, string> = {
-  a: 'address',
-  addr: 'address',
-  l: 'link',
-  n: 'neighbour',
-  neigh: 'neighbour',
-  neighbor: 'neighbour',
-  r: 'route',
-  ro: 'route',
-  rou: 'route',
-};
+/** The completion of the program named `name`, if it has one. */
+export type CompletionOf = (name: string) => CompletionSpec | undefined;
 
-const UNITS = ['flanneld', 'etcd'];
 /** Words after which an interface name comes. */
 const IFACE_KEYWORDS = new Set(['dev', 'master', '-i', '-I', 'oif', 'iif']);
 
@@ -95,6 +76,7 @@ export function complete(
   cursor: number,
   host: HostContext,
   commands: string[],
+  completionOf: CompletionOf,
 ): Completion {
   const before = line.slice(0, cursor);
   // Only the current simple command matters: text after the last | ; && ||.
@@ -102,7 +84,7 @@ export function complete(
   const words = segment.trimStart().split(/\s+/);
   const word = words.pop() ?? '';
   const from = cursor - word.length;
-  const options = candidatesFor(words, word, host, commands);
+  const options = candidatesFor(words, word, host, commands, completionOf);
   const candidates = [...new Set(options.filter((c) => c.startsWith(word)))].sort();
   let replace = commonPrefix(candidates) || word;
   if (candidates.length === 1 && !replace.endsWith('/')) replace += ' ';
@@ -114,26 +96,30 @@ function candidatesFor(
   word: string,
   host: HostContext,
   commands: string[],
+  completionOf: CompletionOf,
   ns = host.netns,
-): string[] {
+): readonly string[] {
   // `ip netns exec NS cmd...`: complete the command line run inside the pod's namespace.
   if (words[0] === 'ip' && words[1] === 'netns' && words[2] === 'exec') {
     if (words.length === 3) return netnsNames(host);
-    return candidatesFor(words.slice(4), word, host, commands, words[3]);
+    return candidatesFor(words.slice(4), word, host, commands, completionOf, words[3]);
   }
   if (words.length === 0) return word.includes('/') ? paths(host, word) : commands;
   const prev = words[words.length - 1];
   if (IFACE_KEYWORDS.has(prev)) return interfaces(host, ns);
+  const spec = completionOf(words[0]);
   if (words[0] === 'ip' && (prev === '-n' || prev === 'netns')) {
-    if (prev === 'netns' && words.length === 2) return SUBCOMMANDS['ip netns'];
+    if (prev === 'netns' && words.length === 2) return spec?.subcommands?.netns ?? [];
     return netnsNames(host);
   }
-  if (words[0] === 'systemctl' && words.length >= 2) return UNITS;
+  if (spec?.operands && words.length >= 2) return spec.operands;
   const plain = words.filter((w, i) => i === 0 || !w.startsWith('-'));
   const key = plain
-    .map((w, i) => (i === 1 && plain[0] === 'ip' ? (ABBREVIATIONS[w] ?? w) : w))
+    .slice(1)
+    .map((w, i) => (i === 0 ? (spec?.abbreviations?.[w] ?? w) : w))
     .join(' ');
-  if (SUBCOMMANDS[key]) return SUBCOMMANDS[key];
+  const next = spec?.subcommands?.[key];
+  if (next) return next;
   if (plain[0] === 'ip' && plain[1] && ['link', 'l'].includes(plain[1]) && plain.length === 3)
     return interfaces(host, ns);
   return paths(host, word);

@@ -17,7 +17,8 @@
 // `runArgv(argv, io, host, registry)` runs one program without a shell: what
 // HostContext.exec needs for `ip netns exec NS cmd...`.
 // `createDefaultRegistry()` holds the programs written here (coreutils, ping); the lab adds
-// ip, bridge, tcpdump, etcdctl, ... with `registry.register(name, program, summary)`.
+// ip, bridge, tcpdump, etcdctl, ... with `registry.register(name, program, summary, completion)`
+// (lab/programs.ts).
 
 import { COREUTILS } from '../programs/coreutils/index.ts';
 import { ping } from '../programs/ping/ping.ts';
@@ -35,7 +36,7 @@ export { ProgramRegistry } from './registry.ts';
 export { runArgv, runLine } from './interpreter.ts';
 export { createShellState } from './state.ts';
 export type { ShellState } from './state.ts';
-export type { Completion } from './completion.ts';
+export type { Completion, CompletionSpec } from './completion.ts';
 export { CLEAR_SCREEN } from './builtins.ts';
 
 export interface ShellOptions {
@@ -91,7 +92,8 @@ export function createShell(
       return runLine(line, io, current(), registry, state);
     },
     complete(line, cursor) {
-      return complete(line, cursor, current(), [...registry.names(), ...BUILTINS.keys()]);
+      const commands = [...registry.names(), ...BUILTINS.keys()];
+      return complete(line, cursor, current(), commands, (name) => registry.get(name)?.completion);
     },
   };
 }

@@ -1,19 +1,22 @@
-// The programs a host's shell can run, by name, each with the one-line summary `help` prints.
+// The programs a host's shell can run, by name, each with the one-line summary `help` prints
+// and how Tab completes its words.
 
 import type { Program } from '../programs/types.ts';
+import type { CompletionSpec } from './completion.ts';
 
 export interface ProgramEntry {
   run: Program;
   /** One line for `help`, e.g. 'send ICMP ECHO_REQUEST to network hosts'. */
   summary: string;
+  completion?: CompletionSpec;
 }
 
 export class ProgramRegistry {
   private programs = new Map<string, ProgramEntry>();
 
   /** Adds (or replaces) a program. */
-  register(name: string, run: Program, summary: string): this {
-    this.programs.set(name, { run, summary });
+  register(name: string, run: Program, summary: string, completion?: CompletionSpec): this {
+    this.programs.set(name, { run, summary, completion });
     return this;
   }
 

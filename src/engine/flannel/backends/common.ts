@@ -1,7 +1,7 @@
 // What every backend shares: the external interface, the lease events it receives, and how a
 // kernel failure reads in flannel's logs (Go's syscall.Errno text is lower-case).
 
-import { ERRNO_TEXT, NetlinkError } from '../../kernel/types.ts';
+import { NetlinkError, strerror } from '../../kernel/types.ts';
 import type { KernelApi } from '../../kernel/types.ts';
 import type { NetworkConfig } from '../config.ts';
 import type { Klog } from '../klog.ts';
@@ -44,8 +44,7 @@ export interface BackendNetwork {
 
 /** 'network is unreachable' for ENETUNREACH, as Go prints a syscall.Errno. */
 export function goErr(err: unknown): string {
-  if (err instanceof NetlinkError)
-    return (ERRNO_TEXT[err.errno] ?? `errno ${err.errno}`).toLowerCase();
+  if (err instanceof NetlinkError) return strerror(err.errno).toLowerCase();
   return err instanceof Error ? err.message : String(err);
 }
 

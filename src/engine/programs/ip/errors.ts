@@ -5,7 +5,7 @@
 // 255; a helper that returns -1 (Cannot find device, invalid prefix, invalid lladdr) is 1; an
 // error answered by the kernel over netlink is 2.
 
-import { ERRNO_TEXT, NetlinkError } from '../../kernel/types.ts';
+import { NetlinkError, strerror } from '../../kernel/types.ts';
 
 export class ExitError extends Error {
   constructor(
@@ -46,8 +46,7 @@ export function unknownCommand(cmd: string, help: string): ExitError {
  */
 export function kernelRefusal(err: NetlinkError, code = 2): ExitError {
   if (err.extack !== undefined) return new ExitError(code, `Error: ${err.extack}.\n`);
-  const text = ERRNO_TEXT[err.errno] ?? `errno ${err.errno}`;
-  return new ExitError(code, `RTNETLINK answers: ${text}\n`);
+  return new ExitError(code, `RTNETLINK answers: ${strerror(err.errno)}\n`);
 }
 
 /** Runs a kernel call, turning a NetlinkError into the message iproute2 prints. */

@@ -11,7 +11,7 @@
 // probe runs out (-W, 10 s by default; twice the largest RTT once something answered). Times
 // come from the lab clock.
 
-import { ERRNO_TEXT, NetlinkError } from '../../kernel/types.ts';
+import { NetlinkError, strerror } from '../../kernel/types.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
 import {
   ICMP_DEST_UNREACH,
@@ -287,7 +287,7 @@ export const ping: Program = async (argv, io, host) => {
     kernel.routeGet(netns, dst, src ? { src } : undefined);
   } catch (err) {
     if (!(err instanceof NetlinkError)) throw err;
-    io.stderr(`ping: connect: ${ERRNO_TEXT[err.errno] ?? err.message}\n`);
+    io.stderr(`ping: connect: ${strerror(err.errno, err.message)}\n`);
     return 2;
   }
 
@@ -406,7 +406,7 @@ export const ping: Program = async (argv, io, host) => {
       if (o.quiet) return pacer.afterError();
       if (o.flood) io.stdout('E');
       else if (tooBig) io.stderr(`ping: local error: message too long, mtu=${err.mtu}\n`);
-      else io.stderr(`ping: sendmsg: ${ERRNO_TEXT[err.errno] ?? err.message}\n`);
+      else io.stderr(`ping: sendmsg: ${strerror(err.errno, err.message)}\n`);
       return pacer.afterError();
     }
     advanceTransmitted(s);

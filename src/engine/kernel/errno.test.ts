@@ -1,0 +1,19 @@
+import { constants } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { Errno, strerror } from './errno.ts';
+import { NetlinkError } from './types.ts';
+
+describe('errno', () => {
+  it("numbers every name as Linux does (Node's os.constants.errno)", () => {
+    for (const [name, errno] of Object.entries(Errno))
+      expect([name, errno]).toEqual([name, constants.errno[name as keyof typeof constants.errno]]);
+  });
+
+  it('is the one strerror text for netlink, socket and filesystem failures', () => {
+    expect(strerror(Errno.ENODEV)).toBe('No such device');
+    expect(strerror('ENOTEMPTY')).toBe('Directory not empty');
+    expect(strerror(4095)).toBe('errno 4095');
+    expect(strerror(4095, 'unknown')).toBe('unknown');
+    expect(new NetlinkError(Errno.ENETUNREACH).message).toBe('Network is unreachable');
+  });
+});
