@@ -194,10 +194,10 @@ export class Lab {
   }
 
   /**
-   * Removes a host: its worker ends (the VM is switched off). Its lease stays in etcd until it
-   * expires, as with real flannel.
+   * Removes a host: its worker ends (the VM is switched off), then its lease is revoked, as
+   * when a node leaves the cluster; the other hosts' flanneld remove their routes to it.
    */
-  removeHost(hostname: string): void {
+  async removeHost(hostname: string): Promise<void> {
     const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
     if (i < 0) return;
     this.workers.get(hostname)?.terminate();
@@ -211,6 +211,7 @@ export class Lab {
       this.joined.delete(pair);
       void this.apis.get(a === hostname ? b : a)?.disconnectPeer(hostname);
     }
+    await this.kv?.removeHost(this.config.labId, hostname);
   }
 
   /**
