@@ -41,6 +41,8 @@ describe('lab storage', () => {
     expect(loadShellHistory(s, 'a', 'node2')).toEqual([]);
     s.setItem('flannel-playground/a/history/node2', '["ls", 3, null]');
     expect(loadShellHistory(s, 'a', 'node2')).toEqual(['ls']);
+    saveShellHistory(s, 'a', 'node1', []);
+    expect(s.getItem('flannel-playground/a/history/node1')).toBeNull();
   });
 
   it('clears only the given lab', () => {

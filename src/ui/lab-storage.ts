@@ -31,7 +31,9 @@ export function saveShellHistory(
   history: string[],
 ): void {
   try {
-    storage.setItem(shellHistoryKey(labId, hostname), JSON.stringify(history));
+    // No lines, no file: a reset lab keeps nothing of this host.
+    if (history.length === 0) storage.removeItem(shellHistoryKey(labId, hostname));
+    else storage.setItem(shellHistoryKey(labId, hostname), JSON.stringify(history));
   } catch {
     // Storage full or disabled: the history lives on in the shell until the page closes.
   }
