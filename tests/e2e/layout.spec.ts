@@ -10,6 +10,13 @@ async function ready(page: Page) {
   await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: READY_MS });
 }
 
+/** Opens a lab at a window size and waits until it is ready. */
+async function openAt(page: Page, width: number, height: number, url: string) {
+  await page.setViewportSize({ width, height });
+  await page.goto(url);
+  await ready(page);
+}
+
 const tab = (page: Page, host: string) =>
   page.locator(`[data-testid="host-tab"][data-host="${host}"]`);
 
@@ -92,9 +99,7 @@ test('at 1024 px the user picks which terminals stand side by side, for 5 hosts'
 }) => {
   test.setTimeout(120_000);
   const problems = watch(page);
-  await page.setViewportSize({ width: 1024, height: 768 });
-  await page.goto('/?nodes=5&lab=e2e-panes');
-  await ready(page);
+  await openAt(page, 1024, 768, '/?nodes=5&lab=e2e-panes');
   expect(await onScreen(page)).toEqual(['node1', 'node2', 'node3']);
   // A tab shows its host in the focused pane (node2's: it is the active one).
   await tab(page, 'node5').click();
@@ -127,9 +132,7 @@ test('at 1024 px the user picks which terminals stand side by side, for 5 hosts'
 });
 
 test('below 1024 px one terminal at a time', async ({ page }) => {
-  await page.setViewportSize({ width: 1000, height: 768 });
-  await page.goto('/?lab=e2e-narrow');
-  await ready(page);
+  await openAt(page, 1000, 768, '/?lab=e2e-narrow');
   expect(await onScreen(page)).toEqual(['node2']);
   await expect(page.getByTestId('maximise')).toHaveCount(0);
   await tab(page, 'node3').click();
@@ -140,9 +143,7 @@ test('a maximised terminal is 100 columns or more at 1440 px; the font size is r
   page,
 }) => {
   test.setTimeout(120_000);
-  await page.setViewportSize({ width: 1440, height: 900 });
-  await page.goto('/?lab=e2e-maximise');
-  await ready(page);
+  await openAt(page, 1440, 900, '/?lab=e2e-maximise');
   expect(await columns(page, 'node2')).toBeLessThan(100);
   await page.locator('[data-testid="maximise"][data-host="node2"]').click();
   const wide = await columns(page, 'node2');
@@ -171,9 +172,7 @@ test('a maximised terminal is 100 columns or more at 1440 px; the font size is r
 test('one shell history: arrow-up and `history` agree after a reload', async ({ page }) => {
   test.setTimeout(90_000);
   const problems = watch(page);
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto('/?lab=e2e-history');
-  await ready(page);
+  await openAt(page, 1280, 800, '/?lab=e2e-history');
   await typeLine(page, 'node1', 'echo first');
   await typeLine(page, 'node1', ' echo secret');
   await typeLine(page, 'node1', 'echo second');
