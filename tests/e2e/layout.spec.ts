@@ -126,6 +126,13 @@ test('at 1024 px the user picks which terminals stand side by side, for 5 hosts'
   await page.keyboard.press('Enter');
   await expect(max).toHaveAttribute('aria-pressed', 'false');
   expect(await onScreen(page)).toEqual(['node5', 'node3', 'node1']);
+  // A maximised host that is removed gives the console back to the panes left.
+  await max.click();
+  page.once('dialog', (d) => void d.accept());
+  await page.locator('[data-testid="remove-host"][data-host="node3"]').click();
+  await expect(tab(page, 'node3')).toHaveCount(0);
+  expect(await onScreen(page)).toEqual(['node5', 'node1']);
+  await expect(page.getByTestId('add-pane')).toBeVisible();
   // No control inside another one.
   expect(await page.locator('button button, [role="tab"] button, button select').count()).toBe(0);
   expect(problems).toEqual([]);
@@ -197,4 +204,21 @@ test('one shell history: arrow-up and `history` agree after a reload', async ({ 
   await page.keyboard.press('Enter');
   await expect(terminal(page, 'node1')).toContainText(/echo second\s*second/);
   expect(problems).toEqual([]);
+});
+
+test('keys typed while a command runs wait for the prompt; Ctrl-C drops them', async ({ page }) => {
+  await openAt(page, 1280, 800, '/?lab=e2e-typeahead');
+  await typeLine(page, 'node1', 'ping -c 2 -i 0.5 172.16.112.133');
+  await expect(terminal(page, 'node1')).toContainText('icmp_seq=1');
+  await page.keyboard.type('hostname');
+  await page.keyboard.press('Enter');
+  await expect(terminal(page, 'node1')).toContainText(/packet loss[\s\S]*# hostname\s*node1/);
+  await typeLine(page, 'node1', 'ping 172.16.112.133');
+  await expect(terminal(page, 'node1')).toContainText('icmp_seq=1');
+  await page.keyboard.type('echo dropped');
+  await page.keyboard.press('Control+c');
+  await expect(terminal(page, 'node1')).toContainText('packets transmitted');
+  await typeLine(page, 'node1', 'echo kept');
+  await expect(terminal(page, 'node1')).toContainText(/# echo kept\s*kept/);
+  expect(await screenText(page, 'node1')).not.toContain('dropped');
 });
