@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { clearLabLocalStorage, kvDatabaseName } from './lab-storage.ts';
+import {
+  clearLabLocalStorage,
+  kvDatabaseName,
+  loadShellHistory,
+  saveShellHistory,
+} from './lab-storage.ts';
 import kvStorageSource from '../workers/kv-storage-idb.ts?raw';
 
 /** A Storage with the browser's semantics, enough for these tests. */
@@ -26,6 +31,20 @@ class MemoryStorage implements Storage {
 }
 
 describe('lab storage', () => {
+  it('keeps each host its shell history, and reads damaged or foreign values as empty', () => {
+    const s = new MemoryStorage();
+    saveShellHistory(s, 'a', 'node1', ['ip route', 'hostname']);
+    expect(loadShellHistory(s, 'a', 'node1')).toEqual(['ip route', 'hostname']);
+    expect(loadShellHistory(s, 'a', 'node2')).toEqual([]);
+    expect(loadShellHistory(s, 'b', 'node1')).toEqual([]);
+    s.setItem('flannel-playground/a/history/node2', '{not json');
+    expect(loadShellHistory(s, 'a', 'node2')).toEqual([]);
+    s.setItem('flannel-playground/a/history/node2', '["ls", 3, null]');
+    expect(loadShellHistory(s, 'a', 'node2')).toEqual(['ls']);
+    saveShellHistory(s, 'a', 'node1', []);
+    expect(s.getItem('flannel-playground/a/history/node1')).toBeNull();
+  });
+
   it('clears only the given lab', () => {
     const s = new MemoryStorage();
     s.setItem('flannel-playground/a1/history/node1', '["ls"]');

@@ -6,6 +6,39 @@ export function labStoragePrefix(labId: string): string {
   return `flannel-playground/${labId}/`;
 }
 
+/**
+ * A host's shell history, kept across reloads as bash keeps ~/.bash_history: the page reads it
+ * when the host boots (its shell starts with it) and writes the shell's list after each line.
+ */
+export function shellHistoryKey(labId: string, hostname: string): string {
+  return `${labStoragePrefix(labId)}history/${hostname}`;
+}
+
+export function loadShellHistory(storage: Storage, labId: string, hostname: string): string[] {
+  try {
+    const raw = storage.getItem(shellHistoryKey(labId, hostname));
+    const list: unknown = raw ? JSON.parse(raw) : [];
+    return Array.isArray(list) ? list.filter((x) => typeof x === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+export function saveShellHistory(
+  storage: Storage,
+  labId: string,
+  hostname: string,
+  history: string[],
+): void {
+  try {
+    // No lines, no file: a reset lab keeps nothing of this host.
+    if (history.length === 0) storage.removeItem(shellHistoryKey(labId, hostname));
+    else storage.setItem(shellHistoryKey(labId, hostname), JSON.stringify(history));
+  } catch {
+    // Storage full or disabled: the history lives on in the shell until the page closes.
+  }
+}
+
 export function kvDatabaseName(labId: string): string {
   return `flannel-playground-kv-${labId}`;
 }

@@ -14,6 +14,7 @@ import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
+import { loadShellHistory, saveShellHistory } from './lab-storage.ts';
 import { saveFile } from './save-file.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
 import { linkTraffic, type LinkTraffic } from './traffic.ts';
@@ -141,6 +142,8 @@ export class Lab {
       Comlink.proxy(saveFile),
     );
     host.shellNetns = await this.apis.get(hostname)!.shellNetns();
+    const history = await this.apis.get(hostname)!.history();
+    saveShellHistory(localStorage, this.config.labId, hostname, history);
     return out;
   }
 
@@ -191,10 +194,10 @@ export class Lab {
   }
 
   /**
-   * Removes a host: its worker ends (the VM is switched off). Its lease stays in etcd until it
-   * expires, as with real flannel.
+   * Removes a host: its worker ends (the VM is switched off), then its lease is revoked, as
+   * when a node leaves the cluster; the other hosts' flanneld remove their routes to it.
    */
-  removeHost(hostname: string): void {
+  async removeHost(hostname: string): Promise<void> {
     const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
     if (i < 0) return;
     this.workers.get(hostname)?.terminate();
@@ -208,6 +211,7 @@ export class Lab {
       this.joined.delete(pair);
       void this.apis.get(a === hostname ? b : a)?.disconnectPeer(hostname);
     }
+    await this.kv?.removeHost(this.config.labId, hostname);
   }
 
   /**
@@ -316,6 +320,7 @@ export class Lab {
           podsPerHost: this.config.podsPerHost,
           clock: $state.snapshot(this.clock),
           kernelModule: await this.kernel,
+          history: loadShellHistory(localStorage, labId, host.hostname),
         },
         Comlink.transfer(channel.port2, [channel.port2]),
         Comlink.proxy((peer: string) => this.joinPeers(host.hostname, peer)),

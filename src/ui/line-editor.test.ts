@@ -26,12 +26,13 @@ const UP = '\x1b[A';
 const DOWN = '\x1b[B';
 
 describe('LineEditor', () => {
-  it('submits the typed line and remembers it', () => {
+  it('submits the typed line (the shell, not the editor, records it)', () => {
     const t = editor();
     expect(t.out()).toBe(PROMPT);
     const { events } = t.type('hostname\r');
     expect(events).toEqual([{ type: 'submit', line: 'hostname' }]);
-    expect(t.ed.history).toEqual(['hostname']);
+    t.type(UP);
+    expect(t.ed.text).toBe('');
   });
 
   it('edits in the middle: left/right, home/end, backspace, delete', () => {
@@ -72,11 +73,15 @@ describe('LineEditor', () => {
     expect(t.ed.text).toBe('dra');
   });
 
-  it('does not store blank lines or repeats', () => {
+  it("walks the shell's history as handed over after a line", () => {
     const t = editor(['ls']);
-    t.type('ls\r');
-    t.type('   \r');
-    expect(t.ed.history).toEqual(['ls']);
+    t.type('ip r\r');
+    t.ed.setHistory(['ls', 'ip r']);
+    t.ed.showPrompt();
+    t.type(UP);
+    expect(t.ed.text).toBe('ip r');
+    t.type(UP);
+    expect(t.ed.text).toBe('ls');
   });
 
   it('Ctrl-C prints ^C, drops the line and asks to interrupt', () => {

@@ -9,8 +9,6 @@ export type EditorEvent =
   | { type: 'complete'; line: string; cursor: number; repeated: boolean }
   | { type: 'clear' };
 
-export const HISTORY_LIMIT = 500;
-
 export class LineEditor {
   private line = '';
   private cursor = 0;
@@ -19,12 +17,22 @@ export class LineEditor {
   private draft = '';
   private lastWasTab = false;
 
+  /**
+   * `history` is the shell's own list (what `history` prints), oldest first: the host keeps
+   * it, and the terminal hands it over again after each line (`setHistory`).
+   */
   constructor(
     private readonly prompt: string,
     private readonly write: (text: string) => void,
     private readonly cols: () => number,
-    readonly history: string[] = [],
+    private history: readonly string[] = [],
   ) {
+    this.historyIndex = history.length;
+  }
+
+  /** The shell's history as it is now; browsing starts again from the line being typed. */
+  setHistory(history: readonly string[]): void {
+    this.history = history;
     this.historyIndex = history.length;
   }
 
@@ -108,7 +116,7 @@ export class LineEditor {
         const line = this.line;
         this.moveToEnd();
         this.write('\r\n');
-        this.remember(line);
+        this.historyIndex = this.history.length;
         this.line = '';
         this.cursor = 0;
         return { type: 'submit', line };
@@ -185,17 +193,6 @@ export class LineEditor {
         );
         return null;
     }
-  }
-
-  private remember(line: string): void {
-    if (line.trim() === '' || this.history.at(-1) === line) {
-      this.historyIndex = this.history.length;
-      return;
-    }
-    this.history.push(line);
-    if (this.history.length > HISTORY_LIMIT)
-      this.history.splice(0, this.history.length - HISTORY_LIMIT);
-    this.historyIndex = this.history.length;
   }
 
   private browseHistory(step: number): void {

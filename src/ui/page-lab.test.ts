@@ -9,7 +9,7 @@ describe('the page lab', () => {
     expect(p.landing).toBe(true);
     expect(p.config.hosts).toHaveLength(3);
     expect(p.config.labId).toMatch(/^[a-z0-9-]{1,32}$/);
-    expect(p.canonicalSearch).toBe(`?lab=${p.config.labId}`);
+    expect(p.canonicalSearch).toBe(`?nodes=3&backend=vxlan&lab=${p.config.labId}`);
     expect(p.notices).toEqual([]);
   });
 
@@ -18,7 +18,7 @@ describe('the page lab', () => {
     const p = await resolvePageLab('?lab=abc&backend=udp', '');
     expect(p.landing).toBe(false);
     expect(p.config.labId).toBe('abc');
-    expect(p.canonicalSearch).toBe('?backend=udp&lab=abc');
+    expect(p.canonicalSearch).toBe('?nodes=3&backend=udp&lab=abc');
   });
 
   it('a share link sets the shape, keeps the theme, gets a fresh lab id', async () => {

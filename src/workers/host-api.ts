@@ -17,6 +17,8 @@ export interface HostStartConfig {
    * machine code, one compile); without it the worker compiles its own.
    */
   kernelModule?: WebAssembly.Module;
+  /** The shell history the page kept from earlier sessions (bash's HISTFILE), oldest first. */
+  history?: string[];
 }
 
 /** The word under the cursor is line[start..cursor); each candidate may replace it. */
@@ -105,6 +107,8 @@ export interface HostWorkerApi {
   ): Promise<number>;
   /** The namespace the terminal's shell is in: '' for the host's, a pod's after `ip netns exec pod1 bash`. */
   shellNetns(): Promise<string>;
+  /** The shell's history, oldest first (`history` lists it, arrow-up walks it). */
+  history(): Promise<string[]>;
   /** Starts `tcpdump -i IF -w /tmp/IF.pcap` in the background; resolves to the file's path. */
   startCapture(target: CaptureTarget): Promise<string>;
   /** Stops that capture; resolves to the pcap file's name and bytes (null when none runs). */

@@ -58,6 +58,16 @@ describe('HostRuntime', () => {
     expect((await run(runtime, '   ')).out).toBe('');
   });
 
+  it('keeps one history: the lines it started with, then the lines run', async () => {
+    const { runtime, config } = setup();
+    await runtime.start({ ...config, history: ['ip route', 'hostname'] });
+    await run(runtime, 'echo hi');
+    expect(runtime.history()).toEqual(['ip route', 'hostname', 'echo hi']);
+    expect((await run(runtime, 'history')).out).toBe(
+      '    1  ip route\n    2  hostname\n    3  echo hi\n    4  history\n',
+    );
+  });
+
   it('interrupts a running command', async () => {
     const { runtime, config, pass } = setup();
     await runtime.start(config);

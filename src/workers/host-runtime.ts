@@ -101,6 +101,7 @@ export class HostRuntime {
       random,
       kv,
       registry: createHostRegistry(this.deps.programs),
+      history: config.history,
     });
     this.host = host;
     const wire = new WirePort(this.deps.transport(config.labId, hostname), {
@@ -185,6 +186,11 @@ export class HostRuntime {
 
   shellNetns(): string {
     return this.requireHost().shell.netns;
+  }
+
+  /** The shell's history, oldest first: what `history` lists and arrow-up walks. */
+  history(): string[] {
+    return [...this.requireHost().shell.history];
   }
 
   /** Starts `tcpdump -i IF -w /tmp/IF.pcap` (in the pod's namespace for a pod's interface). */

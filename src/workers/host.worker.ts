@@ -92,6 +92,9 @@ const api: HostWorkerApi = {
   async shellNetns() {
     return runtime.shellNetns();
   },
+  async history() {
+    return runtime.history();
+  },
   startCapture(target: CaptureTarget) {
     return runtime.startCapture(target);
   },

@@ -16,7 +16,8 @@ import { answerCall, callsVia } from '../engine/kv/protocol.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
-import { HostClaims } from './kv-host-claims.ts';
+import { HostClaims, hostNamed } from './kv-host-claims.ts';
+import { revokeNodeLeases } from '../engine/lab/node-setup.ts';
 import { serveKvPort } from './kv-remote.ts';
 
 /** Runs `hold` while holding the lock `name` (navigator.locks.request's shape). */
@@ -113,6 +114,17 @@ export class KvService {
       warn: this.deps.warn,
     });
     return this.claims.claim(count);
+  }
+
+  /**
+   * A host of this tab left the lab for good: its subnet leases are revoked (the other
+   * hosts' flanneld then remove their routes to it). Its name stays claimed.
+   */
+  async removeHost(labId: string, name: string): Promise<string[]> {
+    if (!this.opened) throw new Error('the KV store is not open');
+    this.checkLab(labId);
+    await this.opened;
+    return revokeNodeLeases(this.hostClient(), hostNamed(name).eth0);
   }
 
   /** Adopts the UI's new clock params: leases due by the new lab time expire now. */

@@ -18,6 +18,8 @@ export interface KvWorkerApi {
   connect(labId: string, port: MessagePort): Promise<void>;
   /** Claims `count` host names for this tab: node1.. first, the next free ones for a joiner. */
   claimHosts(labId: string, count: number): Promise<string[]>;
+  /** A host of this tab left the lab: its subnet leases are revoked. Resolves to their keys. */
+  removeHost(labId: string, name: string): Promise<string[]>;
   /** The UI's new clock params (speed change, fast-forward): lease expiry follows them. */
   setClock(params: ClockParams): void;
 }
@@ -49,6 +51,7 @@ const api: KvWorkerApi = {
   open: (labId, clock) => service.open(labId, clock),
   connect: (labId, port) => service.connect(labId, port),
   claimHosts: (labId, count) => service.claimHosts(labId, count),
+  removeHost: (labId, name) => service.removeHost(labId, name),
   setClock: (params) => service.setClock(params),
 };
 

@@ -170,7 +170,9 @@ test('frames flash along the links they cross; captures from the topology downlo
   expect(problems()).toEqual([]);
 });
 
-test('add a host, remove it (its lease stays), switch the backend to host-gw', async ({ page }) => {
+test('add a host, remove it (asked first; its lease is revoked), switch the backend to host-gw', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const problems = await openLab(page, 'lab=e2e-controls');
   await page.getByTestId('add-host').click();
@@ -183,9 +185,30 @@ test('add a host, remove it (its lease stays), switch the backend to host-gw', a
   expect((await leases()).match(/subnets\/10\.244\.\d+\.0-24/g)?.length).toBe(4);
   const pod4 = await podIp(page, 'node4');
   expect(await run(page, 'node1', `ip netns exec pod1 ping -c 1 ${pod4}`)).toContain('ttl=62');
-  await page.locator('[data-testid="remove-host"][data-host="node4"]').click();
+  const subnet4 = (await run(page, 'node4', 'cat /run/flannel/subnet.env')).match(
+    /FLANNEL_SUBNET=(10\.244\.\d+)\.1\/24/,
+  )?.[1];
+  expect(subnet4).toBeTruthy();
+  expect(await run(page, 'node1', 'ip route')).toContain(`${subnet4}.0/24 via`);
+  // Removing asks first, as Reset does: cancelled, nothing happens.
+  const remove4 = page.locator('[data-testid="remove-host"][data-host="node4"]');
+  const questions: string[] = [];
+  page.once('dialog', (d) => (questions.push(d.message()), void d.dismiss()));
+  await remove4.click();
+  await expect.poll(() => questions.length).toBe(1);
+  expect(questions[0]).toContain('Remove node4?');
+  await expect(tab4).toBeVisible();
+  page.once('dialog', (d) => void d.accept());
+  await remove4.click();
   await expect(tab4).toHaveCount(0);
-  expect((await leases()).match(/subnets\/10\.244\.\d+\.0-24/g)?.length).toBe(4);
+  // The lease is revoked, as when a node leaves; the other hosts' flanneld drop their routes.
+  await expect
+    .poll(async () => (await leases()).match(/subnets\/10\.244\.\d+\.0-24/g)?.length)
+    .toBe(3);
+  expect(await leases()).not.toContain(`${subnet4}.0-24`);
+  await expect.poll(() => run(page, 'node1', 'ip route')).not.toContain(`${subnet4}.0/24`);
+  expect(await run(page, 'node1', 'ip neigh show dev flannel.1')).not.toContain(subnet4);
+  expect(await run(page, 'node1', 'bridge fdb show dev flannel.1')).not.toContain('172.16.112.131');
 
   await page.getByTestId('backend-select').selectOption('host-gw');
   await expect(page.getByTestId('backend')).toHaveText('host-gw');

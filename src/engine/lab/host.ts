@@ -23,6 +23,8 @@ export interface HostOptions {
   kv?: KvClient;
   /** A filesystem restored from a snapshot; a fresh one otherwise. */
   fs?: MemoryFileSystem;
+  /** The shell history of earlier sessions (bash's HISTFILE), oldest first. */
+  history?: string[];
 }
 
 export class Host implements HostContext {
@@ -48,7 +50,10 @@ export class Host implements HostContext {
     this.fs = opts.fs ?? new MemoryFileSystem(opts.clock);
     this.services = new ServiceManager(opts.clock, opts.hostname, this.journal);
     this.fs.writeFile('/etc/hostname', `${opts.hostname}\n`);
-    this.shell = createShell(this, this.registry, { env: { ETCDCTL_API: '3' } });
+    this.shell = createShell(this, this.registry, {
+      env: { ETCDCTL_API: '3' },
+      history: opts.history,
+    });
   }
 
   exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number> {

@@ -161,6 +161,27 @@ async function watchOwnLease(
   return { taken, cancel: () => watcher?.cancel() };
 }
 
+/**
+ * A node leaves the cluster (its VM switched off for good): the etcd leases of its subnets are
+ * revoked, as when their TTL runs out, so every other flanneld sees the DELETE and removes its
+ * routes, neighbour and FDB entries for the node. Resolves to the subnet keys that went.
+ */
+export async function revokeNodeLeases(
+  kv: KvClient,
+  eth0: string,
+  etcdPrefix = DEFAULT_ETCD_PREFIX,
+): Promise<string[]> {
+  const prefix = `${etcdPrefix}/subnets/`;
+  const publicIp = eth0.split('/')[0];
+  const { kvs } = await kv.range({ key: prefix, rangeEnd: prefixEnd(prefix) });
+  const mine = kvs.filter((k) => publicIpOf(k.value) === publicIp);
+  for (const k of mine) {
+    // A reservation (a key without a lease) is the operator's: it stays.
+    if (k.lease !== 0) await kv.leaseRevoke(k.lease);
+  }
+  return mine.filter((k) => k.lease !== 0).map((k) => k.key);
+}
+
 function publicIpOf(value: string): string | undefined {
   try {
     const attrs = JSON.parse(value) as { PublicIP?: unknown };

@@ -92,7 +92,7 @@ describe('parseLabParams', () => {
     const query = '?nodes=7&backend=udp&network=10.9.0.0/20&subnetLen=25&lab=x&theme=light';
     const { config } = parseLabParams(query);
     expect(parseLabParams(formatLabParams(config)).config).toEqual(config);
-    expect(formatLabParams(defaultLab())).toBe('');
+    expect(formatLabParams(defaultLab())).toBe('?nodes=3&backend=vxlan');
   });
 
   it('never throws and always gives a usable lab, whatever the query', () => {

@@ -185,12 +185,15 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   return { config, errors, notes };
 }
 
-/** The query string that reproduces `config` (non-default values only), for share links. */
+/**
+ * The query string that reproduces `config`, for the address bar: the lab's shape (nodes,
+ * backend) always, so it reads as what it is, and the other values when not the defaults.
+ */
 export function formatLabParams(config: LabConfig): string {
   const d = defaultLab();
   const out = new URLSearchParams();
-  if (config.hosts.length !== d.hosts.length) out.set('nodes', String(config.hosts.length));
-  if (config.backend !== d.backend) out.set('backend', config.backend);
+  out.set('nodes', String(config.hosts.length));
+  out.set('backend', config.backend);
   if (config.network !== d.network) out.set('network', config.network);
   const prefix = Number(config.network.split('/')[1]);
   if (config.subnetLen !== (prefix <= 22 ? 24 : prefix + 2)) {

@@ -44,6 +44,8 @@ export interface ShellOptions {
   historySize?: number;
   /** Initial shell variables, e.g. { ETCDCTL_API: '3' }. */
   env?: Record<string, string>;
+  /** Lines of earlier sessions, oldest first: what bash reads from HISTFILE at login. */
+  history?: string[];
 }
 
 export interface Shell {
@@ -71,6 +73,7 @@ export function createShell(
   const state = createShellState(host.hostname);
   for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
   const historySize = opts.historySize ?? 1000;
+  state.history.push(...(opts.history ?? []).slice(-historySize));
   // The session's own bash: nested shells live in this session's state.
   registry.register('bash', bashProgram(registry, state), 'GNU Bourne-Again SHell');
   const current = (): HostContext => inNetns(host, sessionNetns(host, state));

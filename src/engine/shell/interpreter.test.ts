@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../programs/types.ts';
-import { createDefaultRegistry, createShell } from './index.ts';
+import { createDefaultRegistry, createShell, type ShellOptions } from './index.ts';
 import { runArgv } from './interpreter.ts';
 import { fakeHost, recordingIO } from '../testing/host.ts';
 
-function setup() {
+function setup(opts: ShellOptions = {}) {
   const host = fakeHost();
   const registry = createDefaultRegistry();
-  const shell = createShell(host, registry);
+  const shell = createShell(host, registry, opts);
   const run = async (line: string, stdin = '') => {
     const io = recordingIO(stdin);
     const status = await shell.run(line, io);
@@ -91,6 +91,12 @@ describe('shell', () => {
     await run('history');
     expect(shell.history).toEqual(['echo a', 'history']);
     expect((await run('history 1')).out).toBe('    3  history 1\n');
+  });
+
+  it('starts with the lines of earlier sessions (HISTFILE), as many as HISTSIZE', async () => {
+    const { shell, run } = setup({ history: ['echo 1', 'echo 2', 'echo 3'], historySize: 2 });
+    expect(shell.history).toEqual(['echo 2', 'echo 3']);
+    expect((await run('history')).out).toBe('    1  echo 3\n    2  history\n');
   });
 
   it('lists commands with help and clears with clear', async () => {
