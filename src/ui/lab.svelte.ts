@@ -10,6 +10,7 @@ import {
   withSpeed,
   type ClockParams,
 } from '../engine/lab/realtime-clock.ts';
+import { fastForward, type SteppedWorker } from '../workers/clock-steps.ts';
 import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
@@ -87,6 +88,10 @@ export class Lab {
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   private readonly joined = new Set<string>();
   private disposed = false;
+  /** Fast-forwards run one after another (clicking +1 h twice moves 2 h). */
+  private advancing: Promise<void> = Promise.resolve();
+  /** While one runs: the clocks are paused, and this speed is restored after it. */
+  private resumeSpeed: number | null = null;
 
   constructor(readonly config: LabConfig & { labId: string }) {
     this.hosts = config.hosts.map((h) => newHostState(h));
@@ -195,6 +200,11 @@ export class Lab {
    * expires, as with real flannel.
    */
   removeHost(hostname: string): void {
+    if (this.resumeSpeed !== null) {
+      // A fast-forward waits for every worker at each step: let it finish first.
+      void this.advancing.catch(() => {}).then(() => this.removeHost(hostname));
+      return;
+    }
     const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
     if (i < 0) return;
     this.workers.get(hostname)?.terminate();
@@ -304,6 +314,8 @@ export class Lab {
       this.apis.set(host.hostname, api);
       const channel = new MessageChannel();
       await this.kvOpened;
+      // A host boots on the lab's clock as it runs, not in the middle of a fast-forward.
+      await this.advancing.catch(() => {});
       await kv.connect(labId, Comlink.transfer(channel.port1, [channel.port1]));
       const snapshot = await api.start(
         {
@@ -338,11 +350,48 @@ export class Lab {
   }
 
   setSpeed(speed: number): void {
-    this.applyClock(withSpeed($state.snapshot(this.clock), speed, realNow()));
+    withSpeed($state.snapshot(this.clock), speed, realNow()); // checks the speed
+    if (this.resumeSpeed !== null) this.resumeSpeed = speed;
+    else this.applyClock(withSpeed($state.snapshot(this.clock), speed, realNow()));
   }
 
-  advance(ms: number): void {
-    this.applyClock(withAdvance($state.snapshot(this.clock), ms, realNow()));
+  /**
+   * Moves lab time `ms` ahead: the clocks pause, step together through every deadline on the
+   * way (see workers/clock-steps.ts) and run on at the same speed from the new time.
+   */
+  advance(ms: number): Promise<void> {
+    withAdvance($state.snapshot(this.clock), ms, realNow()); // checks `ms`
+    this.advancing = this.advancing.catch(() => {}).then(() => this.fastForward(ms));
+    return this.advancing;
+  }
+
+  private async fastForward(ms: number): Promise<void> {
+    this.resumeSpeed = this.clock.speed;
+    const paused = withSpeed($state.snapshot(this.clock), 0, realNow());
+    this.applyClock(paused);
+    const target = paused.labAtAnchor + ms;
+    this.busy = 'advancing the clock';
+    const workers = (): SteppedWorker[] => [
+      ...(this.kv ? [this.kv] : []),
+      ...this.hosts
+        .filter((h) => h.status === 'up')
+        .flatMap((h) => {
+          const api = this.apis.get(h.config.hostname);
+          return api ? [api] : [];
+        }),
+    ];
+    try {
+      await fastForward(workers, target, (t) => {
+        // The header's clock follows the steps (the workers' clocks are already there).
+        this.clock = { ...paused, labAtAnchor: t };
+        this.labTime = t;
+      });
+    } finally {
+      const speed = this.resumeSpeed;
+      this.resumeSpeed = null;
+      this.busy = null;
+      this.applyClock({ labAtAnchor: target, sourceAtAnchor: realNow(), speed });
+    }
   }
 
   dispose(): void {

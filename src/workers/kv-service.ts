@@ -13,7 +13,9 @@ import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
 import { KvError, type KvClient } from '../engine/kv/types.ts';
+import { scopedClock } from '../engine/lab/clock.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/lab/realtime-clock.ts';
+import type { QuietReport } from './clock-steps.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
 import { HostClaims } from './kv-host-claims.ts';
 import { serveKvPort } from './kv-remote.ts';
@@ -46,9 +48,10 @@ export const tabLockName = (labId: string, tabId: string) =>
 
 export class KvService {
   private labId: string | null = null;
+  /** The tab's lab clock: lease expiry and the host claims' keep-alives. */
   private clock: RealtimeClock | null = null;
-  /** The tab's own lab clock (the store's may be replaced when its restore fails). */
-  private tabClock: RealtimeClock | null = null;
+  /** KV calls from this tab's hosts and claims: answered so far, and still being answered. */
+  private calls = { handled: 0, running: 0 };
   private server: Promise<KvServer> | null = null;
   private client: KvClient | null = null;
   /** The store itself, once this worker leads: its own tab's hosts skip the channel. */
@@ -68,8 +71,8 @@ export class KvService {
       return this.opened;
     }
     this.labId = labId;
-    this.tabClock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
-    this.opened = this.deps.tabs ? this.joinLab(labId, clock) : this.openAlone(labId, clock);
+    this.clock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
+    this.opened = this.deps.tabs ? this.joinLab(labId) : this.openAlone(labId);
     return this.opened;
   }
 
@@ -87,21 +90,34 @@ export class KvService {
    */
   private hostClient(): KvClient {
     const pick = (): KvClient => this.direct ?? this.client!;
+    // Counted, so a fast-forward knows when the calls its step set off have been answered.
+    const counted = async <T>(call: () => Promise<T>): Promise<T> => {
+      this.calls.running++;
+      try {
+        return await call();
+      } finally {
+        this.calls.running--;
+        this.calls.handled++;
+      }
+    };
     return {
-      range: (req) => pick().range(req),
-      put: (req) => pick().put(req),
-      deleteRange: (req) => pick().deleteRange(req),
-      txn: (req) => pick().txn(req),
-      compact: (revision) => pick().compact(revision),
-      leaseGrant: (ttl, id) => pick().leaseGrant(ttl, id),
-      leaseRevoke: (id) => pick().leaseRevoke(id),
-      leaseKeepAlive: (id) => pick().leaseKeepAlive(id),
-      leaseTimeToLive: (id, keys) => pick().leaseTimeToLive(id, keys),
-      leaseList: () => pick().leaseList(),
-      status: () => pick().status(),
+      range: (req) => counted(() => pick().range(req)),
+      put: (req) => counted(() => pick().put(req)),
+      deleteRange: (req) => counted(() => pick().deleteRange(req)),
+      txn: (req) => counted(() => pick().txn(req)),
+      compact: (revision) => counted(() => pick().compact(revision)),
+      leaseGrant: (ttl, id) => counted(() => pick().leaseGrant(ttl, id)),
+      leaseRevoke: (id) => counted(() => pick().leaseRevoke(id)),
+      leaseKeepAlive: (id) => counted(() => pick().leaseKeepAlive(id)),
+      leaseTimeToLive: (id, keys) => counted(() => pick().leaseTimeToLive(id, keys)),
+      leaseList: () => counted(() => pick().leaseList()),
+      status: () => counted(() => pick().status()),
       memberList: () =>
-        pick().memberList?.() ??
-        Promise.reject(new KvError('Unimplemented', 'member list is not supported')),
+        counted(
+          () =>
+            pick().memberList?.() ??
+            Promise.reject(new KvError('Unimplemented', 'member list is not supported')),
+        ),
       watch: (req, onResponse) => pick().watch(req, onResponse),
     };
   }
@@ -116,8 +132,8 @@ export class KvService {
     await this.opened;
     const tabs = this.deps.tabs;
     this.claims ??= new HostClaims({
-      kv: this.client!,
-      clock: this.tabClock!,
+      kv: this.hostClient(),
+      clock: this.clock!,
       tabId: this.tabId,
       tabAlive: tabs
         ? async (id) => (await tabs.heldLocks()).includes(tabLockName(labId, id))
@@ -130,7 +146,22 @@ export class KvService {
   /** Adopts the UI's new clock params: leases due by the new lab time expire now. */
   setClock(params: ClockParams): void {
     this.clock?.setParams(params);
-    this.tabClock?.setParams(params);
+  }
+
+  /** A fast-forward's view of the store (see clock-steps.ts). */
+  clockDeadline(): number {
+    return this.clock?.nextDeadline() ?? Infinity;
+  }
+
+  async clockStepTo(t: number): Promise<void> {
+    await this.clock?.stepTo(t);
+  }
+
+  clockQuiet(): QuietReport {
+    return {
+      busy: (this.clock?.due() ?? false) || this.calls.running > 0,
+      activity: this.calls.handled,
+    };
   }
 
   /** Resolves once everything committed so far (by this worker as leader) is in storage. */
@@ -149,15 +180,14 @@ export class KvService {
     this.claims?.dispose();
     for (const close of this.closers.splice(0).reverse()) close();
     this.clock?.dispose();
-    this.tabClock?.dispose();
   }
 
-  private async openAlone(labId: string, clock: ClockParams): Promise<void> {
-    this.server = this.openServer(labId, clock);
+  private async openAlone(labId: string): Promise<void> {
+    this.server = this.openServer(labId);
     this.client = createKvClient(await this.server);
   }
 
-  private async joinLab(labId: string, clock: ClockParams): Promise<void> {
+  private async joinLab(labId: string): Promise<void> {
     const tabs = this.deps.tabs!;
     this.tabId = tabs.newId();
     const client = new ChannelKvClient(tabs.channel(labChannelName(labId)), tabs.newId());
@@ -173,14 +203,13 @@ export class KvService {
         return closed;
       });
     });
-    void tabs.lock(labLockName(labId), () => this.lead(labId, clock, closed));
+    void tabs.lock(labLockName(labId), () => this.lead(labId, closed));
   }
 
   /** This worker won the lab's lock: open the store and serve it until the worker closes. */
-  private async lead(labId: string, clock: ClockParams, closed: Promise<void>): Promise<void> {
+  private async lead(labId: string, closed: Promise<void>): Promise<void> {
     const tabs = this.deps.tabs!;
-    const latest = this.tabClock?.getParams() ?? clock;
-    this.server = this.openServer(labId, latest);
+    this.server = this.openServer(labId);
     const server = await this.server;
     if (this.closed) return; // the lock came as the tab was closing
     const channel = tabs.channel(labChannelName(labId));
@@ -193,19 +222,17 @@ export class KvService {
     await closed;
   }
 
-  private async openServer(labId: string, params: ClockParams): Promise<KvServer> {
-    this.clock = new RealtimeClock(params, this.deps.source, this.deps.schedule);
+  private async openServer(labId: string): Promise<KvServer> {
+    const restoring = scopedClock(this.clock!);
     try {
-      return await KvServer.open({ clock: this.clock, storage: this.deps.storage(labId) });
+      return await KvServer.open({ clock: restoring, storage: this.deps.storage(labId) });
     } catch (err) {
       // Without storage the lab still works, and what is stored is left untouched for later.
-      // A fresh clock drops any lease timer a half-done restore left behind.
+      // Any lease timer a half-done restore left behind is dropped.
       const reason = err instanceof Error ? err.message : String(err);
       this.deps.warn?.(`etcd: cannot read the stored data (${reason}); changes will not be saved`);
-      const latest = this.clock.getParams();
-      this.clock.dispose();
-      this.clock = new RealtimeClock(latest, this.deps.source, this.deps.schedule);
-      return KvServer.open({ clock: this.clock });
+      restoring.dispose();
+      return KvServer.open({ clock: scopedClock(this.clock!) });
     }
   }
 
