@@ -17,6 +17,7 @@ import type { KvWorkerApi } from '../workers/kv.worker.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 import { saveFile } from './save-file.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
+import { hostHealth, type Health } from './lab-health.ts';
 import { linkTraffic, type LinkTraffic } from './traffic.ts';
 
 export type HostStatus = 'starting' | 'up' | 'failed';
@@ -26,6 +27,8 @@ export interface HostState {
   status: HostStatus;
   error: string | null;
   snapshot: HostSnapshot | null;
+  /** The node's boot is over: its flanneld leased a subnet and its pods are up (or it failed). */
+  booted: boolean;
   /** Links whose packet counters moved since the previous snapshot (frames crossing them). */
   traffic: LinkTraffic;
   /** The namespace the host's terminal is in: '' for the host's own, 'pod1' in a pod shell. */
@@ -59,10 +62,28 @@ export class Lab {
   clock = $state<ClockParams>({ labAtAnchor: 0, sourceAtAnchor: 0, speed: 1 });
   /** Lab time, refreshed a few times a second for the header. */
   labTime = $state(0);
-  /** Every host is up and (once flanneld exists) has written subnet.env. */
+  /** Each host's health as its last snapshot shows it, in `hosts` order. */
+  health = $derived(this.hosts.map((h) => hostHealth(h, this.hosts)));
+  /**
+   * Every host is up, has written subnet.env, runs flanneld and routes to every other host's
+   * subnet (the DOM's lab-ready).
+   */
   ready = $derived(
-    this.hosts.length > 0 && this.hosts.every((h) => h.status === 'up' && h.snapshot?.ready),
+    this.hosts.length > 0 &&
+      this.hosts.every((h) => h.status === 'up' && h.snapshot?.ready) &&
+      this.health.every((h) => h.level === 'ok'),
   );
+  /** What is wrong once the lab has booted, for the header ('node2: flanneld stopped'). */
+  trouble = $derived.by(() => {
+    const down = this.hosts
+      .flatMap((h, i) =>
+        this.health[i].level === 'down' ? [`${h.config.hostname}: ${this.health[i].text}`] : [],
+      )
+      // A host that lost its routes usually follows from another one's trouble: that first.
+      .sort((a, b) => Number(a.includes('no route to')) - Number(b.includes('no route to')));
+    if (down.length === 0) return null;
+    return down.length === 1 ? down[0] : `${down[0]} (and ${down.length - 1} more)`;
+  });
   /** The backend in force: the config's, until an operator switches it. */
   backend = $state<Backend>('vxlan');
   /** A control's operation in progress (switching backend), shown in the header. */
@@ -99,6 +120,12 @@ export class Lab {
     // Lab time starts at the wall clock (the UI may read it; the engine may not).
     this.clock = { labAtAnchor: Date.now(), sourceAtAnchor: realNow(), speed: 1 };
     this.labTime = labTimeAt(this.clock, realNow());
+  }
+
+  /** A host's health (see lab-health.ts). */
+  healthOf(hostname: string): Health {
+    const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
+    return i < 0 ? { level: 'booting', text: 'booting' } : this.health[i];
   }
 
   api(hostname: string): Comlink.Remote<HostWorkerApi> | undefined {
@@ -340,7 +367,11 @@ export class Lab {
       void api.booted().then(
         (booted) => {
           const current = this.hosts.find((h) => h.config.hostname === host.hostname);
-          if (current && this.apis.get(host.hostname) === api) current.snapshot = booted;
+          if (!current || this.apis.get(host.hostname) !== api) return;
+          current.snapshot = booted;
+          current.booted = true;
+          // The last node's lease reaches the others' routes now: look at once, then fast.
+          if (!this.booting()) this.schedulePoll(0);
         },
         () => {}, // a host removed while booting: its worker is gone
       );
@@ -409,18 +440,34 @@ export class Lab {
     void this.kv?.setClock(params);
   }
 
-  /** Polls the hosts' snapshots: every 250 ms while the page is visible, slower otherwise. */
-  private schedulePoll(): void {
+  /** Some node has not finished booting. */
+  private booting(): boolean {
+    return this.hosts.some((h) => !h.booted && h.status !== 'failed');
+  }
+
+  /**
+   * Polls the hosts' snapshots: every 250 ms while the page is visible, slower otherwise; in
+   * `delayMs` when told (instead of the poll already planned).
+   */
+  private schedulePoll(delayMs?: number): void {
     if (this.disposed) return;
+    if (this.poll !== null) clearTimeout(this.poll);
     // While the lab boots, hosts report their own boot (booted()): polling them fast would only
     // take CPU from the boot.
+    const booting = this.booting();
     const fast =
-      this.ready &&
+      !booting &&
       (typeof document === 'undefined' || document.visibilityState === 'visible') &&
       this.hosts.length <= FAST_POLL_MAX_HOSTS;
     this.poll = setTimeout(
-      () => void this.refresh().finally(() => this.schedulePoll()),
-      fast ? SNAPSHOT_INTERVAL_MS : this.ready ? SNAPSHOT_IDLE_MS : SNAPSHOT_BOOTING_MS,
+      () => {
+        this.poll = null;
+        // A poll planned meanwhile (schedulePoll(0)) carries on instead of this one.
+        void this.refresh().finally(() => {
+          if (this.poll === null) this.schedulePoll();
+        });
+      },
+      delayMs ?? (fast ? SNAPSHOT_INTERVAL_MS : booting ? SNAPSHOT_BOOTING_MS : SNAPSHOT_IDLE_MS),
     );
   }
 
@@ -454,6 +501,7 @@ function newHostState(config: HostConfig): HostState {
     status: 'starting',
     error: null,
     snapshot: null,
+    booted: false,
     traffic: {},
     shellNetns: '',
     captures: [],
