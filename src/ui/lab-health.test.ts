@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MemoryHub, WirePort } from '../engine/lab/wire.ts';
 import type { HostSnapshot } from '../workers/host-api.ts';
 import { hostHealth, missingPeerRoutes, type HealthInput } from './lab-health.ts';
 
@@ -19,16 +20,7 @@ function snap(
     pods: [],
     links: [],
     peerRoutes,
-    wire: {
-      txFrames: 0,
-      txFlooded: 0,
-      txUnicast: 0,
-      txMessages: 0,
-      rxFrames: 0,
-      rxMessages: 0,
-      rxMalformed: 0,
-      macs: 0,
-    },
+    wire: { ...new WirePort(new MemoryHub().connect(hostname), { now: () => 0 }).stats, macs: 0 },
     at: 0,
     ...extra,
   };

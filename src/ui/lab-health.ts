@@ -1,6 +1,7 @@
 // What the header's badge and each host's dot say: read from the hosts' snapshots (what the
 // kernel and systemd hold), never from what the UI asked for.
 
+import { netContains, parseIp4Net } from '../engine/flannel/ip4.ts';
 import type { HostSnapshot } from '../workers/host-api.ts';
 
 /** 'ok': flanneld runs and the host routes to every peer; 'booting'; 'down': something is wrong. */
@@ -29,18 +30,11 @@ export interface HealthInput {
   booted: boolean;
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((n, o) => ((n << 8) | Number(o)) >>> 0, 0);
-}
-
 /** Whether the route prefix `route` ('10.244.0.0/16') covers the subnet `subnet`. */
 function covers(route: string, subnet: string): boolean {
-  const [rIp, rLen] = route.split('/');
-  const [sIp, sLen] = subnet.split('/');
-  const len = Number(rLen);
-  if (!(len >= 0 && len <= 32) || Number(sLen) < len) return false;
-  const mask = len === 0 ? 0 : (~0 << (32 - len)) >>> 0;
-  return (ipv4ToInt(rIp) & mask) >>> 0 === (ipv4ToInt(sIp) & mask) >>> 0;
+  const r = parseIp4Net(route);
+  const s = parseIp4Net(subnet);
+  return !!r && !!s && s.prefixLen >= r.prefixLen && netContains(r, s.ip);
 }
 
 /** Subnets of `peers` that `snapshot` has no route to (`ip route` as the snapshot read it). */
