@@ -1,46 +1,29 @@
-// The running lab, as the UI sees it: one host worker per host, the KV worker, the lab clock
-// (the UI owns its params and sends every change to every worker) and the hosts' snapshots.
+// The running lab, as the UI sees it: one host worker per host and the KV worker, booted,
+// added and removed here; the hosts' state and health. The clock (lab-clock.svelte.ts), the
+// direct wires between hosts (peer-ports.ts), snapshot polling (snapshot-poll.ts) and
+// captures (captures.ts) live in modules of their own.
 
 import * as Comlink from 'comlink';
 import { networkConfigJson } from '../engine/lab/node-setup.ts';
 import type { Backend, HostConfig, LabConfig } from '../engine/lab/params.ts';
-import {
-  labTimeAt,
-  withAdvance,
-  withSpeed,
-  type ClockParams,
-} from '../engine/os/realtime-clock.ts';
-import type { CaptureTarget, HostSnapshot, HostWorkerApi } from '../workers/host-api.ts';
+import type { ClockParams } from '../engine/os/realtime-clock.ts';
+import type { SteppedWorker } from '../workers/clock-steps.ts';
+import type { CaptureTarget, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
+import { toggleCapture } from './captures.ts';
+import { HostState } from './host-state.svelte.ts';
+import { LabClockControl } from './lab-clock.svelte.ts';
+import { hostHealth, type Health } from './lab-health.ts';
 import { loadShellHistory, saveShellHistory } from './lab-storage.ts';
+import { PeerPorts } from './peer-ports.ts';
 import { saveFile } from './save-file.ts';
+import { SnapshotPoll } from './snapshot-poll.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
-import { linkTraffic, type LinkTraffic } from './traffic.ts';
 
-export type HostStatus = 'starting' | 'up' | 'failed';
+export { HostState } from './host-state.svelte.ts';
 
-export interface HostState {
-  config: HostConfig;
-  status: HostStatus;
-  error: string | null;
-  snapshot: HostSnapshot | null;
-  /** Links whose packet counters moved since the previous snapshot (frames crossing them). */
-  traffic: LinkTraffic;
-  /** The namespace the host's terminal is in: '' for the host's own, 'pod1' in a pod shell. */
-  shellNetns: string;
-  /** Background captures started from the topology ('/eth0', 'pod1/eth0'). */
-  captures: string[];
-}
-
-/** Snapshots come fast while someone watches (frames flash along links), slowly otherwise. */
-const SNAPSHOT_INTERVAL_MS = 250;
-const SNAPSHOT_IDLE_MS = 1000;
-/** While the lab boots: a snapshot of a cold host costs milliseconds of the boot's CPU. */
-const SNAPSHOT_BOOTING_MS = 3000;
-/** Above this many hosts, fast polling costs more than the flashes are worth. */
-const FAST_POLL_MAX_HOSTS = 24;
 /** How long `exec` waits for a host's terminal to appear before running without it. */
 const CONSOLE_WAIT_MS = 1000;
 
@@ -49,24 +32,35 @@ export interface ScriptedConsole {
   runVisibly(line: string): Promise<string>;
 }
 
-/** Absolute real time, the same frame of reference in the page and in every worker. */
-export function realNow(): number {
-  return performance.timeOrigin + performance.now();
-}
-
 export class Lab {
+  /** An array of HostState objects: reactive per field, snapshots not deep-proxied. */
   hosts = $state<HostState[]>([]);
-  clock = $state<ClockParams>({ labAtAnchor: 0, sourceAtAnchor: 0, speed: 1 });
-  /** Lab time, refreshed a few times a second for the header. */
-  labTime = $state(0);
-  /** Every host is up and (once flanneld exists) has written subnet.env. */
+  /** Each host's health as its last snapshot shows it, in `hosts` order. */
+  health = $derived(this.hosts.map((h) => hostHealth(h, this.hosts)));
+  /**
+   * Every host is up, has written subnet.env, runs flanneld and routes to every other host's
+   * subnet (the DOM's lab-ready).
+   */
   ready = $derived(
-    this.hosts.length > 0 && this.hosts.every((h) => h.status === 'up' && h.snapshot?.ready),
+    this.hosts.length > 0 &&
+      this.hosts.every((h) => h.status === 'up' && h.snapshot?.ready) &&
+      this.health.every((h) => h.level === 'ok'),
   );
+  /** What is wrong once the lab has booted, for the header ('node2: flanneld stopped'). */
+  trouble = $derived.by(() => {
+    const down = this.hosts
+      .flatMap((h, i) =>
+        this.health[i].level === 'down' ? [`${h.config.hostname}: ${this.health[i].text}`] : [],
+      )
+      // A host that lost its routes usually follows from another one's trouble: that first.
+      .sort((a, b) => Number(a.includes('no route to')) - Number(b.includes('no route to')));
+    if (down.length === 0) return null;
+    return down.length === 1 ? down[0] : `${down[0]} (and ${down.length - 1} more)`;
+  });
   /** The backend in force: the config's, until an operator switches it. */
   backend = $state<Backend>('vxlan');
   /** A control's operation in progress (switching backend), shown in the header. */
-  busy = $state<string | null>(null);
+  private operation = $state<string | null>(null);
 
   /** Comlink proxies: outside $state, they must not be deep-proxied. */
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- deliberately not reactive
@@ -76,25 +70,57 @@ export class Lab {
   private kv: Comlink.Remote<KvWorkerApi> | null = null;
   /** The kernel, compiled once for every host of the tab (undefined: each worker compiles). */
   private kernel: Promise<WebAssembly.Module | undefined> = Promise.resolve(undefined);
-  private timers: ReturnType<typeof setInterval>[] = [];
-  private poll: ReturnType<typeof setTimeout> | null = null;
   private kvOpened: Promise<void> = Promise.resolve();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handles, not state
   private readonly consoles = new Map<string, ScriptedConsole>();
   private startPromise: Promise<void> | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   private terminalHosts = new Set<string>();
-  /** Pairs of this tab's hosts joined by a direct MessagePort ('node1|node2'). */
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
-  private readonly joined = new Set<string>();
   private disposed = false;
+  private readonly peers = new PeerPorts((hostname) => this.apis.get(hostname));
+  private readonly poll = new SnapshotPoll({
+    hosts: () => this.hosts,
+    api: (hostname) => this.apis.get(hostname),
+  });
+  /** The lab clock: its params go to every worker; fast-forwards step them all together. */
+  readonly time = new LabClockControl({
+    workers: () => this.clockedWorkers(),
+    broadcast: (params) => this.broadcastClock(params),
+  });
 
   constructor(readonly config: LabConfig & { labId: string }) {
-    this.hosts = config.hosts.map((h) => newHostState(h));
+    this.hosts = config.hosts.map((h) => new HostState(h));
     this.backend = config.backend;
-    // Lab time starts at the wall clock (the UI may read it; the engine may not).
-    this.clock = { labAtAnchor: Date.now(), sourceAtAnchor: realNow(), speed: 1 };
-    this.labTime = labTimeAt(this.clock, realNow());
+  }
+
+  /** What the header says the lab is busy with, if anything. */
+  get busy(): string | null {
+    return this.time.advancing ? 'advancing the clock' : this.operation;
+  }
+
+  /** The clock params in force (the header's speed). */
+  get clock(): ClockParams {
+    return this.time.params;
+  }
+
+  /** Lab time for the header. */
+  get labTime(): number {
+    return this.time.labTime;
+  }
+
+  setSpeed(speed: number): void {
+    this.time.setSpeed(speed);
+  }
+
+  /** Fast-forwards the lab clock by `ms` (see lab-clock.svelte.ts). */
+  advance(ms: number): Promise<void> {
+    return this.time.advance(ms);
+  }
+
+  /** A host's health (see lab-health.ts). */
+  healthOf(hostname: string): Health {
+    const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
+    return i < 0 ? { level: 'booting', text: 'booting' } : this.health[i];
   }
 
   api(hostname: string): Comlink.Remote<HostWorkerApi> | undefined {
@@ -170,16 +196,7 @@ export class Lab {
     const api = this.apis.get(hostname);
     const host = this.hosts.find((h) => h.config.hostname === hostname);
     if (!api || !host) return false;
-    const key = `${target.netns ?? ''}/${target.ifname}`;
-    if (host.captures.includes(key)) {
-      host.captures = host.captures.filter((k) => k !== key);
-      const file = await api.stopCapture(target);
-      if (file) saveFile(`${hostname}-${file.name}`, file.bytes);
-      return false;
-    }
-    await api.startCapture(target);
-    host.captures = [...host.captures, key];
-    return true;
+    return toggleCapture(api, host, target);
   }
 
   /** Adds a host with the next name and underlay address; it boots and leases a subnet. */
@@ -188,7 +205,7 @@ export class Lab {
     // The lab's etcd hands out the name: other tabs of the lab may run hosts too.
     const [name] = await this.kv!.claimHosts(this.config.labId, 1);
     const config = hostNamed(name);
-    this.hosts.push(newHostState(config));
+    this.hosts.push(new HostState(config));
     await this.launch(config);
     return config.hostname;
   }
@@ -198,6 +215,11 @@ export class Lab {
    * when a node leaves the cluster; the other hosts' flanneld remove their routes to it.
    */
   async removeHost(hostname: string): Promise<void> {
+    if (this.time.advancing) {
+      // A fast-forward waits for every worker at each step: let it finish first.
+      await this.time.idle();
+      return this.removeHost(hostname);
+    }
     const i = this.hosts.findIndex((h) => h.config.hostname === hostname);
     if (i < 0) return;
     this.workers.get(hostname)?.terminate();
@@ -205,28 +227,8 @@ export class Lab {
     this.apis.delete(hostname);
     this.consoles.delete(hostname);
     this.hosts.splice(i, 1);
-    for (const pair of [...this.joined]) {
-      const [a, b] = pair.split('|');
-      if (a !== hostname && b !== hostname) continue;
-      this.joined.delete(pair);
-      void this.apis.get(a === hostname ? b : a)?.disconnectPeer(hostname);
-    }
+    this.peers.drop(hostname);
     await this.kv?.removeHost(this.config.labId, hostname);
-  }
-
-  /**
-   * Joins two hosts of this tab with a MessagePort, asked for by the first frame one sends the
-   * other. Hosts in another tab of the lab stay on the BroadcastChannels.
-   */
-  private joinPeers(from: string, to: string): void {
-    const pair = [from, to].sort().join('|');
-    const a = this.apis.get(from);
-    const b = this.apis.get(to);
-    if (!a || !b || this.joined.has(pair)) return;
-    this.joined.add(pair);
-    const { port1, port2 } = new MessageChannel();
-    void a.connectPeer(to, Comlink.transfer(port1, [port1]));
-    void b.connectPeer(from, Comlink.transfer(port2, [port2]));
   }
 
   /**
@@ -238,7 +240,7 @@ export class Lab {
   async switchBackend(backend: Backend): Promise<void> {
     const up = this.hosts.filter((h) => h.status === 'up').map((h) => h.config.hostname);
     if (up.length === 0 || backend === this.backend) return;
-    this.busy = `switching to ${backend}`;
+    this.operation = `switching to ${backend}`;
     try {
       const json = networkConfigJson({
         network: this.config.network,
@@ -249,7 +251,7 @@ export class Lab {
       this.backend = backend;
       await Promise.all(up.map((h) => this.exec(h, 'systemctl restart flanneld')));
     } finally {
-      this.busy = null;
+      this.operation = null;
     }
   }
 
@@ -259,7 +261,7 @@ export class Lab {
     const kv = Comlink.wrap<KvWorkerApi>(kvWorker);
     this.kv = kv;
     // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
-    this.kvOpened = kv.open(this.config.labId, $state.snapshot(this.clock));
+    this.kvOpened = kv.open(this.config.labId, this.time.params);
     // The kernel compiles and the workers load their script while etcd hands out the names.
     this.kernel = WebAssembly.compileStreaming(fetch(kernelUrl)).catch(() => undefined);
     const early = this.hosts.map(() => spawnWorker(WORKER_URLS.host, 'host'));
@@ -269,8 +271,8 @@ export class Lab {
     }
     // Snapshots: a $state proxy cannot be posted to a worker.
     await Promise.all(this.hosts.map((h, i) => this.launch($state.snapshot(h.config), early[i])));
-    this.schedulePoll();
-    this.timers.push(setInterval(() => (this.labTime = labTimeAt(this.clock, realNow())), 250));
+    this.poll.schedule();
+    this.time.startTicking();
   }
 
   /**
@@ -284,7 +286,7 @@ export class Lab {
       if (names.join() !== this.hosts.map((h) => h.config.hostname).join()) {
         const hosts = names.map(hostNamed);
         this.config.hosts.splice(0, this.config.hosts.length, ...hosts);
-        this.hosts = hosts.map((h) => newHostState(h));
+        this.hosts = hosts.map((h) => new HostState(h));
       }
       return true;
     } catch (err) {
@@ -309,6 +311,8 @@ export class Lab {
       this.apis.set(host.hostname, api);
       const channel = new MessageChannel();
       await this.kvOpened;
+      // A host boots on the lab's clock as it runs, not in the middle of a fast-forward.
+      await this.time.idle();
       await kv.connect(labId, Comlink.transfer(channel.port1, [channel.port1]));
       const snapshot = await api.start(
         {
@@ -318,12 +322,12 @@ export class Lab {
           network: this.config.network,
           subnetLen: this.config.subnetLen,
           podsPerHost: this.config.podsPerHost,
-          clock: $state.snapshot(this.clock),
+          clock: this.time.params,
           kernelModule: await this.kernel,
           history: loadShellHistory(localStorage, labId, host.hostname),
         },
         Comlink.transfer(channel.port2, [channel.port2]),
-        Comlink.proxy((peer: string) => this.joinPeers(host.hostname, peer)),
+        Comlink.proxy((peer: string) => this.peers.join(host.hostname, peer)),
       );
       const state = this.hosts.find((h) => h.config.hostname === host.hostname);
       if (!state) return; // removed while booting
@@ -334,7 +338,11 @@ export class Lab {
       void api.booted().then(
         (booted) => {
           const current = this.hosts.find((h) => h.config.hostname === host.hostname);
-          if (current && this.apis.get(host.hostname) === api) current.snapshot = booted;
+          if (!current || this.apis.get(host.hostname) !== api) return;
+          current.snapshot = booted;
+          current.booted = true;
+          // The last node's lease reaches the others' routes now: look at once, then fast.
+          if (!this.poll.booting()) this.poll.schedule(0);
         },
         () => {}, // a host removed while booting: its worker is gone
       );
@@ -343,58 +351,25 @@ export class Lab {
     }
   }
 
-  setSpeed(speed: number): void {
-    this.applyClock(withSpeed($state.snapshot(this.clock), speed, realNow()));
-  }
-
-  advance(ms: number): void {
-    this.applyClock(withAdvance($state.snapshot(this.clock), ms, realNow()));
-  }
-
   dispose(): void {
     this.disposed = true;
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
-    if (this.poll !== null) clearTimeout(this.poll);
+    this.time.dispose();
+    this.poll.dispose();
     for (const w of this.workers.values()) w.terminate();
   }
 
-  private applyClock(params: ClockParams): void {
-    this.clock = params;
-    this.labTime = labTimeAt(params, realNow());
+  /** Workers whose clock a fast-forward steps: the KV and the hosts that have started. */
+  private clockedWorkers(): SteppedWorker[] {
+    const hosts = this.hosts.filter((h) => h.status === 'up');
+    return [
+      ...(this.kv ? [this.kv] : []),
+      ...hosts.flatMap((h) => this.apis.get(h.config.hostname) ?? []),
+    ];
+  }
+
+  private broadcastClock(params: ClockParams): void {
     for (const api of this.apis.values()) void api.setClock(params);
     void this.kv?.setClock(params);
-  }
-
-  /** Polls the hosts' snapshots: every 250 ms while the page is visible, slower otherwise. */
-  private schedulePoll(): void {
-    if (this.disposed) return;
-    // While the lab boots, hosts report their own boot (booted()): polling them fast would only
-    // take CPU from the boot.
-    const fast =
-      this.ready &&
-      (typeof document === 'undefined' || document.visibilityState === 'visible') &&
-      this.hosts.length <= FAST_POLL_MAX_HOSTS;
-    this.poll = setTimeout(
-      () => void this.refresh().finally(() => this.schedulePoll()),
-      fast ? SNAPSHOT_INTERVAL_MS : this.ready ? SNAPSHOT_IDLE_MS : SNAPSHOT_BOOTING_MS,
-    );
-  }
-
-  private async refresh(): Promise<void> {
-    await Promise.all(
-      this.hosts.map(async (h) => {
-        const api = this.apis.get(h.config.hostname);
-        if (h.status !== 'up' || !api) return;
-        try {
-          const next = await api.snapshot();
-          h.traffic = linkTraffic(h.snapshot, next);
-          h.snapshot = next;
-        } catch {
-          // A host busy starting or gone: keep its last snapshot.
-        }
-      }),
-    );
   }
 
   private fail(hostname: string, message: string): void {
@@ -403,16 +378,4 @@ export class Lab {
     host.status = 'failed';
     host.error = message;
   }
-}
-
-function newHostState(config: HostConfig): HostState {
-  return {
-    config,
-    status: 'starting',
-    error: null,
-    snapshot: null,
-    traffic: {},
-    shellNetns: '',
-    captures: [],
-  };
 }

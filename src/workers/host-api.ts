@@ -1,6 +1,7 @@
 // What the UI and a host worker say to each other (over Comlink). Plain data only.
 
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
+import type { QuietReport } from './clock-steps.ts';
 import type { Backend, HostConfig } from '../engine/lab/params.ts';
 import type { WireStats } from '../engine/lab/wire.ts';
 
@@ -96,6 +97,10 @@ export interface HostWorkerApi {
   /** Resolves once the node's boot is over (subnet leased and pods up, or failed). */
   booted(): Promise<HostSnapshot>;
   setClock(params: ClockParams): void;
+  /** A fast-forward steps the host's paused clock (see clock-steps.ts). */
+  clockDeadline(): number;
+  clockStepTo(t: number): Promise<void>;
+  clockQuiet(): QuietReport;
   /**
    * Runs one shell line; output streams through `output` while it runs, files sent with
    * `download` through `download`. Resolves to $?.

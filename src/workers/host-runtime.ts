@@ -12,6 +12,8 @@ import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts'
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
+import type { QuietReport } from './clock-steps.ts';
+import type { KvPortTraffic } from './kv-remote.ts';
 import type {
   CaptureTarget,
   Completion,
@@ -77,13 +79,18 @@ export class HostRuntime {
   private booting: Promise<void> | null = null;
   private running: AbortController | null = null;
   private readonly captures = new Map<string, BackgroundCapture>();
+  private kvTraffic: (() => KvPortTraffic) | null = null;
 
   constructor(private readonly deps: HostRuntimeDeps) {}
 
   /** Boots the host: kernel, NIC on the wire, flanneld, pods. Resolves once the shell answers. */
-  async start(config: HostStartConfig, kv?: KvClient): Promise<HostSnapshot> {
+  async start(
+    config: HostStartConfig,
+    kv?: KvClient & { traffic?(): KvPortTraffic },
+  ): Promise<HostSnapshot> {
     if (this.config) throw new Error(`host ${this.config.host.hostname} is already started`);
     this.config = config;
+    this.kvTraffic = kv?.traffic ?? null;
     const clock = new RealtimeClock(config.clock, this.deps.source, this.deps.schedule);
     this.clock = clock;
     const random = this.deps.random ?? Math.random;
@@ -147,6 +154,21 @@ export class HostRuntime {
 
   setClock(params: ClockParams): void {
     this.clock?.setParams(params);
+  }
+
+  /** A fast-forward's view of this host (see clock-steps.ts); a host not started has no clock. */
+  clockDeadline(): number {
+    return this.clock?.nextDeadline() ?? Infinity;
+  }
+
+  async clockStepTo(t: number): Promise<void> {
+    await this.clock?.stepTo(t);
+  }
+
+  clockQuiet(): QuietReport {
+    const kv = this.kvTraffic?.() ?? { inFlight: 0, received: 0 };
+    const wire = this.wire?.stats.rxMessages ?? 0;
+    return { busy: (this.clock?.due() ?? false) || kv.inFlight > 0, activity: kv.received + wire };
   }
 
   async run(

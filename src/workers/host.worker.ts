@@ -58,6 +58,9 @@ const api: HostWorkerApi = {
   setClock(params: ClockParams) {
     runtime.setClock(params);
   },
+  clockDeadline: () => runtime.clockDeadline(),
+  clockStepTo: (t) => runtime.clockStepTo(t),
+  clockQuiet: () => runtime.clockQuiet(),
   async run(
     line: string,
     output: (stream: OutputStream, text: string) => void,

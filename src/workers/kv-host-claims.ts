@@ -153,9 +153,12 @@ export class HostClaims {
 
   private schedule(): void {
     if (this.disposed) return;
-    this.cancelTimer = this.deps.clock.setTimer((this.ttl() * 1000) / 3, () => {
-      void this.keepAlive().finally(() => this.schedule());
-    });
+    // Local: the keep-alive goes to the store in this worker (while it leads the lab).
+    this.cancelTimer = this.deps.clock.setTimer(
+      (this.ttl() * 1000) / 3,
+      () => void this.keepAlive().finally(() => this.schedule()),
+      { local: true },
+    );
   }
 
   private async keepAlive(): Promise<void> {

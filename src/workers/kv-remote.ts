@@ -70,13 +70,21 @@ export function serveKvPort(client: KvClient, port: MessagePort): void {
 
 const NO_HEADER: ResponseHeader = { clusterId: '0', memberId: '0', revision: 0, raftTerm: 0 };
 
+/** A host's port to the KV: calls waiting for their answer, messages received so far. */
+export interface KvPortTraffic {
+  inFlight: number;
+  received: number;
+}
+
 /** The host's KvClient over its port to the KV worker. */
-export function wrapKvPort(port: MessagePort): KvClient {
+export function wrapKvPort(port: MessagePort): KvClient & { traffic(): KvPortTraffic } {
   let nextId = 1;
+  let received = 0;
   const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
   const watches = new Map<number, (res: WatchResponse) => void>();
   port.onmessage = (e: MessageEvent) => {
     const m = e.data as Reply;
+    received++;
     if (m.t === 'event') {
       watches.get(m.id)?.(m.res);
       return;
@@ -95,6 +103,7 @@ export function wrapKvPort(port: MessagePort): KvClient {
     });
   return {
     ...callsVia(send),
+    traffic: () => ({ inFlight: calls.size, received }),
     watch(req, onResponse) {
       const id = nextId++;
       watches.set(id, (res) => {

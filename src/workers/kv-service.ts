@@ -14,7 +14,9 @@ import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
 import { answerCall, callsVia } from '../engine/kv/protocol.ts';
 import type { KvClient } from '../engine/kv/types.ts';
+import { scopedClock } from '../engine/os/clock.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
+import type { QuietReport } from './clock-steps.ts';
 import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.ts';
 import { HostClaims, hostNamed } from './kv-host-claims.ts';
 import { revokeNodeLeases } from '../engine/lab/node-setup.ts';
@@ -48,9 +50,10 @@ export const tabLockName = (labId: string, tabId: string) =>
 
 export class KvService {
   private labId: string | null = null;
+  /** The tab's lab clock: lease expiry and the host claims' keep-alives. */
   private clock: RealtimeClock | null = null;
-  /** The tab's own lab clock (the store's may be replaced when its restore fails). */
-  private tabClock: RealtimeClock | null = null;
+  /** KV calls from this tab's hosts and claims: answered so far, and still being answered. */
+  private calls = { handled: 0, running: 0 };
   private server: Promise<KvServer> | null = null;
   private client: KvClient | null = null;
   /** The store itself, once this worker leads: its own tab's hosts skip the channel. */
@@ -70,8 +73,8 @@ export class KvService {
       return this.opened;
     }
     this.labId = labId;
-    this.tabClock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
-    this.opened = this.deps.tabs ? this.joinLab(labId, clock) : this.openAlone(labId, clock);
+    this.clock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
+    this.opened = this.deps.tabs ? this.joinLab(labId) : this.openAlone(labId);
     return this.opened;
   }
 
@@ -89,8 +92,18 @@ export class KvService {
    */
   private hostClient(): KvClient {
     const pick = (): KvClient => this.direct ?? this.client!;
+    // Counted, so a fast-forward knows when the calls its step set off have been answered.
+    const counted = async <T>(call: () => Promise<T>): Promise<T> => {
+      this.calls.running++;
+      try {
+        return await call();
+      } finally {
+        this.calls.running--;
+        this.calls.handled++;
+      }
+    };
     return {
-      ...callsVia((call, req) => answerCall(pick(), call, req)),
+      ...callsVia((call, req) => counted(() => answerCall(pick(), call, req))),
       watch: (req, onResponse) => pick().watch(req, onResponse),
     };
   }
@@ -105,8 +118,8 @@ export class KvService {
     await this.opened;
     const tabs = this.deps.tabs;
     this.claims ??= new HostClaims({
-      kv: this.client!,
-      clock: this.tabClock!,
+      kv: this.hostClient(),
+      clock: this.clock!,
       tabId: this.tabId,
       tabAlive: tabs
         ? async (id) => (await tabs.heldLocks()).includes(tabLockName(labId, id))
@@ -130,7 +143,22 @@ export class KvService {
   /** Adopts the UI's new clock params: leases due by the new lab time expire now. */
   setClock(params: ClockParams): void {
     this.clock?.setParams(params);
-    this.tabClock?.setParams(params);
+  }
+
+  /** A fast-forward's view of the store (see clock-steps.ts). */
+  clockDeadline(): number {
+    return this.clock?.nextDeadline() ?? Infinity;
+  }
+
+  async clockStepTo(t: number): Promise<void> {
+    await this.clock?.stepTo(t);
+  }
+
+  clockQuiet(): QuietReport {
+    return {
+      busy: (this.clock?.due() ?? false) || this.calls.running > 0,
+      activity: this.calls.handled,
+    };
   }
 
   /** Resolves once everything committed so far (by this worker as leader) is in storage. */
@@ -149,15 +177,14 @@ export class KvService {
     this.claims?.dispose();
     for (const close of this.closers.splice(0).reverse()) close();
     this.clock?.dispose();
-    this.tabClock?.dispose();
   }
 
-  private async openAlone(labId: string, clock: ClockParams): Promise<void> {
-    this.server = this.openServer(labId, clock);
+  private async openAlone(labId: string): Promise<void> {
+    this.server = this.openServer(labId);
     this.client = createKvClient(await this.server);
   }
 
-  private async joinLab(labId: string, clock: ClockParams): Promise<void> {
+  private async joinLab(labId: string): Promise<void> {
     const tabs = this.deps.tabs!;
     this.tabId = tabs.newId();
     const client = new ChannelKvClient(tabs.channel(labChannelName(labId)), tabs.newId());
@@ -173,14 +200,13 @@ export class KvService {
         return closed;
       });
     });
-    void tabs.lock(labLockName(labId), () => this.lead(labId, clock, closed));
+    void tabs.lock(labLockName(labId), () => this.lead(labId, closed));
   }
 
   /** This worker won the lab's lock: open the store and serve it until the worker closes. */
-  private async lead(labId: string, clock: ClockParams, closed: Promise<void>): Promise<void> {
+  private async lead(labId: string, closed: Promise<void>): Promise<void> {
     const tabs = this.deps.tabs!;
-    const latest = this.tabClock?.getParams() ?? clock;
-    this.server = this.openServer(labId, latest);
+    this.server = this.openServer(labId);
     const server = await this.server;
     if (this.closed) return; // the lock came as the tab was closing
     const channel = tabs.channel(labChannelName(labId));
@@ -193,19 +219,17 @@ export class KvService {
     await closed;
   }
 
-  private async openServer(labId: string, params: ClockParams): Promise<KvServer> {
-    this.clock = new RealtimeClock(params, this.deps.source, this.deps.schedule);
+  private async openServer(labId: string): Promise<KvServer> {
+    const restoring = scopedClock(this.clock!);
     try {
-      return await KvServer.open({ clock: this.clock, storage: this.deps.storage(labId) });
+      return await KvServer.open({ clock: restoring, storage: this.deps.storage(labId) });
     } catch (err) {
       // Without storage the lab still works, and what is stored is left untouched for later.
-      // A fresh clock drops any lease timer a half-done restore left behind.
+      // Any lease timer a half-done restore left behind is dropped.
       const reason = err instanceof Error ? err.message : String(err);
       this.deps.warn?.(`etcd: cannot read the stored data (${reason}); changes will not be saved`);
-      const latest = this.clock.getParams();
-      this.clock.dispose();
-      this.clock = new RealtimeClock(latest, this.deps.source, this.deps.schedule);
-      return KvServer.open({ clock: this.clock });
+      restoring.dispose();
+      return KvServer.open({ clock: scopedClock(this.clock!) });
     }
   }
 

@@ -5,6 +5,7 @@
 
 import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
+import type { QuietReport } from './clock-steps.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
@@ -22,6 +23,10 @@ export interface KvWorkerApi {
   removeHost(labId: string, name: string): Promise<string[]>;
   /** The UI's new clock params (speed change, fast-forward): lease expiry follows them. */
   setClock(params: ClockParams): void;
+  /** A fast-forward steps the store's paused clock (see clock-steps.ts). */
+  clockDeadline(): number;
+  clockStepTo(t: number): Promise<void>;
+  clockQuiet(): QuietReport;
 }
 
 /** Web Locks exist only in secure contexts: without them the tab keeps its lab to itself. */
@@ -53,6 +58,9 @@ const api: KvWorkerApi = {
   claimHosts: (labId, count) => service.claimHosts(labId, count),
   removeHost: (labId, name) => service.removeHost(labId, name),
   setClock: (params) => service.setClock(params),
+  clockDeadline: () => service.clockDeadline(),
+  clockStepTo: (t) => service.clockStepTo(t),
+  clockQuiet: () => service.clockQuiet(),
 };
 
 Comlink.expose(api);

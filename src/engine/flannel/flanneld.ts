@@ -413,10 +413,15 @@ class Flanneld {
         );
         applyRules(nf, set);
       }
-      this.cancels.push(this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync));
+      this.cancels.push(
+        this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync, { local: true }),
+      );
     };
+    // The check only reads and repairs this host's tables: a fast-forward need not stop at it.
     if (sets.length > 0)
-      this.cancels.push(this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync));
+      this.cancels.push(
+        this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync, { local: true }),
+      );
   }
 
   /** Snapshot (Added for every peer), then the watch from the snapshot's revision + 1. */

@@ -25,6 +25,11 @@ export class Lessor {
     private readonly clock: LabClock,
     /** Called when a lease's time is up; the server revokes it. */
     private readonly onExpire: (id: number) => void,
+    /**
+     * Whether anyone outside would hear of the lease's expiry (a watcher of one of its keys);
+     * if not, its timer is local to the store's worker (see TimerOptions.local).
+     */
+    private readonly observed: (id: number) => boolean = () => true,
   ) {}
 
   grant(id: number, ttl: number): Lease {
@@ -76,10 +81,14 @@ export class Lessor {
     const delay = Math.max(0, lease.expiresAt - this.clock.now());
     this.timers.set(
       lease.id,
-      this.clock.setTimer(delay, () => {
-        this.timers.delete(lease.id);
-        if (this.leases.get(lease.id) === lease) this.onExpire(lease.id);
-      }),
+      this.clock.setTimer(
+        delay,
+        () => {
+          this.timers.delete(lease.id);
+          if (this.leases.get(lease.id) === lease) this.onExpire(lease.id);
+        },
+        { local: () => !this.observed(lease.id) },
+      ),
     );
   }
 }

@@ -68,8 +68,12 @@ export class KvServer {
       peerUrls: opts.member?.peerUrls ?? ['http://localhost:2380'],
       clientUrls: opts.member?.clientUrls ?? ['http://localhost:2379'],
     };
-    this.lessor = new Lessor(opts.clock, (id) => this.expireLease(id));
     this.watches = new WatchHub(this.mvcc);
+    this.lessor = new Lessor(
+      opts.clock,
+      (id) => this.expireLease(id),
+      (id) => this.leaseKeys(id).some((key) => this.watches.watched(key)),
+    );
   }
 
   /** Opens a server, restoring what `storage` holds. */

@@ -56,6 +56,12 @@ export class WatchHub {
     return () => this.watchers.delete(entry);
   }
 
+  /** Whether some watcher would hear of a change to `key`. */
+  watched(key: string): boolean {
+    for (const w of this.watchers) if (inRange(key, w.key, w.rangeEnd)) return true;
+    return false;
+  }
+
   private schedule(): void {
     if (this.scheduled) return;
     this.scheduled = true;

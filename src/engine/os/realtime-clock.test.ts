@@ -164,4 +164,33 @@ describe('RealtimeClock', () => {
     w.pass(10);
     expect(fired).toEqual(['second']);
   });
+
+  it('steps while paused: local timers fire on the way but are no deadline', async () => {
+    const w = fakeWorld();
+    const clock = new RealtimeClock(
+      { labAtAnchor: 0, sourceAtAnchor: 1000, speed: 0 },
+      w.source,
+      w.schedule,
+    );
+    const fired: string[] = [];
+    const check = () => {
+      fired.push(`check@${clock.now()}`);
+      clock.setTimer(5000, check, { local: true });
+    };
+    clock.setTimer(5000, check, { local: true });
+    clock.setTimer(12_000, () => fired.push(`renew@${clock.now()}`));
+    expect(clock.nextDeadline()).toBe(12_000);
+    await expect(clock.stepTo(1)).resolves.toBeUndefined();
+    w.pass(60_000); // paused: real time does not move it
+    expect(clock.now()).toBe(1);
+    await clock.stepTo(12_000);
+    expect(fired).toEqual(['check@5000', 'check@10000', 'renew@12000']);
+    expect(clock.nextDeadline()).toBe(Infinity);
+    // A zero-delay timer needs no time to pass, even paused.
+    clock.setTimer(0, () => fired.push('now'));
+    w.pass(0);
+    expect(fired.at(-1)).toBe('now');
+    clock.setParams({ labAtAnchor: 12_000, sourceAtAnchor: w.source(), speed: 1 });
+    await expect(clock.stepTo(13_000)).rejects.toThrow('paused');
+  });
 });

@@ -1,0 +1,72 @@
+// What the header's badge and each host's dot say: read from the hosts' snapshots (what the
+// kernel and systemd hold), never from what the UI asked for.
+
+import { netContains, parseIp4Net } from '../engine/flannel/ip4.ts';
+import type { HostSnapshot } from '../workers/host-api.ts';
+
+/** 'ok': flanneld runs and the host routes to every peer; 'booting'; 'down': something is wrong. */
+export type HealthLevel = 'ok' | 'booting' | 'down';
+
+/** The status dot's class for each level (green, amber, red). */
+export const DOT_CLASS: Record<HealthLevel, 'up' | 'starting' | 'failed'> = {
+  ok: 'up',
+  booting: 'starting',
+  down: 'failed',
+};
+
+export interface Health {
+  level: HealthLevel;
+  /** What is wrong, or what the host is doing ('flanneld stopped', 'booting'); '' when ok. */
+  text: string;
+}
+
+/** The part of a host's state health reads (HostState has it). */
+export interface HealthInput {
+  config: { hostname: string };
+  status: 'starting' | 'up' | 'failed';
+  error: string | null;
+  snapshot: HostSnapshot | null;
+  /** The node's boot is over (its booted() answered). */
+  booted: boolean;
+}
+
+/** Whether the route prefix `route` ('10.244.0.0/16') covers the subnet `subnet`. */
+function covers(route: string, subnet: string): boolean {
+  const r = parseIp4Net(route);
+  const s = parseIp4Net(subnet);
+  return !!r && !!s && s.prefixLen >= r.prefixLen && netContains(r, s.ip);
+}
+
+/** Subnets of `peers` that `snapshot` has no route to (`ip route` as the snapshot read it). */
+export function missingPeerRoutes(snapshot: HostSnapshot, peers: HostSnapshot[]): string[] {
+  const routes = snapshot.peerRoutes.map((r) => r.split(' ')[0]);
+  return peers
+    .map((p) => p.subnet)
+    .filter((s): s is string => !!s && s !== snapshot.subnet)
+    .filter((s) => !routes.some((r) => covers(r, s)));
+}
+
+export function hostHealth(host: HealthInput, hosts: HealthInput[]): Health {
+  if (host.status === 'failed') return { level: 'down', text: `failed: ${host.error ?? ''}` };
+  const snap = host.snapshot;
+  if (host.status === 'starting' || !snap) return { level: 'booting', text: 'booting' };
+  if (snap.flanneld === 'absent') return { level: 'ok', text: '' }; // a bare host: nothing to lease
+  if (snap.flanneld !== 'running') {
+    // Before its boot is over a node's flanneld is starting (or waiting for the join lock).
+    const level = !host.booted && snap.flanneld === 'starting' ? 'booting' : 'down';
+    return { level, text: `flanneld ${snap.flanneld}` };
+  }
+  if (!snap.ready) return { level: host.booted ? 'down' : 'booting', text: 'no subnet.env' };
+  const peers = hosts.filter((h) => h !== host && h.snapshot).map((h) => h.snapshot!);
+  const missing = missingPeerRoutes(snap, peers);
+  if (missing.length > 0) {
+    const owner = (s: string) => peers.find((p) => p.subnet === s)?.hostname ?? '?';
+    // While a node joins, the others learn its lease a moment after it has it.
+    const joining = hosts.some((h) => !h.booted && h.status !== 'failed');
+    return {
+      level: joining ? 'booting' : 'down',
+      text: `no route to ${missing.map((s) => `${owner(s)} (${s})`).join(', ')}`,
+    };
+  }
+  return { level: 'ok', text: '' };
+}
