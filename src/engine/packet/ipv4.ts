@@ -38,15 +38,25 @@ export class Ipv4Packet {
    * is safe. Bytes after the total length (Ethernet padding) are ignored by `payload`.
    */
   static checked(bytes: Uint8Array): Ipv4Packet {
+    const p = Ipv4Packet.checkedHeader(bytes);
+    if (p.totalLen < p.headerLen)
+      throw new PacketError('malformed', 'ipv4', `total length ${p.totalLen}`);
+    requireLength(bytes, p.totalLen, 'ipv4');
+    return p;
+  }
+
+  /**
+   * Checks the header only (version, IHL, the header within the buffer): what a quoted packet
+   * of an ICMP error, cut after 8 payload bytes, still satisfies. `payload` is then bounded by
+   * the buffer too.
+   */
+  static checkedHeader(bytes: Uint8Array): Ipv4Packet {
     requireLength(bytes, IPV4_MIN_HEADER_LEN, 'ipv4');
     const p = new Ipv4Packet(bytes);
     if (p.version !== 4) throw new PacketError('malformed', 'ipv4', `version ${p.version}`);
     if (p.headerLen < IPV4_MIN_HEADER_LEN)
       throw new PacketError('malformed', 'ipv4', `header length ${p.headerLen}`);
     requireLength(bytes, p.headerLen, 'ipv4');
-    if (p.totalLen < p.headerLen)
-      throw new PacketError('malformed', 'ipv4', `total length ${p.totalLen}`);
-    requireLength(bytes, p.totalLen, 'ipv4');
     return p;
   }
 
@@ -126,6 +136,16 @@ export class Ipv4Packet {
   /** The checksum computed over the header as it is (0 when the field is right). */
   get checksumResidue(): number {
     return internetChecksum(this.bytes, 0, this.headerLen);
+  }
+
+  // In-place edits, for a forwarder that keeps the packet's bytes (smoltcp's set_* methods).
+  setTtl(ttl: number): void {
+    this.bytes[field.TTL] = ttl;
+  }
+  /** Recomputes the header checksum over the header as it now is. */
+  fillChecksum(): void {
+    writeU16(this.bytes, field.CHECKSUM, 0);
+    writeU16(this.bytes, field.CHECKSUM, internetChecksum(this.bytes, 0, this.headerLen));
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runPing } from './fake-net.ts';
-import { internetChecksum } from './icmp.ts';
+import { internetChecksum } from '../../packet/checksum.ts';
 
 const golden = (name: string) =>
   readFileSync(new URL(`../../../../tests/golden/linux/${name}`, import.meta.url), 'utf8');
