@@ -26,6 +26,15 @@ describe('ping', () => {
     expect(r.status).toBe(0);
   });
 
+  it('reads the destination as getaddrinfo does (inet_aton forms), as iputils ping on glibc', async () => {
+    // Real `ping -c1 127.1` prints `PING 127.1 (127.0.0.1) 56(84) bytes of data.`
+    const r = await runPing(['-c', '1', '10.244.514']);
+    expect(r.text).toContain('PING 10.244.514 (10.244.2.2) 56(84) bytes of data.');
+    expect(r.text).toContain('64 bytes from 10.244.2.2: icmp_seq=1');
+    const octal = await runPing(['-c', '1', '012.0364.02.02']);
+    expect(octal.text).toContain('PING 012.0364.02.02 (10.244.2.2) 56(84) bytes of data.');
+  });
+
   it('sends real echo requests: id, seq from 1, timeval then 0x10.., valid checksum', async () => {
     const r = await runPing(['-c', '2', '10.244.2.2']);
     const [a, b] = r.sent;

@@ -12,7 +12,7 @@
 // come from the lab clock.
 
 import { ERRNO_TEXT, NetlinkError } from '../../kernel/types.ts';
-import { parseIpv4 } from '../../packet/ipaddr.ts';
+import { formatIpv4, parseIpv4 } from '../../packet/ipaddr.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
 import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from '../../packet/icmp.ts';
 import { IpProtocol } from '../../packet/ipv4.ts';
@@ -235,12 +235,16 @@ export const ping: Program = async (argv, io, host) => {
   }
   const { kernel, netns, clock } = host;
 
-  // Resolve the destination: a dotted quad, or a name from /etc/hosts.
+  // Resolve the destination as getaddrinfo does: an address inet_aton reads (`010.0.0.1` is
+  // 8.0.0.1, `127.1` is 127.0.0.1), or a name from /etc/hosts.
   const hosts = readHosts(host);
   let dst = o.dest;
   let numeric = o.numeric;
-  if (parseIpv4(o.dest, 'inet_pton') !== null) numeric = true;
-  else {
+  const numericDst = parseIpv4(o.dest, 'inet_aton');
+  if (numericDst !== null) {
+    numeric = true;
+    dst = formatIpv4(numericDst);
+  } else {
     const found = hosts.find(([, names]) => names.includes(o.dest));
     if (!found) {
       io.stderr(`ping: ${o.dest}: Temporary failure in name resolution\n`);
