@@ -5,7 +5,8 @@ import { ROOT_NS } from '../../kernel/types.ts';
 import { startFlanneld } from '../flanneld.ts';
 import { FakeKernel } from '../testing/fake-kernel.ts';
 import { FakeKv } from '../testing/fake-kv.ts';
-import { decrementTtl, internetChecksum } from './udp.ts';
+import { internetChecksum } from '../../packet/checksum.ts';
+import { decrementTtl } from './udp.ts';
 
 /** An IPv4/ICMP echo request from `src` to `dst` with `ttl`. */
 function ipPacket(src: number[], dst: number[], ttl: number, proto = 1): Uint8Array {
