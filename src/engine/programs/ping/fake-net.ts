@@ -37,6 +37,8 @@ function icmp(repr: IcmpRepr): Uint8Array {
 }
 
 export interface FakeNet {
+  /** The host's randomness (ping's identifier); 0.25 unless given. */
+  random?: () => number;
   /** How the fake network answers a request. */
   behaviour: 'reply' | 'silent' | 'net-unreachable' | 'mtu';
   /** Lab ms until the answer; 0 with `sync` answers inside icmpSend itself. */
@@ -129,7 +131,7 @@ export async function runPing(
     ...net,
   };
   const host = fakeHost();
-  Object.assign(host, { kernel: fakeKernel(n, host.clock) });
+  Object.assign(host, { kernel: fakeKernel(n, host.clock), random: n.random ?? (() => 0.25) });
   host.fs.writeFile('/etc/hosts', '127.0.0.1\tlocalhost\n172.16.112.130\tnode2\n');
   const io = recordingIO();
   const start = host.clock.now();

@@ -35,6 +35,13 @@ describe('ping', () => {
     expect(octal.text).toContain('PING 012.0364.02.02 (10.244.2.2) 56(84) bytes of data.');
   });
 
+  it("takes its identifier from the host's random, as time from its clock", async () => {
+    const a = await runPing(['-c', '1', '10.244.2.2'], { random: () => 0.5 });
+    const b = await runPing(['-c', '1', '10.244.2.2'], { random: () => 0.75 });
+    expect((a.sent[0][4] << 8) | a.sent[0][5]).toBe(0x8000);
+    expect((b.sent[0][4] << 8) | b.sent[0][5]).toBe(0xc000);
+  });
+
   it('sends real echo requests: id, seq from 1, timeval then 0x10.., valid checksum', async () => {
     const r = await runPing(['-c', '2', '10.244.2.2']);
     const [a, b] = r.sent;

@@ -308,7 +308,7 @@ export const ping: Program = async (argv, io, host) => {
     return 2;
   }
 
-  const ident = Math.floor(Math.random() * 0x10000);
+  const ident = Math.floor((host.random?.() ?? 0) * 0x10000);
   const timing = o.datalen >= TIMEVAL_LEN;
   const s = newStats();
   /** Which sequence numbers were answered (iputils' rcvd bitmap); cleared as a seq is reused. */
