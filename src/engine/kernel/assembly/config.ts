@@ -42,7 +42,7 @@ import {
   fail,
   resetOut,
 } from './msg';
-import { netmask, wr16, rd16, csum } from './bytes';
+import { netmask, csum } from './bytes';
 import { slotFree } from './pool';
 import {
   neighLookup,
@@ -55,21 +55,35 @@ import {
   reasmTimers,
 } from './net';
 
-const EPERM = 1;
-const ENOENT = 2;
-const ESRCH = 3;
-const EBADF = 9;
-const EBUSY = 16;
-const EEXIST = 17;
-const ENODEV = 19;
-const EINVAL = 22;
-const EOPNOTSUPP = 95;
-const EADDRINUSE = 98;
-const EADDRNOTAVAIL = 99;
-const ENETDOWN = 100;
-const ENETUNREACH = 101;
-const EHOSTUNREACH = 113;
-const EACCES = 13;
+import {
+  EPERM,
+  ENOENT,
+  ESRCH,
+  EBADF,
+  EACCES,
+  EBUSY,
+  EEXIST,
+  ENODEV,
+  EINVAL,
+  EMSGSIZE,
+  EOPNOTSUPP,
+  EADDRINUSE,
+  EADDRNOTAVAIL,
+  ENETDOWN,
+  ENETUNREACH,
+  EHOSTUNREACH,
+} from './errno';
+import {
+  PROTO_UDP,
+  UDP_HLEN,
+  ICMP_HLEN,
+  udpSetSource,
+  udpSetDest,
+  udpSetLen,
+  udpSetCheck,
+  icmpCheck,
+  icmpSetCheck,
+} from './headers';
 
 // ---------------------------------------------------------------------------------------------
 // Namespaces and links.
@@ -1232,8 +1246,8 @@ export function icmpSend(): i32 {
   if (s == null) return fail(EBADF);
   const p = ptra(A.A_DATA);
   const len = lena(A.A_DATA);
-  if (len < 8) return fail(EINVAL);
-  if (rd16(p + 2) == 0) wr16(p + 2, csum(p, len));
+  if (len < ICMP_HLEN) return fail(EINVAL);
+  if (icmpCheck(p) == 0) icmpSetCheck(p, csum(p, len));
   const src = u32a(A.A_SRC);
   if (src != 0 && !s.ns.isLocalAddr(src)) return fail(EADDRNOTAVAIL);
   const r = ipSendLocal(
@@ -1248,7 +1262,7 @@ export function icmpSend(): i32 {
     u32a(A.A_DF) != 0,
     false,
   );
-  if (r < 0) return fail(-r, '', r == -90 ? lastMtu : 0);
+  if (r < 0) return fail(-r, '', r == -EMSGSIZE ? lastMtu : 0);
   return 0;
 }
 
@@ -1304,19 +1318,19 @@ export function udpSend(): i32 {
   }
   const data = ptra(A.A_DATA);
   const dlen = max(0, lena(A.A_DATA));
-  if (dlen > 65507) return fail(90);
+  if (dlen > 65507) return fail(EMSGSIZE);
   // Build the UDP header in front of the payload: the request buffer has room before it
   // (the attribute header), so copy into a scratch area instead.
-  const tot = 8 + dlen;
+  const tot = UDP_HLEN + dlen;
   const p = heap.alloc(<usize>tot);
-  memory.copy(p + 8, data, <usize>dlen);
-  wr16(p, s.port);
-  wr16(p + 2, u32a(A.A_PORT));
-  wr16(p + 4, <u32>tot);
-  wr16(p + 6, 0);
-  const r = ipSendLocal(s.ns, u32a(A.A_DST), s.addr, 17, p, tot, 64, 0, false, true);
+  memory.copy(p + UDP_HLEN, data, <usize>dlen);
+  udpSetSource(p, s.port);
+  udpSetDest(p, u32a(A.A_PORT));
+  udpSetLen(p, <u32>tot);
+  udpSetCheck(p, 0);
+  const r = ipSendLocal(s.ns, u32a(A.A_DST), s.addr, PROTO_UDP, p, tot, 64, 0, false, true);
   heap.free(p);
-  if (r < 0) return fail(-r, '', r == -90 ? lastMtu : 0);
+  if (r < 0) return fail(-r, '', r == -EMSGSIZE ? lastMtu : 0);
   return 0;
 }
 

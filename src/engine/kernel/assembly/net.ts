@@ -8,6 +8,7 @@ import {
   KIND_BRIDGE,
   KIND_VXLAN,
   KIND_TUN,
+  RTN_UNICAST,
   RTN_LOCAL,
   RTN_BROADCAST,
   RTN_BLACKHOLE,
@@ -65,12 +66,6 @@ import {
   DROP_IP_MARTIAN,
 } from './abi';
 import {
-  rd16,
-  wr16,
-  rd32,
-  wr32,
-  rdMac,
-  wrMac,
   isMulticastMac,
   BROADCAST_MAC,
   csumAdd,
@@ -124,13 +119,92 @@ import {
 } from './state';
 
 import { wireTx, deliver } from './host';
+import { ENETUNREACH, EHOSTUNREACH, EACCES, EINVAL, EMSGSIZE, ENOBUFS } from './errno';
+import {
+  ETH_HLEN,
+  ETH_P_IP,
+  ETH_P_ARP,
+  ethDst,
+  ethSrc,
+  ethProto,
+  ethSetDst,
+  ethSetSrc,
+  ethSetProto,
+  ARP_LEN,
+  ARPHRD_ETHER,
+  ARPOP_REQUEST,
+  ARPOP_REPLY,
+  arpHrd,
+  arpPro,
+  arpHln,
+  arpPln,
+  arpOp,
+  arpSha,
+  arpSip,
+  arpTip,
+  arpSetEtherIp,
+  arpSetOp,
+  arpSetSha,
+  arpSetSip,
+  arpSetTha,
+  arpSetTip,
+  IP_HLEN,
+  IP_DF,
+  IP_MF,
+  IP_OFFSET,
+  PROTO_ICMP,
+  PROTO_UDP,
+  PROTO_TCP,
+  ipVersion,
+  ipHeaderLen,
+  ipTos,
+  ipTotLen,
+  ipId,
+  ipFragOff,
+  ipTtl,
+  ipProto,
+  ipCheck,
+  ipSaddr,
+  ipDaddr,
+  ipSetTotLen,
+  ipSetFragOff,
+  ipSetTtl,
+  ipSetCheck,
+  UDP_HLEN,
+  udpSource,
+  udpDest,
+  udpLen,
+  udpCheck,
+  udpSetSource,
+  udpSetDest,
+  udpSetLen,
+  udpSetCheck,
+  ICMP_ECHOREPLY,
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO,
+  ICMP_TIME_EXCEEDED,
+  ICMP_TIMESTAMP,
+  ICMP_INFO_REQUEST,
+  ICMP_ADDRESS,
+  ICMP_NET_UNREACH,
+  ICMP_HOST_UNREACH,
+  ICMP_PROT_UNREACH,
+  ICMP_PORT_UNREACH,
+  ICMP_FRAG_NEEDED,
+  ICMP_PKT_FILTERED,
+  ICMP_EXC_TTL,
+  icmpType,
+  icmpSetType,
+  icmpSetCode,
+  icmpSetCheck,
+  icmpSetFragMtu,
+  VXLAN_HLEN,
+  VXLAN_F_VNI,
+  vxlanFlags,
+  vxlanVni,
+  vxlanSetHeader,
+} from './headers';
 
-const ETH_P_IP: u32 = 0x0800;
-const ETH_P_ARP: u32 = 0x0806;
-const ETH_HLEN: i32 = 14;
-const PROTO_ICMP: u32 = 1;
-const PROTO_UDP: u32 = 17;
-const VXLAN_HLEN: i32 = 8;
 /** Where the payload of a VXLAN-carried IPv4 packet (no options) starts in the UDP datagram:
  * UDP 8 + VXLAN 8 + Ethernet 14 + IPv4 20. */
 const VXLAN_INNER_PAYLOAD: i32 = 50;
@@ -317,14 +391,14 @@ export function netifReceive(l: Link, s: i32): void {
 /** Protocol dispatch for a received Ethernet frame that this link accepts. */
 function etherInput(l: Link, s: i32): void {
   const p = slotPtr(s);
-  const dst = rdMac(p);
+  const dst = ethDst(p);
   if (isMulticastMac(dst)) {
     if (dst != BROADCAST_MAC) bump(l.stats, RX_MCAST, 1);
   } else if (dst != l.mac && l.kind != KIND_LOOPBACK) {
     drop(s, DROP_ETH_OTHERHOST);
     return;
   }
-  const type = rd16(p + 12);
+  const type = ethProto(p);
   if (type == ETH_P_IP) {
     ipRcv(l, s, ETH_HLEN);
   } else if (type == ETH_P_ARP) {
@@ -369,8 +443,8 @@ function bridgeInput(br: Link, port: Link, s: i32): void {
     return;
   }
   const p = slotPtr(s);
-  const dst = rdMac(p);
-  const src = rdMac(p + 6);
+  const dst = ethDst(p);
+  const src = ethSrc(p);
   if (isMulticastMac(src) || src == 0) {
     bump(port.stats, RX_DROPPED, 1);
     drop(s, DROP_BRIDGE_SRC);
@@ -434,7 +508,7 @@ function bridgeFlood(br: Link, from: Link | null, s: i32, local: bool): void {
 
 /** The host stack transmits on the bridge device. */
 function bridgeDevXmit(br: Link, s: i32): void {
-  const dst = rdMac(slotPtr(s));
+  const dst = ethDst(slotPtr(s));
   if (!isMulticastMac(dst)) {
     const e = bridgeLookup(br, dst, false);
     if (e != null) {
@@ -456,22 +530,22 @@ function bridgeDevXmit(br: Link, s: i32): void {
 @inline
 function flowSrcPort(p: usize, len: i32): u32 {
   let h: u32 = 0x2f6b1d3;
-  if (len >= ETH_HLEN + 20 && rd16(p + 12) == ETH_P_IP) {
+  if (len >= ETH_HLEN + IP_HLEN && ethProto(p) == ETH_P_IP) {
     const ip = p + ETH_HLEN;
-    const a = rd32(ip + 12);
-    const b = rd32(ip + 16);
-    const proto = <u32>load<u8>(ip + 9);
+    const a = ipSaddr(ip);
+    const b = ipDaddr(ip);
+    const proto = ipProto(ip);
     h ^= (a < b ? a : b) * 0x9e3779b1;
     h = rotl<u32>(h, 13) ^ ((a < b ? b : a) * 0x85ebca6b);
     h = rotl<u32>(h, 7) ^ (proto * 0xc2b2ae35);
-    const ihl = <i32>(load<u8>(ip) & 15) * 4;
-    if ((proto == 6 || proto == 17) && len >= ETH_HLEN + ihl + 4) {
-      const sp = rd16(ip + ihl);
-      const dp = rd16(ip + ihl + 2);
+    const ihl = ipHeaderLen(ip);
+    if ((proto == PROTO_TCP || proto == PROTO_UDP) && len >= ETH_HLEN + ihl + 4) {
+      const sp = udpSource(ip + ihl);
+      const dp = udpDest(ip + ihl);
       h ^= ((sp < dp ? sp : dp) << 16) | (sp < dp ? dp : sp);
     }
   } else {
-    h ^= <u32>(rdMac(p) ^ rdMac(p + 6));
+    h ^= <u32>(ethDst(p) ^ ethSrc(p));
   }
   h ^= h >> 16;
   h *= 0x7feb352d;
@@ -485,7 +559,7 @@ function flowSrcPort(p: usize, len: i32): u32 {
 @inline
 function vxlanXmit(vx: Link, s: i32): void {
   const p = slotPtr(s);
-  const dst = rdMac(p);
+  const dst = ethDst(p);
   let e: VxFdb | null = null;
   if (vx.vxCacheGen == fdbGen && vx.vxCacheMac == dst) e = vx.vxCache;
   else {
@@ -513,7 +587,7 @@ function vxlanXmit(vx: Link, s: i32): void {
 function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   const ns = vx.ns;
   const rt = ns.lookup(remote);
-  if (rt == null || rt.type != 1) {
+  if (rt == null || rt.type != RTN_UNICAST) {
     bump(vx.stats, TX_CARRIER, 1);
     drop(s, DROP_IP_NOROUTE);
     return;
@@ -532,18 +606,17 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   const ip = slotPtr(s);
   const udp = ip + 20;
   const vxh = udp + 8;
-  store<u32>(vxh, 0x08); // flags: I (VNI valid); reserved bytes zero
-  wr32(vxh + 4, vx.vni << 8);
+  vxlanSetHeader(vxh, vx.vni);
   const udpLen = <u32>(8 + VXLAN_HLEN + innerLen);
-  wr16(udp, sport);
-  wr16(udp + 2, vx.dstport);
-  wr16(udp + 4, udpLen);
-  wr16(udp + 6, 0);
+  udpSetSource(udp, sport);
+  udpSetDest(udp, vx.dstport);
+  udpSetLen(udp, udpLen);
+  udpSetCheck(udp, 0);
   let acc = csumAdd32(csumAdd32(0, src), remote);
   acc = csumAdd16(csumAdd16(acc, PROTO_UDP), udpLen);
   let c = csumFold(csumAdd(udp, <i32>udpLen, acc));
   if (c == 0) c = 0xffff;
-  wr16(udp + 6, c);
+  udpSetCheck(udp, c);
   ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, 64, PROTO_UDP, src, remote);
   ipRouteOutput(ns, rt, remote, s, false);
 }
@@ -552,19 +625,19 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
 function vxlanRcv(vx: Link, s: i32, udpOff: i32, outerSrc: u32): void {
   const p = slotPtr(s) + <usize>udpOff;
   const avail = slotLen(s) - udpOff;
-  if (avail < 8 + VXLAN_HLEN + ETH_HLEN || (load<u8>(p + 8) & 0x08) == 0) {
+  if (avail < UDP_HLEN + VXLAN_HLEN + ETH_HLEN || (vxlanFlags(p + UDP_HLEN) & VXLAN_F_VNI) == 0) {
     bump(vx.stats, RX_ERRORS, 1);
     drop(s, DROP_VXLAN_BAD);
     return;
   }
-  const vni = rd32(p + 12) >> 8;
+  const vni = vxlanVni(p + UDP_HLEN);
   if (vni != vx.vni) {
     drop(s, DROP_VXLAN_VNI);
     return;
   }
   slotPull(s, udpOff + 8 + VXLAN_HLEN);
   if (vx.learning) {
-    const src = rdMac(slotPtr(s) + 6);
+    const src = ethSrc(slotPtr(s));
     if (!isMulticastMac(src)) {
       if (vx.vxFdb.has(src)) {
         const e = vx.vxFdb.get(src);
@@ -592,9 +665,9 @@ function vxlanRcv(vx: Link, s: i32, udpOff: i32, outerSrc: u32): void {
 function pushEther(s: i32, dst: u64, src: u64, type: u32): bool {
   if (!slotPush(s, ETH_HLEN)) return false;
   const p = slotPtr(s);
-  wrMac(p, dst);
-  wrMac(p + 6, src);
-  wr16(p + 12, type);
+  ethSetDst(p, dst);
+  ethSetSrc(p, src);
+  ethSetProto(p, type);
   return true;
 }
 
@@ -617,35 +690,32 @@ function arpSourceAddr(l: Link, target: u32, hint: u32): u32 {
   return 0;
 }
 
-function arpSend(l: Link, op: u32, ethDst: u64, sha: u64, spa: u32, tha: u64, tpa: u32): void {
+function arpSend(l: Link, op: u32, dstMac: u64, sha: u64, spa: u32, tha: u64, tpa: u32): void {
   const s = slotAlloc();
   if (s < 0) {
     count(DROP_NO_BUFFER);
     return;
   }
-  setSlotLen(s, ETH_HLEN + 28);
+  setSlotLen(s, ETH_HLEN + ARP_LEN);
   const p = slotPtr(s);
-  wrMac(p, ethDst);
-  wrMac(p + 6, l.mac);
-  wr16(p + 12, ETH_P_ARP);
+  ethSetDst(p, dstMac);
+  ethSetSrc(p, l.mac);
+  ethSetProto(p, ETH_P_ARP);
   const a = p + ETH_HLEN;
-  wr16(a, 1);
-  wr16(a + 2, ETH_P_IP);
-  store<u8>(a + 4, 6);
-  store<u8>(a + 5, 4);
-  wr16(a + 6, op);
-  wrMac(a + 8, sha);
-  wr32(a + 14, spa);
-  wrMac(a + 18, tha);
-  wr32(a + 24, tpa);
+  arpSetEtherIp(a);
+  arpSetOp(a, op);
+  arpSetSha(a, sha);
+  arpSetSip(a, spa);
+  arpSetTha(a, tha);
+  arpSetTip(a, tpa);
   devXmit(l, s);
 }
 
 function neighSolicit(n: Neigh, unicast: bool): void {
   let hint: u32 = 0;
-  if (n.queue.length > 0) hint = rd32(slotPtr(n.queue[0]) + 12);
+  if (n.queue.length > 0) hint = ipSaddr(slotPtr(n.queue[0]));
   const spa = arpSourceAddr(n.link, n.ip, hint);
-  arpSend(n.link, 1, unicast ? n.mac : BROADCAST_MAC, n.link.mac, spa, 0, n.ip);
+  arpSend(n.link, ARPOP_REQUEST, unicast ? n.mac : BROADCAST_MAC, n.link.mac, spa, 0, n.ip);
   n.probes++;
   n.timerAt = now + RETRANS_MS;
 }
@@ -707,7 +777,7 @@ function neighFail(ns: Netns, n: Neigh): void {
   const q = n.queue;
   while (q.length > 0) {
     const s = q.shift();
-    icmpError(ns, s, 0, 3, 1, 0);
+    icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
     drop(s, DROP_NEIGH_FAILED);
   }
 }
@@ -811,19 +881,19 @@ function neighTimer(ns: Netns, n: Neigh): void {
 
 function arpRcv(l: Link, s: i32): void {
   const p = slotPtr(s);
-  if (slotLen(s) < ETH_HLEN + 28) {
+  if (slotLen(s) < ETH_HLEN + ARP_LEN) {
     bump(l.stats, RX_ERRORS, 1);
     drop(s, DROP_ARP_MALFORMED);
     return;
   }
   const a = p + ETH_HLEN;
-  const op = rd16(a + 6);
+  const op = arpOp(a);
   if (
-    rd16(a) != 1 ||
-    rd16(a + 2) != ETH_P_IP ||
-    load<u8>(a + 4) != 6 ||
-    load<u8>(a + 5) != 4 ||
-    (op != 1 && op != 2)
+    arpHrd(a) != ARPHRD_ETHER ||
+    arpPro(a) != ETH_P_IP ||
+    arpHln(a) != 6 ||
+    arpPln(a) != 4 ||
+    (op != ARPOP_REQUEST && op != ARPOP_REPLY)
   ) {
     bump(l.stats, RX_ERRORS, 1);
     drop(s, DROP_ARP_MALFORMED);
@@ -833,9 +903,9 @@ function arpRcv(l: Link, s: i32): void {
     drop(s, DROP_ARP_NOARP);
     return;
   }
-  const sha = rdMac(a + 8);
-  const spa = rd32(a + 14);
-  const tpa = rd32(a + 24);
+  const sha = arpSha(a);
+  const spa = arpSip(a);
+  const tpa = arpTip(a);
   const ns = l.ns;
   if (isMulticastMac(sha) || spa == 0xffffffff) {
     drop(s, DROP_ARP_MALFORMED);
@@ -844,26 +914,26 @@ function arpRcv(l: Link, s: i32): void {
   const forUs = ns.isLocalAddr(tpa);
   const n: Neigh | null = spa == 0 ? null : neighLookup(ns, l, spa);
   if (n != null && n.state != NUD_PERMANENT && n.state != NUD_NOARP) {
-    if (op == 2) {
+    if (op == ARPOP_REPLY) {
       neighConfirm(n, sha, NUD_REACHABLE);
     } else if (forUs && (n.state == NUD_INCOMPLETE || n.mac != sha)) {
       neighConfirm(n, sha, NUD_STALE);
     }
-  } else if (n == null && forUs && op == 1 && spa != 0) {
+  } else if (n == null && forUs && op == ARPOP_REQUEST && spa != 0) {
     const m = neighCreate(ns, l, spa);
     neighConfirm(m, sha, NUD_STALE);
   }
-  if (op == 1 && forUs) {
+  if (op == ARPOP_REQUEST && forUs) {
     // Reply in place: the request's sender becomes the target.
     clearTailSum(s);
-    wrMac(p, sha);
-    wrMac(p + 6, l.mac);
-    wr16(a + 6, 2);
-    wrMac(a + 8, l.mac);
-    wr32(a + 14, tpa);
-    wrMac(a + 18, sha);
-    wr32(a + 24, spa);
-    setSlotLen(s, ETH_HLEN + 28);
+    ethSetDst(p, sha);
+    ethSetSrc(p, l.mac);
+    arpSetOp(a, ARPOP_REPLY);
+    arpSetSha(a, l.mac);
+    arpSetSip(a, tpa);
+    arpSetTha(a, sha);
+    arpSetTip(a, spa);
+    setSlotLen(s, ETH_HLEN + ARP_LEN);
     devXmit(l, s);
     return;
   }
@@ -897,7 +967,7 @@ export function ipBuildHeader(
   store<u32>(p, w2, 8);
   store<u32>(p, w3, 12);
   store<u32>(p, w4, 16);
-  wr16(p + 10, csumFold(<u64>w0 + <u64>w1 + <u64>w2 + <u64>w3 + <u64>w4));
+  ipSetCheck(p, csumFold(<u64>w0 + <u64>w1 + <u64>w2 + <u64>w3 + <u64>w4));
 }
 
 function ipRcv(l: Link, s: i32, off: i32): void {
@@ -908,19 +978,18 @@ function ipRcv(l: Link, s: i32, off: i32): void {
     drop(s, DROP_IP_SHORT);
     return;
   }
-  const vihl = <i32>load<u8>(p);
-  if (vihl >> 4 != 4) {
+  if (ipVersion(p) != 4) {
     bump(l.stats, RX_ERRORS, 1);
     drop(s, DROP_IP_VERSION);
     return;
   }
-  const ihl = (vihl & 15) * 4;
+  const ihl = ipHeaderLen(p);
   if (ihl < 20 || ihl > avail) {
     bump(l.stats, RX_ERRORS, 1);
     drop(s, DROP_IP_IHL);
     return;
   }
-  const tot = <i32>rd16(p + 2);
+  const tot = <i32>ipTotLen(p);
   if (tot < ihl || tot > avail) {
     bump(l.stats, RX_ERRORS, 1);
     drop(s, DROP_IP_TOTLEN);
@@ -935,8 +1004,8 @@ function ipRcv(l: Link, s: i32, off: i32): void {
   slotPull(s, off);
   setSlotLen(s, tot);
   const ns = l.ns;
-  const dst = rd32(p + 16);
-  const src = rd32(p + 12);
+  const dst = ipDaddr(p);
+  const src = ipSaddr(p);
   if (src >> 24 == 127 && l.kind != KIND_LOOPBACK) {
     drop(s, DROP_IP_MARTIAN);
     return;
@@ -955,7 +1024,7 @@ function ipRcv(l: Link, s: i32, off: i32): void {
     return;
   }
   if (rt == null) {
-    icmpError(ns, s, 0, 3, 0, 0);
+    icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_NET_UNREACH, 0);
     drop(s, DROP_IP_NOROUTE);
     return;
   }
@@ -965,15 +1034,15 @@ function ipRcv(l: Link, s: i32, off: i32): void {
 function ipForward(ns: Netns, _in: Link, rt: Route, s: i32): void {
   const p = slotPtr(s);
   const t = rt.type;
-  if (t != 1) {
-    if (t == RTN_UNREACHABLE) icmpError(ns, s, 0, 3, 1, 0);
-    else if (t == RTN_PROHIBIT) icmpError(ns, s, 0, 3, 13, 0);
+  if (t != RTN_UNICAST) {
+    if (t == RTN_UNREACHABLE) icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH, 0);
+    else if (t == RTN_PROHIBIT) icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED, 0);
     drop(s, t == RTN_BLACKHOLE ? DROP_IP_BLACKHOLE : DROP_IP_NOROUTE);
     return;
   }
-  const ttl = <u32>load<u8>(p + 8);
+  const ttl = ipTtl(p);
   if (ttl <= 1) {
-    icmpError(ns, s, 0, 11, 0, 0);
+    icmpError(ns, s, 0, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL, 0);
     drop(s, DROP_IP_TTL);
     return;
   }
@@ -983,18 +1052,18 @@ function ipForward(ns: Netns, _in: Link, rt: Route, s: i32): void {
     return;
   }
   const len = slotLen(s);
-  const df = (rd16(p + 6) & 0x4000) != 0;
+  const df = (ipFragOff(p) & IP_DF) != 0;
   if (len > out.mtu && df) {
-    icmpError(ns, s, 0, 3, 4, <u32>out.mtu);
+    icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_FRAG_NEEDED, <u32>out.mtu);
     drop(s, DROP_IP_MTU);
     return;
   }
   // TTL - 1 and the incremental checksum update of RFC 1624.
-  store<u8>(p + 8, <u8>(ttl - 1));
-  let c = rd16(p + 10) + 0x100;
+  ipSetTtl(p, ttl - 1);
+  let c = ipCheck(p) + 0x100;
   c = (c & 0xffff) + (c >> 16);
-  wr16(p + 10, c);
-  const dst = rd32(p + 16);
+  ipSetCheck(p, c);
+  const dst = ipDaddr(p);
   ipRouteOutput(ns, rt, dst, s, false);
 }
 
@@ -1010,7 +1079,7 @@ function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, _local: bool): vo
   const nh = rt.gw != 0 ? rt.gw : dst;
   if (slotLen(s) > out.mtu) {
     const p = slotPtr(s);
-    if ((rd16(p + 6) & 0x4000) != 0) {
+    if ((ipFragOff(p) & IP_DF) != 0) {
       drop(s, DROP_IP_MTU);
       return;
     }
@@ -1031,15 +1100,15 @@ export function ipFragment(
   mtu: i32,
   bcast: bool,
 ): void {
-  const ihl = <i32>(load<u8>(p) & 15) * 4;
+  const ihl = ipHeaderLen(p);
   const payload = tot - ihl;
   const chunk = ((mtu - ihl) / 8) * 8;
   if (chunk <= 0) {
     count(DROP_IP_MTU);
     return;
   }
-  const base = <i32>(rd16(p + 6) & 0x1fff);
-  const moreOrig = rd16(p + 6) & 0x2000;
+  const base = <i32>(ipFragOff(p) & IP_OFFSET);
+  const moreOrig = ipFragOff(p) & IP_MF;
   let off = 0;
   while (off < payload) {
     const n = min(chunk, payload - off);
@@ -1053,10 +1122,10 @@ export function ipFragment(
     memory.copy(q, p, <usize>ihl);
     memory.copy(q + <usize>ihl, p + <usize>(ihl + off), <usize>n);
     setSlotLen(f, ihl + n);
-    wr16(q + 2, <u32>(ihl + n));
-    wr16(q + 6, (<u32>(base + off / 8)) | (last ? moreOrig : 0x2000));
-    wr16(q + 10, 0);
-    wr16(q + 10, csum(q, ihl));
+    ipSetTotLen(q, <u32>(ihl + n));
+    ipSetFragOff(q, (<u32>(base + off / 8)) | (last ? moreOrig : IP_MF));
+    ipSetCheck(q, 0);
+    ipSetCheck(q, csum(q, ihl));
     neighOutput(ns, out, nh, f, bcast);
     off += n;
   }
@@ -1064,17 +1133,17 @@ export function ipFragment(
 
 function ipLocalDeliver(ns: Netns, l: Link, s: i32): void {
   let p = slotPtr(s);
-  const frag = rd16(p + 6);
-  if ((frag & 0x3fff) != 0) {
+  const frag = ipFragOff(p);
+  if ((frag & (IP_MF | IP_OFFSET)) != 0) {
     s = ipDefrag(ns, s);
     if (s < 0) return;
     p = slotPtr(s);
   }
-  const proto = <u32>load<u8>(p + 9);
+  const proto = ipProto(p);
   if (proto == PROTO_ICMP) icmpRcv(ns, s);
   else if (proto == PROTO_UDP) udpRcv(ns, l, s);
   else {
-    icmpError(ns, s, 0, 3, 2, 0);
+    icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH, 0);
     drop(s, DROP_IP_PROTO);
   }
 }
@@ -1113,15 +1182,15 @@ function reasmFree(e: Reasm): void {
 /** Adds the fragment in slot s (which it consumes); returns the whole datagram's slot or -1. */
 function ipDefrag(ns: Netns, s: i32): i32 {
   const p = slotPtr(s);
-  const ihl = <i32>(load<u8>(p) & 15) * 4;
+  const ihl = ipHeaderLen(p);
   const len = slotLen(s) - ihl;
-  const flags = rd16(p + 6);
+  const flags = ipFragOff(p);
   const off = <i32>(flags & 0x1fff) * 8;
   const more = (flags & 0x2000) != 0;
-  const src = rd32(p + 12);
-  const dst = rd32(p + 16);
-  const id = rd16(p + 4);
-  const proto = <u32>load<u8>(p + 9);
+  const src = ipSaddr(p);
+  const dst = ipDaddr(p);
+  const id = ipId(p);
+  const proto = ipProto(p);
   if (off + len > 65535 || (more && (len & 7) != 0)) {
     drop(s, DROP_IP_FRAG);
     return -1;
@@ -1167,10 +1236,10 @@ function ipDefrag(ns: Netns, s: i32): i32 {
   memory.copy(q, e.buf, <usize>e.hlen);
   memory.copy(q + <usize>e.hlen, e.buf + REASM_DATA, <usize>e.total);
   setSlotLen(n, tot);
-  wr16(q + 2, <u32>tot);
-  wr16(q + 6, 0);
-  wr16(q + 10, 0);
-  wr16(q + 10, csum(q, e.hlen));
+  ipSetTotLen(q, <u32>tot);
+  ipSetFragOff(q, 0);
+  ipSetCheck(q, 0);
+  ipSetCheck(q, csum(q, e.hlen));
   reasmFree(e);
   return n;
 }
@@ -1194,7 +1263,7 @@ export function reasmTimers(run: bool): f64 {
 
 function icmpRcv(ns: Netns, s: i32): void {
   const p = slotPtr(s);
-  const ihl = <i32>(load<u8>(p) & 15) * 4;
+  const ihl = ipHeaderLen(p);
   const len = slotLen(s) - ihl;
   if (len < 8) {
     drop(s, DROP_ICMP_SHORT);
@@ -1212,23 +1281,22 @@ function icmpRcv(ns: Netns, s: i32): void {
   for (let i = 0; i < raws.length; i++) {
     deliver(DELIVER_ICMP, unchecked(raws[i]).fd, p, slotLen(s), 0, 0);
   }
-  const type = load<u8>(ic);
-  if (type != 8) {
+  if (icmpType(ic) != ICMP_ECHO) {
     slotFree(s);
     return;
   }
   // Echo reply, built in place: addresses swapped, options dropped, fresh id and TTL.
-  const src = rd32(p + 12);
-  const dst = rd32(p + 16);
-  const tos = <u32>load<u8>(p + 1);
+  const src = ipSaddr(p);
+  const dst = ipDaddr(p);
+  const tos = ipTos(p);
   if (ihl > 20) {
     memory.copy(p + 20, ic, <usize>len);
     setSlotLen(s, 20 + len);
   }
   const icr = p + 20;
-  store<u8>(icr, 0);
-  wr16(icr + 2, 0);
-  wr16(icr + 2, csum(icr, len));
+  icmpSetType(icr, ICMP_ECHOREPLY);
+  icmpSetCheck(icr, 0);
+  icmpSetCheck(icr, csum(icr, len));
   let from = dst;
   const rtFrom = ns.lookup(dst);
   if (rtFrom == null || rtFrom.type != RTN_LOCAL) from = 0;
@@ -1247,14 +1315,20 @@ export function icmpError(ns: Netns, s: i32, off: i32, type: u32, code: u32, mtu
   const p = slotPtr(s) + <usize>off;
   const tot = slotLen(s) - off;
   if (tot < 20) return;
-  const src = rd32(p + 12);
-  const dst = rd32(p + 16);
-  const ihl = <i32>(load<u8>(p) & 15) * 4;
+  const src = ipSaddr(p);
+  const dst = ipDaddr(p);
+  const ihl = ipHeaderLen(p);
   // Never about ICMP errors, non-first fragments, or broadcast/unspecified addresses.
-  if ((rd16(p + 6) & 0x1fff) != 0 || src == 0 || dst == 0xffffffff || src >> 28 == 14) return;
-  if (load<u8>(p + 9) == 1 && tot >= ihl + 1) {
-    const t = load<u8>(p + <usize>ihl);
-    if (t != 0 && t != 8 && t != 13 && t != 15 && t != 17) return;
+  if ((ipFragOff(p) & IP_OFFSET) != 0 || src == 0 || dst == 0xffffffff || src >> 28 == 14) return;
+  if (ipProto(p) == PROTO_ICMP && tot >= ihl + 1) {
+    const t = icmpType(p + <usize>ihl);
+    const informational =
+      t == ICMP_ECHOREPLY ||
+      t == ICMP_ECHO ||
+      t == ICMP_TIMESTAMP ||
+      t == ICMP_INFO_REQUEST ||
+      t == ICMP_ADDRESS;
+    if (!informational) return;
   }
   const rt = ns.lookup(src);
   if (rt == null) return;
@@ -1266,19 +1340,18 @@ export function icmpError(ns: Netns, s: i32, off: i32, type: u32, code: u32, mtu
   }
   const q = slotPtr(e);
   const ic = q + 20;
-  store<u8>(ic, <u8>type);
-  store<u8>(ic + 1, <u8>code);
-  wr16(ic + 2, 0);
-  wr16(ic + 4, 0);
-  wr16(ic + 6, mtu);
+  icmpSetType(ic, type);
+  icmpSetCode(ic, code);
+  icmpSetCheck(ic, 0);
+  icmpSetFragMtu(ic, mtu);
   memory.copy(ic + 8, p, <usize>quote);
   const icLen = 8 + quote;
-  wr16(ic + 2, csum(ic, icLen));
+  icmpSetCheck(ic, csum(ic, icLen));
   let from = rt.type == RTN_LOCAL ? src : ns.routeSrc(rt);
   if (from == 0 && ns.addrs.length > 0) from = ns.addrs[0].local;
   ipBuildHeader(
     q,
-    0xc0 | (load<u8>(p + 1) & 0x1c),
+    0xc0 | (ipTos(p) & 0x1c),
     <u32>(20 + icLen),
     ns.nextId(),
     false,
@@ -1296,21 +1369,21 @@ export function icmpError(ns: Netns, s: i32, off: i32, type: u32, code: u32, mtu
 
 function udpRcv(ns: Netns, l: Link, s: i32): void {
   const p = slotPtr(s);
-  const ihl = <i32>(load<u8>(p) & 15) * 4;
+  const ihl = ipHeaderLen(p);
   const avail = slotLen(s) - ihl;
   const u = p + <usize>ihl;
   if (avail < 8) {
     drop(s, DROP_UDP_SHORT);
     return;
   }
-  const ulen = <i32>rd16(u + 4);
+  const ulen = <i32>udpLen(u);
   if (ulen < 8 || ulen > avail) {
     drop(s, DROP_UDP_SHORT);
     return;
   }
-  const src = rd32(p + 12);
-  const dst = rd32(p + 16);
-  if (rd16(u + 6) != 0) {
+  const src = ipSaddr(p);
+  const dst = ipDaddr(p);
+  if (udpCheck(u) != 0) {
     let acc = csumAdd32(csumAdd32(0, src), dst);
     acc = csumAdd16(csumAdd16(acc, PROTO_UDP), <u32>ulen);
     const known = tailSum(s, u, ulen); // set when this datagram came inside VXLAN
@@ -1331,7 +1404,7 @@ function udpRcv(ns: Netns, l: Link, s: i32): void {
     }
   }
   setSlotLen(s, ihl + ulen);
-  const dport = rd16(u + 2);
+  const dport = udpDest(u);
   // vxlan devices listen on their UDP port in their namespace.
   const links = ns.links;
   for (let i = 0; i < links.length; i++) {
@@ -1345,13 +1418,13 @@ function udpRcv(ns: Netns, l: Link, s: i32): void {
   for (let i = 0; i < socks.length; i++) {
     const so = unchecked(socks[i]);
     if (so.port == dport && (so.addr == 0 || so.addr == dst)) {
-      deliver(DELIVER_UDP, so.fd, u + 8, ulen - 8, src, rd16(u));
+      deliver(DELIVER_UDP, so.fd, u + UDP_HLEN, ulen - UDP_HLEN, src, udpSource(u));
       slotFree(s);
       return;
     }
   }
   const rt = ns.lookup(dst);
-  if (rt == null || rt.type != RTN_BROADCAST) icmpError(ns, s, 0, 3, 3, 0);
+  if (rt == null || rt.type != RTN_BROADCAST) icmpError(ns, s, 0, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, 0);
   drop(s, DROP_UDP_NOPORT);
 }
 
@@ -1377,34 +1450,34 @@ export function ipSendLocal(
   fillUdpCsum: bool,
 ): i32 {
   const rt = ns.lookup(dst);
-  if (rt == null) return -101; // ENETUNREACH
-  if (rt.type == RTN_UNREACHABLE) return -113;
-  if (rt.type == RTN_PROHIBIT) return -13;
-  if (rt.type == RTN_BLACKHOLE) return -22;
+  if (rt == null) return -ENETUNREACH;
+  if (rt.type == RTN_UNREACHABLE) return -EHOSTUNREACH;
+  if (rt.type == RTN_PROHIBIT) return -EACCES;
+  if (rt.type == RTN_BLACKHOLE) return -EINVAL;
   let out = rt.dev;
   if (rt.type == RTN_LOCAL) out = ns.lo;
-  if (out == null) return -101;
+  if (out == null) return -ENETUNREACH;
   if (src == 0) src = rt.type == RTN_LOCAL ? dst : ns.routeSrc(rt);
   if (src == 0) src = arpSourceAddr(out, dst, 0);
   const tot = 20 + len;
-  if (tot > 65535) return -90;
+  if (tot > 65535) return -EMSGSIZE;
   if (fillUdpCsum) {
-    wr16(p + 6, 0);
+    udpSetCheck(p, 0);
     let acc = csumAdd32(csumAdd32(0, src), dst);
     acc = csumAdd16(csumAdd16(acc, PROTO_UDP), <u32>len);
     let c = csumFold(csumAdd(p, len, acc));
     if (c == 0) c = 0xffff;
-    wr16(p + 6, c);
+    udpSetCheck(p, c);
   }
   const mtu = out.mtu;
   if (tot > mtu && pmtuDo) {
     lastMtu = mtu;
-    return -90; // EMSGSIZE
+    return -EMSGSIZE;
   }
   const df = tot <= mtu; // IP_PMTUDISC_WANT: DF when it fits, fragments otherwise
   if (tot <= SLOT_MAX - 64) {
     const s = slotAlloc();
-    if (s < 0) return -105;
+    if (s < 0) return -ENOBUFS;
     const q = slotPtr(s);
     memory.copy(q + 20, p, <usize>len);
     setSlotLen(s, tot);
@@ -1425,10 +1498,10 @@ export function ipSendLocal(
 export function tunInput(l: Link, p: usize, len: i32): i32 {
   if (len > SLOT_MAX) {
     bump(l.stats, RX_DROPPED, 1);
-    return -90;
+    return -EMSGSIZE;
   }
   const s = slotAlloc();
-  if (s < 0) return -105;
+  if (s < 0) return -ENOBUFS;
   setSlotLen(s, len);
   memory.copy(slotPtr(s), p, <usize>len);
   netifRx(l, s);
