@@ -59,6 +59,7 @@ import {
   EPERM,
   ENOENT,
   ESRCH,
+  EIO,
   EBADF,
   EACCES,
   EBUSY,
@@ -1356,7 +1357,7 @@ export function tunWrite(): i32 {
   if (s == null) return fail(EBADF);
   const l = s.link;
   if (l == null) return fail(EBADF);
-  if (!l.up) return fail(5); // EIO, as a write to a down tun device
+  if (!l.up) return fail(EIO); // as a write to a down tun device
   const r = tunInput(l, ptra(A.A_DATA), max(0, lena(A.A_DATA)));
   if (r < 0) return fail(-r);
   return 0;

@@ -4,6 +4,7 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
+export const EIO = 5;
 export const EBADF = 9;
 export const EACCES = 13;
 export const EBUSY = 16;

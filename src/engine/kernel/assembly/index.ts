@@ -3,6 +3,7 @@
 // written into a packet buffer obtained from rxBegin() and handed over with rxCommit().
 
 import * as A from './abi';
+import { ENOENT, ENODEV, EINVAL, ENOBUFS, EOPNOTSUPP } from './errno';
 import { parseAttrs, reqBuf, REQ_SIZE, outPtr as msgOutPtr, outLen, resetOut, fail } from './msg';
 import { setNowValue, seedRandom, namespaces, Link } from './state';
 import * as C from './config';
@@ -59,7 +60,7 @@ export function outSize(): i32 {
 /** Handles one request of `len` bytes in reqBuf; returns 0 or -errno. */
 export function nl(len: i32): i32 {
   resetOut();
-  if (len < 4 || len > REQ_SIZE) return fail(22);
+  if (len < 4 || len > REQ_SIZE) return fail(EINVAL);
   const type = <i32>load<u16>(reqBuf);
   const flags = <u32>load<u16>(reqBuf + 2);
   parseAttrs(reqBuf + 4, len - 4);
@@ -159,7 +160,7 @@ export function nl(len: i32): i32 {
       r = C.dropsDump();
       break;
     default:
-      r = fail(95);
+      r = fail(EOPNOTSUPP);
   }
   runBacklog();
   return r;
@@ -181,12 +182,12 @@ export function rxMax(): i32 {
 export function rxCommit(ifindex: i32, len: i32): i32 {
   const s = rxSlot;
   rxSlot = -1;
-  if (s < 0) return -105;
+  if (s < 0) return -ENOBUFS;
   const ns = namespaces.get('');
   const l = ns.link(ifindex);
   if (l == null || l.kind != A.KIND_ETHER || len < 0 || len > SLOT_MAX) {
     slotFree(s);
-    return -19;
+    return -ENODEV;
   }
   setSlotLen(s, len);
   netifRx(l, s);
@@ -214,10 +215,10 @@ export function freeBuffers(): i32 {
  */
 export function benchInject(nsLen: i32, ifindex: i32, frameLen: i32, count: i32): i32 {
   const name = String.UTF8.decodeUnsafe(reqBuf, <usize>nsLen);
-  if (!namespaces.has(name)) return -2;
+  if (!namespaces.has(name)) return -ENOENT;
   const ns = namespaces.get(name);
   const l = ns.link(ifindex);
-  if (l == null) return -19;
+  if (l == null) return -ENODEV;
   const frame = reqBuf + <usize>((nsLen + 7) & ~7);
   setBenchMode(true);
   for (let i = 0; i < count; i++) {
