@@ -8,7 +8,7 @@ import * as H from './headers';
 import { parseAttrs, reqBuf, REQ_SIZE, outPtr as msgOutPtr, outLen, resetOut, fail } from './msg';
 import { setNowValue, seedRandom, namespaces, Link } from './state';
 import * as C from './config';
-import { runBacklog, netifRx, setBenchMode, benchTx } from './net';
+import { runBacklog, netifRx, setBenchMode, benchTx } from './dev';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
 
 export function init(seedLo: u32, seedHi: u32): void {
