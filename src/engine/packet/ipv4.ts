@@ -166,6 +166,18 @@ export interface Ipv4Repr {
 }
 
 export const Ipv4Repr = {
+  /** A plain datagram: no options, not fragmented, TOS and identification 0. */
+  plain(fields: Pick<Ipv4Repr, 'src' | 'dst' | 'protocol' | 'ttl' | 'payloadLen'>): Ipv4Repr {
+    return {
+      ...fields,
+      tos: 0,
+      ident: 0,
+      dontFrag: false,
+      moreFrags: false,
+      fragOffset: 0,
+      options: new Uint8Array(0),
+    };
+  },
   /** Parses a checked packet; rejects a bad header checksum. */
   parse(p: Ipv4Packet): Ipv4Repr {
     if (!p.checksumValid) throw new PacketError('malformed', 'ipv4', 'bad header checksum');

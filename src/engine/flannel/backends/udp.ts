@@ -43,19 +43,13 @@ export function netUnreachable(src: number, packet: Uint8Array): Uint8Array {
     nextHopMtu: 0,
     original,
   };
-  const ip: Ipv4Repr = {
+  const ip = Ipv4Repr.plain({
     src: formatIp4(src),
     dst: offending.srcText,
     protocol: IpProtocol.ICMP,
     ttl: 64,
-    tos: 0,
-    ident: 0,
-    dontFrag: false,
-    moreFrags: false,
-    fragOffset: 0,
-    options: new Uint8Array(0),
     payloadLen: IcmpRepr.bufferLen(icmp),
-  };
+  });
   const out = new Uint8Array(Ipv4Repr.bufferLen(ip));
   Ipv4Repr.emit(ip, out);
   IcmpRepr.emit(icmp, out.subarray(Ipv4Repr.headerLen(ip)));

@@ -11,19 +11,13 @@ import { IpProtocol, Ipv4Repr } from '../../packet/ipv4.ts';
 import { ping } from './ping.ts';
 
 function ipv4(src: string, dst: string, ttl: number, payload: Uint8Array): Uint8Array {
-  const repr: Ipv4Repr = {
+  const repr = Ipv4Repr.plain({
     src,
     dst,
     protocol: IpProtocol.ICMP,
     ttl,
-    tos: 0,
-    ident: 0,
-    dontFrag: false,
-    moreFrags: false,
-    fragOffset: 0,
-    options: new Uint8Array(0),
     payloadLen: payload.length,
-  };
+  });
   const p = new Uint8Array(Ipv4Repr.bufferLen(repr));
   Ipv4Repr.emit(repr, p);
   p.set(payload, Ipv4Repr.headerLen(repr));
