@@ -80,16 +80,3 @@ export class TestWire {
     }
   }
 }
-
-/** The frames of a classic pcap file (either byte order). */
-export function readPcap(bytes: Uint8Array): Uint8Array[] {
-  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const le = v.getUint32(0, true) === 0xa1b2c3d4;
-  const frames: Uint8Array[] = [];
-  for (let pos = 24; pos + 16 <= bytes.length;) {
-    const len = v.getUint32(pos + 8, le);
-    frames.push(bytes.slice(pos + 16, pos + 16 + len));
-    pos += 16 + len;
-  }
-  return frames;
-}
