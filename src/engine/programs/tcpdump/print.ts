@@ -12,7 +12,7 @@ import {
   UnreachableCode,
   isIcmpErrorType,
 } from '../../packet/icmp.ts';
-import { IGMP_RECORD_NAMES } from '../../packet/igmp.ts';
+import { IGMP_MIN_LEN, IGMP_RECORD_NAMES, IgmpPacket, IgmpType } from '../../packet/igmp.ts';
 import { formatIpv4At } from '../../packet/ipaddr.ts';
 import { IPV4_MIN_HEADER_LEN, IpProtocol, Ipv4Packet } from '../../packet/ipv4.ts';
 import { formatMac, hex2 } from '../../packet/mac.ts';
@@ -547,30 +547,31 @@ class Printer {
 
   private igmp(b: Uint8Array, len: number): void {
     if (b.length < 1) return this.trunc('igmp');
-    const type = b[0]!;
-    if (b.length < 8) return this.trunc('igmp');
+    const igmp = IgmpPacket.unchecked(b);
+    const type = igmp.type;
+    if (b.length < IGMP_MIN_LEN) return this.trunc('igmp');
     switch (type) {
-      case 0x11: {
+      case IgmpType.QUERY: {
         this.out += 'igmp query';
         if (len >= 12) this.igmpV3Query(b, len);
         else {
-          const mrt = b[1]!;
+          const mrt = igmp.maxRespTime;
           if (mrt !== 0) {
             this.out += ' v2';
             if (mrt !== 100) this.out += ` [max resp time ${mrt}]`;
           } else this.out += ' v1';
-          if (readU32At(b, 4) !== 0) this.out += ` [gaddr ${formatIpv4At(b, 4)}]`;
+          if (igmp.group !== '0.0.0.0') this.out += ` [gaddr ${igmp.group}]`;
           if (len !== 8) this.out += ` [len ${len}]`;
         }
         break;
       }
-      case 0x12:
-      case 0x16:
-      case 0x17:
-        this.out += `${type === 0x12 ? 'igmp v1 report' : type === 0x16 ? 'igmp v2 report' : 'igmp leave'} ${formatIpv4At(b, 4)}`;
+      case IgmpType.V1_REPORT:
+      case IgmpType.V2_REPORT:
+      case IgmpType.LEAVE:
+        this.out += `${type === IgmpType.V1_REPORT ? 'igmp v1 report' : type === IgmpType.V2_REPORT ? 'igmp v2 report' : 'igmp leave'} ${igmp.group}`;
         if (len !== 8) this.out += ` [len ${len}]`;
         break;
-      case 0x22:
+      case IgmpType.V3_REPORT:
         this.out += 'igmp v3 report';
         this.igmpV3Report(b, len);
         break;
@@ -579,7 +580,7 @@ class Printer {
     }
     if (this.o.verbose > 0 && len >= 4 && b.length >= len) {
       if (internetChecksum(b, 0, len) !== 0)
-        this.out += ` bad igmp cksum ${readU16(b, 2).toString(16)}!`;
+        this.out += ` bad igmp cksum ${igmp.checksum.toString(16)}!`;
     }
   }
 
@@ -615,7 +616,7 @@ class Printer {
       this.out += ` [invalid len ${len}]`;
       return;
     }
-    const ngroups = readU16(b, 6);
+    const ngroups = IgmpPacket.unchecked(b).numRecords;
     this.out += `, ${ngroups} group record(s)`;
     if (this.o.verbose === 0) return;
     let at = 8;
