@@ -6,7 +6,7 @@ import { ManualClock } from '../src/engine/os/clock.ts';
 import { Kernel } from '../src/engine/kernel/kernel.ts';
 import { loadKernelModule } from '../src/engine/kernel/load-node.ts';
 import { ROOT_NS } from '../src/engine/kernel/types.ts';
-import { checksum } from '../src/engine/kernel/testing/util.ts';
+import { internetChecksum as checksum } from '../src/engine/packet/checksum.ts';
 
 const FRAMES = 200_000;
 

@@ -4,6 +4,7 @@
 import { SUBNET_ENV_PATH } from '../engine/cni/cni.ts';
 import { parseEnvFile } from '../engine/flannel/subnet-env.ts';
 import { Kernel } from '../engine/kernel/kernel.ts';
+import { cidrContains, parseCidr, parseIpv4 } from '../engine/packet/ipaddr.ts';
 import { ROOT_NS, IFF } from '../engine/kernel/types.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
@@ -45,17 +46,11 @@ interface BackgroundCapture {
   stderr: string[];
 }
 
-function ipv4ToInt(ip: string): number {
-  return ip.split('.').reduce((n, o) => ((n << 8) | Number(o)) >>> 0, 0);
-}
-
 /** Whether `dst` lies inside `cidr` ('10.244.0.0/16'). */
 function inNetwork(dst: string, cidr: string): boolean {
-  const [net, len] = cidr.split('/');
-  const bits = Number(len);
-  if (!net || !(bits >= 0 && bits <= 32)) return false;
-  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return (ipv4ToInt(dst) & mask) >>> 0 === (ipv4ToInt(net) & mask) >>> 0;
+  const net = parseCidr(cidr);
+  const addr = parseIpv4(dst);
+  return net !== null && addr !== null && cidrContains(net, addr);
 }
 
 /** The host's own subnet route (`10.244.1.0/24 dev cni0`) is not a route to a peer. */

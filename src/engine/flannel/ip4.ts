@@ -1,4 +1,7 @@
 // IPv4 addresses and prefixes as flannel's pkg/ip handles them: 32-bit numbers, printed dotted.
+// The text forms are packet/ipaddr.ts's; this keeps pkg/ip's names and its network arithmetic.
+
+import { formatIpv4, parseIpv4, prefixMask } from '../packet/ipaddr.ts';
 
 /** An IPv4 network: address (host bits masked) and prefix length. */
 export interface Ip4Net {
@@ -8,26 +11,11 @@ export interface Ip4Net {
 
 /** Parses a dotted quad; undefined when it is not one. */
 export function parseIp4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const octet = Number(part);
-    if (octet > 255) return undefined;
-    value = value * 256 + octet;
-  }
-  return value;
+  return parseIpv4(text) ?? undefined;
 }
 
-export function formatIp4(ip: number): string {
-  const v = ip >>> 0;
-  return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
-
-export function maskOf(prefixLen: number): number {
-  return prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
-}
+export const formatIp4 = formatIpv4;
+export const maskOf = prefixMask;
 
 /** Parses 'a.b.c.d/n' like Go's net.ParseCIDR: host bits are masked off. */
 export function parseIp4Net(text: string): Ip4Net | undefined {

@@ -8,6 +8,7 @@ import type { Ip4Net } from './ip4.ts';
 import { formatLeaseAttrs, makeSubnetKey, parseLeaseAttrs, parseSubnetKey } from './lease.ts';
 import type { Lease, LeaseAttrs } from './lease.ts';
 import type { Klog } from './klog.ts';
+import { prefixEnd } from '../kv/key-range.ts';
 import type { KeyValue, KvClient, WatchResponse, Watcher } from '../kv/types.ts';
 import type { LabClock } from '../os/clock.ts';
 
@@ -22,10 +23,6 @@ export const CONFIG_NOT_FOUND =
   'flannel config not found in etcd store. Did you create your config using etcdv3 API?';
 
 export type LeaseEvent = { type: 'added' | 'removed'; lease: Lease };
-
-export function prefixEnd(key: string): string {
-  return key.slice(0, -1) + String.fromCharCode(key.charCodeAt(key.length - 1) + 1);
-}
 
 export class SubnetRegistry {
   constructor(

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { benchSetup, icmp, ipv4Packet, udp, vxlanWireFrame } from '../../../bench/kernel.ts';
 import { ROOT_NS } from './types.ts';
-import { checksum } from './testing/util.ts';
+import { internetChecksum as checksum } from '../packet/checksum.ts';
 
 async function setup() {
   const b = await benchSetup();

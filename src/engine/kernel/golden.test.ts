@@ -5,10 +5,13 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { newKernel, readPcap } from './testing/util.ts';
+import { readPcap } from '../packet/pcap.ts';
+import { newKernel } from './testing/util.ts';
 
 const pcap = (name: string) =>
-  readPcap(readFileSync(new URL(`../../../tests/golden/linux/${name}`, import.meta.url)));
+  readPcap(
+    readFileSync(new URL(`../../../tests/golden/linux/${name}`, import.meta.url)),
+  ).records.map((r) => r.data.slice());
 
 /** IPv4 frame with the id and header checksum zeroed (the values random by nature). */
 function maskId(frame: Uint8Array): number[] {

@@ -48,14 +48,9 @@ import {
   type SocketHandler,
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
-import {
-  RequestWriter,
-  decodeRecords,
-  formatIp,
-  parseIp,
-  parseMac,
-  type Record as Reply,
-} from './message.ts';
+import { RequestWriter, decodeRecords, type Record as Reply } from './message.ts';
+import { formatIpv4, parseIpv4 } from '../packet/ipaddr.ts';
+import { parseMac } from '../packet/mac.ts';
 
 export interface KernelOptions {
   /** The compiled kernel (`loadKernelModule()` in Node; `WebAssembly.compileStreaming` in a browser). */
@@ -145,7 +140,7 @@ const NEIGH_STATE_NAMES = invert(NEIGH_STATES);
 const FDB_STATE_NAMES = invert(FDB_STATES);
 
 function ip(s: string | undefined, what = 'address'): number {
-  const v = s === undefined ? null : parseIp(s);
+  const v = s === undefined ? null : parseIpv4(s);
   if (v === null) throw new NetlinkError(Errno.EINVAL, `Invalid ${what} "${s}"`);
   return v;
 }
@@ -283,7 +278,7 @@ export class Kernel implements KernelApi {
         const sock = this.sockets.get(d.fd);
         if (!sock) continue;
         if (d.kind === A.DELIVER_UDP) {
-          const meta: DatagramMeta = { srcAddr: formatIp(d.a), srcPort: d.b, time: d.time };
+          const meta: DatagramMeta = { srcAddr: formatIpv4(d.a), srcPort: d.b, time: d.time };
           (sock.handler as SocketHandler<DatagramMeta>)(d.data, meta);
         } else if (d.kind === A.DELIVER_CAPTURE) {
           const key = `${sock.ns}\u0000${d.a}`;

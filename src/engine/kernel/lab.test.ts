@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS, type RouteInfo } from './types.ts';
 import type { Kernel } from './kernel.ts';
-import { checksum, echoRequest, newKernel, parseIpv4, TestWire } from './testing/util.ts';
+import { internetChecksum as checksum } from '../packet/checksum.ts';
+import { echoRequest, newKernel, parseIpv4, TestWire } from './testing/util.ts';
 
 const HIP = ['172.16.112.128', '172.16.112.133', '172.16.112.130'];
 const SUB = ['10.244.0', '10.244.1', '10.244.2'];

@@ -1,44 +1,8 @@
 // Encoding requests into, and decoding replies from, the kernel module's linear memory.
 // The layout is described in ./assembly/abi.ts.
 
-/** Dotted quad -> host-order u32; null when malformed. Per packet for senders, so no regex. */
-export function parseIp(s: string): number | null {
-  let v = 0;
-  let octet = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 46 /* . */) {
-      if (digits === 0 || ++dots > 3) return null;
-      v = v * 256 + octet;
-      octet = 0;
-      digits = 0;
-    } else if (c >= 48 && c <= 57 && digits < 3) {
-      octet = octet * 10 + (c - 48);
-      digits++;
-      if (octet > 255) return null;
-    } else {
-      return null;
-    }
-  }
-  if (dots !== 3 || digits === 0) return null;
-  return (v * 256 + octet) >>> 0;
-}
-
-export function formatIp(v: number): string {
-  return `${(v >>> 24) & 255}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
-}
-
-export function parseMac(s: string): Uint8Array | null {
-  const parts = s.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return null;
-  return Uint8Array.from(parts.map((p) => parseInt(p, 16)));
-}
-
-export function formatMac(b: Uint8Array): string {
-  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join(':');
-}
+import { formatIpv4 } from '../packet/ipaddr.ts';
+import { formatMac } from '../packet/mac.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -154,14 +118,14 @@ export class Record {
   }
 
   ip(kind: number): string {
-    return formatIp(this.u32(kind));
+    return formatIpv4(this.u32(kind));
   }
 
   mac(kind: number): string {
     const at = this.find(kind);
     if (at < 0) return '';
     const v = this.view;
-    return formatMac(new Uint8Array(v.buffer, v.byteOffset + at, this.lengthAt(at)));
+    return formatMac(new Uint8Array(v.buffer, v.byteOffset + at), 0, this.lengthAt(at));
   }
 }
 

@@ -5,6 +5,7 @@
 // link still opens a working lab (with no bad value at all it is the seeds' default lab).
 
 import { BACKEND_TYPES, isBackendType, type BackendType } from '../flannel/backends/index.ts';
+import { formatIpv4, parseCidr, prefixMask } from '../packet/ipaddr.ts';
 
 export type Backend = BackendType;
 export type Theme = 'auto' | 'light' | 'dark';
@@ -124,7 +125,7 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   const network = get('network');
   let prefixLen = 16;
   if (network !== null) {
-    const cidr = parseCidr(network);
+    const cidr = parseNetwork(network);
     if (!cidr) {
       errors.push(`network=${network}: invalid CIDR address: ${network}`);
     } else if (cidr.len > 28) {
@@ -132,7 +133,7 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
     } else if (overlapsUnderlay(cidr.addr, cidr.len)) {
       errors.push(`network=${network}: overlaps the hosts' own network ${UNDERLAY_PREFIX}0/24`);
     } else {
-      config.network = `${formatIp(cidr.addr)}/${cidr.len}`;
+      config.network = `${formatIpv4(cidr.addr)}/${cidr.len}`;
       prefixLen = cidr.len;
     }
   }
@@ -207,23 +208,14 @@ export function formatLabParams(config: LabConfig): string {
 }
 
 /** A dotted-quad IPv4 CIDR with host bits masked, or null. */
-export function parseCidr(text: string): { addr: number; len: number } | null {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text.trim());
-  if (!m) return null;
-  const octets = m.slice(1, 5).map(Number);
-  const len = Number(m[5]);
-  if (octets.some((o) => o > 255) || len > 32) return null;
-  const raw = ((octets[0] << 24) | (octets[1] << 16) | (octets[2] << 8) | octets[3]) >>> 0;
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  return { addr: (raw & mask) >>> 0, len };
-}
-
-export function formatIp(addr: number): string {
-  return [addr >>> 24, (addr >>> 16) & 255, (addr >>> 8) & 255, addr & 255].join('.');
+function parseNetwork(text: string): { addr: number; len: number } | null {
+  const cidr = text.includes('/') ? parseCidr(text.trim()) : null;
+  if (!cidr) return null;
+  return { addr: (cidr.addr & prefixMask(cidr.prefixLen)) >>> 0, len: cidr.prefixLen };
 }
 
 function overlapsUnderlay(addr: number, len: number): boolean {
-  const underlay = parseCidr(`${UNDERLAY_PREFIX}0/${UNDERLAY_LEN}`)!;
+  const underlay = parseNetwork(`${UNDERLAY_PREFIX}0/${UNDERLAY_LEN}`)!;
   const shorter = Math.min(len, underlay.len);
   const mask = shorter === 0 ? 0 : (0xffffffff << (32 - shorter)) >>> 0;
   return (addr & mask) >>> 0 === (underlay.addr & mask) >>> 0;

@@ -132,8 +132,11 @@ export const IcmpRepr = {
   bufferLen(repr: IcmpRepr): number {
     return ICMP_HEADER_LEN + ('original' in repr ? repr.original.length : repr.data.length);
   },
-  /** Writes the whole message (exact-size `buf`), checksum included. */
-  emit(repr: IcmpRepr, buf: Uint8Array): void {
+  /**
+   * Writes the whole message (exact-size `buf`), checksum included. A sender that resends the
+   * same data may pass its word sum (`sumWords` of the data), so only the header is summed.
+   */
+  emit(repr: IcmpRepr, buf: Uint8Array, dataSum?: number): void {
     const len = IcmpRepr.bufferLen(repr);
     if (buf.length < len) throw new PacketError('truncated', 'icmp', 'emit buffer too small');
     let rest = 0;
@@ -168,6 +171,10 @@ export const IcmpRepr = {
     writeU16(buf, field.REST_HI, Math.floor(rest / 0x10000));
     writeU16(buf, field.REST_LO, rest & 0xffff);
     buf.set(body, field.DATA);
-    writeU16(buf, field.CHECKSUM, internetChecksum(buf, 0, len));
+    const checksum =
+      dataSum === undefined
+        ? internetChecksum(buf, 0, len)
+        : internetChecksum(buf, 0, field.DATA, dataSum);
+    writeU16(buf, field.CHECKSUM, checksum);
   },
 };

@@ -38,15 +38,25 @@ export class Ipv4Packet {
    * is safe. Bytes after the total length (Ethernet padding) are ignored by `payload`.
    */
   static checked(bytes: Uint8Array): Ipv4Packet {
+    const p = Ipv4Packet.checkedHeader(bytes);
+    if (p.totalLen < p.headerLen)
+      throw new PacketError('malformed', 'ipv4', `total length ${p.totalLen}`);
+    requireLength(bytes, p.totalLen, 'ipv4');
+    return p;
+  }
+
+  /**
+   * Checks the header only (version, IHL, the header within the buffer): what a quoted packet
+   * of an ICMP error, cut after 8 payload bytes, still satisfies. `payload` is then bounded by
+   * the buffer too.
+   */
+  static checkedHeader(bytes: Uint8Array): Ipv4Packet {
     requireLength(bytes, IPV4_MIN_HEADER_LEN, 'ipv4');
     const p = new Ipv4Packet(bytes);
     if (p.version !== 4) throw new PacketError('malformed', 'ipv4', `version ${p.version}`);
     if (p.headerLen < IPV4_MIN_HEADER_LEN)
       throw new PacketError('malformed', 'ipv4', `header length ${p.headerLen}`);
     requireLength(bytes, p.headerLen, 'ipv4');
-    if (p.totalLen < p.headerLen)
-      throw new PacketError('malformed', 'ipv4', `total length ${p.totalLen}`);
-    requireLength(bytes, p.totalLen, 'ipv4');
     return p;
   }
 
@@ -127,6 +137,16 @@ export class Ipv4Packet {
   get checksumResidue(): number {
     return internetChecksum(this.bytes, 0, this.headerLen);
   }
+
+  // In-place edits, for a forwarder that keeps the packet's bytes (smoltcp's set_* methods).
+  setTtl(ttl: number): void {
+    this.bytes[field.TTL] = ttl;
+  }
+  /** Recomputes the header checksum over the header as it now is. */
+  fillChecksum(): void {
+    writeU16(this.bytes, field.CHECKSUM, 0);
+    writeU16(this.bytes, field.CHECKSUM, internetChecksum(this.bytes, 0, this.headerLen));
+  }
 }
 
 export interface Ipv4Repr {
@@ -146,6 +166,18 @@ export interface Ipv4Repr {
 }
 
 export const Ipv4Repr = {
+  /** A plain datagram: no options, not fragmented, TOS and identification 0. */
+  plain(fields: Pick<Ipv4Repr, 'src' | 'dst' | 'protocol' | 'ttl' | 'payloadLen'>): Ipv4Repr {
+    return {
+      ...fields,
+      tos: 0,
+      ident: 0,
+      dontFrag: false,
+      moreFrags: false,
+      fragOffset: 0,
+      options: new Uint8Array(0),
+    };
+  },
   /** Parses a checked packet; rejects a bad header checksum. */
   parse(p: Ipv4Packet): Ipv4Repr {
     if (!p.checksumValid) throw new PacketError('malformed', 'ipv4', 'bad header checksum');

@@ -17,21 +17,11 @@ export function parseMac(text: string): Uint8Array | null {
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** Formats 6 bytes at `offset` as 'aa:bb:cc:dd:ee:ff'. */
-export function formatMac(bytes: Uint8Array, offset = 0): string {
-  return (
-    HEX[bytes[offset]!]! +
-    ':' +
-    HEX[bytes[offset + 1]!]! +
-    ':' +
-    HEX[bytes[offset + 2]!]! +
-    ':' +
-    HEX[bytes[offset + 3]!]! +
-    ':' +
-    HEX[bytes[offset + 4]!]! +
-    ':' +
-    HEX[bytes[offset + 5]!]!
-  );
+/** Formats `len` bytes at `offset` (a MAC unless told) as 'aa:bb:cc:dd:ee:ff'. */
+export function formatMac(bytes: Uint8Array, offset = 0, len = MAC_LEN): string {
+  let text = len > 0 ? HEX[bytes[offset]!]! : '';
+  for (let i = 1; i < len; i++) text += ':' + HEX[bytes[offset + i]!]!;
+  return text;
 }
 
 /** Writes a MAC string into 6 bytes at `offset`; throws RangeError on an invalid MAC. */

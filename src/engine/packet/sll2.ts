@@ -39,6 +39,11 @@ export class Sll2Packet {
     return new Sll2Packet(bytes);
   }
 
+  /** Wraps bytes the caller has length-checked (a printer reading a truncated capture). */
+  static unchecked(bytes: Uint8Array): Sll2Packet {
+    return new Sll2Packet(bytes);
+  }
+
   /** EtherType of the payload. */
   get protocol(): number {
     return readU16(this.bytes, field.PROTOCOL);

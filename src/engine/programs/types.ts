@@ -32,6 +32,11 @@ export interface HostContext {
   /** The namespace the program runs in: ROOT_NS, or a pod's after `ip netns exec`. */
   readonly netns: NsId;
   readonly clock: LabClock;
+  /**
+   * The host's source of randomness in [0, 1) (ping's identifier), passed in as time is: the
+   * Host always gives one; only test doubles that run no program needing it leave it out.
+   */
+  readonly random?: () => number;
   /** The host's virtual filesystem (/run/flannel/subnet.env, /etc/cni/net.d/, pcaps...). */
   readonly fs: FileSystem;
   /** The lab's etcd, when the host can reach one. */

@@ -25,6 +25,7 @@ export function inNetns(host: HostContext, netns: string): HostContext {
     hostname: host.hostname,
     kernel: host.kernel,
     clock: host.clock,
+    random: host.random,
     fs: host.fs,
     kv: host.kv,
     services: host.services,

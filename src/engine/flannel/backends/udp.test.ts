@@ -6,7 +6,8 @@ import { startFlanneld } from '../flanneld.ts';
 import { addUplink, testKernel } from '../../testing/kernel.ts';
 import { getKey, testKv } from '../../testing/kv.ts';
 import { recording } from '../../testing/proxies.ts';
-import { decrementTtl, internetChecksum } from './udp.ts';
+import { internetChecksum } from '../../packet/checksum.ts';
+import { decrementTtl } from './udp.ts';
 
 /** An IPv4/ICMP echo request from `src` to `dst` with `ttl`. */
 function ipPacket(src: number[], dst: number[], ttl: number, proto = 1): Uint8Array {

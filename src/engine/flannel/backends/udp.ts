@@ -3,7 +3,10 @@
 // answers packets for unknown subnets with ICMP net unreachable. Stopping it ends the data plane.
 
 import { Errno, NetlinkError, ROOT_NS } from '../../kernel/types.ts';
-import { formatIp4, formatIp4Net } from '../ip4.ts';
+import { IcmpRepr, UnreachableCode } from '../../packet/icmp.ts';
+import { PacketError } from '../../packet/errors.ts';
+import { IPV4_MIN_HEADER_LEN, IpProtocol, Ipv4Packet, Ipv4Repr } from '../../packet/ipv4.ts';
+import { formatIp4, formatIp4Net, netContains } from '../ip4.ts';
 import type { Ip4Net } from '../ip4.ts';
 import type { Lease, LeaseAttrs } from '../lease.ts';
 import type { LeaseEvent } from '../registry.ts';
@@ -12,65 +15,44 @@ import type { BackendContext, BackendNetwork } from './common.ts';
 const UDP_OVERHEAD = 28;
 export const UDP_BACKEND_PORT = 8285;
 
-/** RFC 1071 one's complement sum over `data`. */
-export function internetChecksum(data: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i + 1 < data.length; i += 2) sum += (data[i] << 8) | data[i + 1];
-  if (data.length % 2 === 1) sum += data[data.length - 1] << 8;
-  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-  return ~sum & 0xffff;
-}
-
-function readIp(b: Uint8Array, off: number): number {
-  return ((b[off] << 24) | (b[off + 1] << 16) | (b[off + 2] << 8) | b[off + 3]) >>> 0;
-}
-
-function writeIp(b: Uint8Array, off: number, ip: number): void {
-  b[off] = ip >>> 24;
-  b[off + 1] = (ip >>> 16) & 255;
-  b[off + 2] = (ip >>> 8) & 255;
-  b[off + 3] = ip & 255;
-}
-
 /** Decrements TTL in place and refreshes the header checksum; false when the packet must die. */
 export function decrementTtl(packet: Uint8Array): boolean {
-  if (packet.length < 20 || packet[0] >> 4 !== 4) return false;
-  const ihl = (packet[0] & 15) * 4;
-  if (ihl < 20 || packet.length < ihl) return false;
-  if (packet[8] <= 1) {
-    packet[8] = 0;
+  let ip: Ipv4Packet;
+  try {
+    ip = Ipv4Packet.checkedHeader(packet);
+  } catch (err) {
+    if (err instanceof PacketError) return false;
+    throw err;
+  }
+  if (ip.ttl <= 1) {
+    ip.setTtl(0);
     return false;
   }
-  packet[8] -= 1;
-  packet[10] = 0;
-  packet[11] = 0;
-  const sum = internetChecksum(packet.subarray(0, ihl));
-  packet[10] = sum >> 8;
-  packet[11] = sum & 255;
+  ip.setTtl(ip.ttl - 1);
+  ip.fillChecksum();
   return true;
 }
 
 /** ICMP destination net unreachable (type 3 code 0) from `src` about `packet`. */
 export function netUnreachable(src: number, packet: Uint8Array): Uint8Array {
-  const ihl = (packet[0] & 15) * 4;
-  const quoted = packet.subarray(0, Math.min(packet.length, ihl + 8));
-  const out = new Uint8Array(20 + 8 + quoted.length);
-  out[0] = 0x45;
-  out[2] = out.length >> 8;
-  out[3] = out.length & 255;
-  out[8] = 64;
-  out[9] = 1;
-  writeIp(out, 12, src);
-  out.set(packet.subarray(12, 16), 16);
-  const ipSum = internetChecksum(out.subarray(0, 20));
-  out[10] = ipSum >> 8;
-  out[11] = ipSum & 255;
-  out[20] = 3;
-  out[21] = 0;
-  out.set(quoted, 28);
-  const icmpSum = internetChecksum(out.subarray(20));
-  out[22] = icmpSum >> 8;
-  out[23] = icmpSum & 255;
+  const offending = Ipv4Packet.unchecked(packet);
+  const original = packet.subarray(0, Math.min(packet.length, offending.headerLen + 8));
+  const icmp: IcmpRepr = {
+    kind: 'destUnreachable',
+    code: UnreachableCode.NET,
+    nextHopMtu: 0,
+    original,
+  };
+  const ip = Ipv4Repr.plain({
+    src: formatIp4(src),
+    dst: offending.srcText,
+    protocol: IpProtocol.ICMP,
+    ttl: 64,
+    payloadLen: IcmpRepr.bufferLen(icmp),
+  });
+  const out = new Uint8Array(Ipv4Repr.bufferLen(ip));
+  Ipv4Repr.emit(ip, out);
+  IcmpRepr.emit(icmp, out.subarray(Ipv4Repr.headerLen(ip)));
   return out;
 }
 
@@ -151,21 +133,18 @@ export class UdpNetwork implements BackendNetwork {
   }
 
   private lookup(dst: number): ProxyRoute | undefined {
-    return this.routes.find((r) => {
-      const mask = r.subnet.prefixLen === 0 ? 0 : (0xffffffff << (32 - r.subnet.prefixLen)) >>> 0;
-      return (dst & mask) >>> 0 === r.subnet.ip;
-    });
+    return this.routes.find((r) => netContains(r.subnet, dst));
   }
 
   /** A packet the kernel routed into flannel0: send it to the peer that leases its subnet. */
   private fromTun(data: Uint8Array): void {
-    if (this.stopped || data.length < 20 || data[0] >> 4 !== 4) return;
+    if (this.stopped || data.length < IPV4_MIN_HEADER_LEN) return;
     const packet = new Uint8Array(data);
-    const route = this.lookup(readIp(packet, 16));
+    const ip = Ipv4Packet.unchecked(packet);
+    if (ip.version !== 4) return;
+    const route = this.lookup(ip.dst);
     if (!route) {
-      const isIcmp = packet[9] === 1;
-      const fragOffset = ((packet[6] & 0x1f) << 8) | packet[7];
-      if (!isIcmp && fragOffset === 0)
+      if (ip.protocol !== IpProtocol.ICMP && ip.fragOffset === 0)
         this.ctx.kernel.tunWrite(this.tun.fd, netUnreachable(this.tunIp, packet));
       return;
     }

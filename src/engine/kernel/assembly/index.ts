@@ -3,10 +3,12 @@
 // written into a packet buffer obtained from rxBegin() and handed over with rxCommit().
 
 import * as A from './abi';
+import { ENOENT, ENODEV, EINVAL, ENOBUFS, EOPNOTSUPP } from './errno';
+import * as H from './headers';
 import { parseAttrs, reqBuf, REQ_SIZE, outPtr as msgOutPtr, outLen, resetOut, fail } from './msg';
 import { setNowValue, seedRandom, namespaces, Link } from './state';
 import * as C from './config';
-import { runBacklog, netifRx, setBenchMode, benchTx } from './net';
+import { runBacklog, netifRx, setBenchMode, benchTx } from './dev';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
 
 export function init(seedLo: u32, seedHi: u32): void {
@@ -59,7 +61,7 @@ export function outSize(): i32 {
 /** Handles one request of `len` bytes in reqBuf; returns 0 or -errno. */
 export function nl(len: i32): i32 {
   resetOut();
-  if (len < 4 || len > REQ_SIZE) return fail(22);
+  if (len < 4 || len > REQ_SIZE) return fail(EINVAL);
   const type = <i32>load<u16>(reqBuf);
   const flags = <u32>load<u16>(reqBuf + 2);
   parseAttrs(reqBuf + 4, len - 4);
@@ -159,7 +161,7 @@ export function nl(len: i32): i32 {
       r = C.dropsDump();
       break;
     default:
-      r = fail(95);
+      r = fail(EOPNOTSUPP);
   }
   runBacklog();
   return r;
@@ -181,12 +183,12 @@ export function rxMax(): i32 {
 export function rxCommit(ifindex: i32, len: i32): i32 {
   const s = rxSlot;
   rxSlot = -1;
-  if (s < 0) return -105;
+  if (s < 0) return -ENOBUFS;
   const ns = namespaces.get('');
   const l = ns.link(ifindex);
   if (l == null || l.kind != A.KIND_ETHER || len < 0 || len > SLOT_MAX) {
     slotFree(s);
-    return -19;
+    return -ENODEV;
   }
   setSlotLen(s, len);
   netifRx(l, s);
@@ -214,10 +216,10 @@ export function freeBuffers(): i32 {
  */
 export function benchInject(nsLen: i32, ifindex: i32, frameLen: i32, count: i32): i32 {
   const name = String.UTF8.decodeUnsafe(reqBuf, <usize>nsLen);
-  if (!namespaces.has(name)) return -2;
+  if (!namespaces.has(name)) return -ENOENT;
   const ns = namespaces.get(name);
   const l = ns.link(ifindex);
-  if (l == null) return -19;
+  if (l == null) return -ENODEV;
   const frame = reqBuf + <usize>((nsLen + 7) & ~7);
   setBenchMode(true);
   for (let i = 0; i < count; i++) {
@@ -234,3 +236,66 @@ export function benchInject(nsLen: i32, ifindex: i32, frameLen: i32, count: i32)
 }
 
 export { resetOut };
+
+/**
+ * Test hook: reads the Ethernet frame at reqBuf with headers.ts's accessors and writes what
+ * they return as u32 words at reqBuf + DISSECT_OUT (0xffffffff where a header is absent), so
+ * tests can compare them with packet/'s views over the same golden captures.
+ */
+export function dissect(len: i32): i32 {
+  const o = reqBuf + DISSECT_OUT;
+  for (let i = 0; i < DISSECT_FIELDS; i++) store<u32>(o + (<usize>i << 2), 0xffffffff);
+  if (len < H.ETH_HLEN) return 0;
+  const put = (i: i32, v: u32): void => store<u32>(reqBuf + DISSECT_OUT + (<usize>i << 2), v);
+  const p = reqBuf;
+  put(0, H.ethProto(p));
+  put(1, <u32>(H.ethDst(p) >> 32));
+  put(2, <u32>H.ethDst(p));
+  put(3, <u32>(H.ethSrc(p) >> 32));
+  put(4, <u32>H.ethSrc(p));
+  const l3 = p + <usize>H.ETH_HLEN;
+  const avail = len - H.ETH_HLEN;
+  if (H.ethProto(p) == H.ETH_P_ARP && avail >= H.ARP_LEN) {
+    put(5, H.arpHrd(l3));
+    put(6, H.arpPro(l3));
+    put(7, H.arpHln(l3));
+    put(8, H.arpPln(l3));
+    put(9, H.arpOp(l3));
+    put(10, <u32>(H.arpSha(l3) >> 32));
+    put(11, <u32>H.arpSha(l3));
+    put(12, H.arpSip(l3));
+    put(13, H.arpTip(l3));
+  }
+  if (H.ethProto(p) != H.ETH_P_IP || avail < H.IP_HLEN) return DISSECT_FIELDS;
+  put(14, H.ipVersion(l3));
+  put(15, <u32>H.ipHeaderLen(l3));
+  put(16, H.ipTos(l3));
+  put(17, H.ipTotLen(l3));
+  put(18, H.ipId(l3));
+  put(19, H.ipFragOff(l3));
+  put(20, H.ipTtl(l3));
+  put(21, H.ipProto(l3));
+  put(22, H.ipCheck(l3));
+  put(23, H.ipSaddr(l3));
+  put(24, H.ipDaddr(l3));
+  const ihl = H.ipHeaderLen(l3);
+  const l4 = l3 + <usize>ihl;
+  if ((H.ipFragOff(l3) & H.IP_OFFSET) != 0 || avail < ihl + 8) return DISSECT_FIELDS;
+  if (H.ipProto(l3) == H.PROTO_ICMP) {
+    put(25, H.icmpType(l4));
+    put(26, H.icmpCheck(l4));
+  } else if (H.ipProto(l3) == H.PROTO_UDP) {
+    put(27, H.udpSource(l4));
+    put(28, H.udpDest(l4));
+    put(29, H.udpLen(l4));
+    put(30, H.udpCheck(l4));
+    if (avail >= ihl + H.UDP_HLEN + H.VXLAN_HLEN) {
+      put(31, H.vxlanFlags(l4 + <usize>H.UDP_HLEN));
+      put(32, H.vxlanVni(l4 + <usize>H.UDP_HLEN));
+    }
+  }
+  return DISSECT_FIELDS;
+}
+
+const DISSECT_OUT: usize = 65536;
+const DISSECT_FIELDS: i32 = 33;

@@ -1,6 +1,7 @@
 // `bridge fdb`: show, add/append/replace/del forwarding database entries.
 
 import type { FdbInfo, FdbRequest, FdbState, LinkInfo } from '../../kernel/types.ts';
+import { formatMac, parseMac } from '../../packet/mac.ts';
 import { ExitError, viaNetlink } from '../ip/errors.ts';
 import { formatJson } from '../ip/json.ts';
 import type { Json } from '../ip/json.ts';
@@ -101,10 +102,9 @@ function fdbJson(
 }
 
 /** A MAC as `bridge` reads it: exactly six hex bytes. */
-function parseMac(text: string): string | null {
-  const parts = text.split(':');
-  if (parts.length !== 6 || parts.some((p) => !/^[0-9a-fA-F]{1,2}$/.test(p))) return null;
-  return parts.map((p) => p.toLowerCase().padStart(2, '0')).join(':');
+function parseMacText(text: string): string | null {
+  const mac = parseMac(text);
+  return mac === null ? null : formatMac(mac);
 }
 
 function fdbModify(ctx: BridgeContext, args: string[], op: 'add' | 'append' | 'replace' | 'del') {
@@ -136,7 +136,7 @@ function fdbModify(ctx: BridgeContext, args: string[], op: 'add' | 'append' | 'r
   if (devName === undefined || mac === undefined) {
     throw new ExitError(255, 'Device and address are required arguments.\n');
   }
-  const parsed = parseMac(mac);
+  const parsed = parseMacText(mac);
   if (parsed === null) throw new ExitError(255, `Invalid mac address ${mac}\n`);
   const link = requireLink(ctx, devName);
   // Neither self nor master given: the device's own table, as bridge.c assumes.

@@ -12,7 +12,8 @@ import {
 import { formatJson } from './json.ts';
 import type { Json } from './json.ts';
 import { NEIGH_USAGE } from './usage.ts';
-import { ArgCursor, ipToInt, matches, netmask, parseLladdr, parsePrefix } from './parse.ts';
+import { ipv4OrThrow, prefixMask } from '../../packet/ipaddr.ts';
+import { ArgCursor, matches, parseLladdr, parsePrefix } from './parse.ts';
 
 export function doNeigh(ctx: IpContext, args: string[]): number {
   const [cmd, ...rest] = args;
@@ -98,7 +99,7 @@ function neighShow(ctx: IpContext, args: string[], flush: boolean): number {
     } else {
       const text = arg === 'to' ? cursor.value() : arg;
       const p = parsePrefix(text);
-      prefix = { addr: ipToInt(p.addr), mask: netmask(p.len) };
+      prefix = { addr: ipv4OrThrow(p.addr), mask: prefixMask(p.len) };
     }
   }
   if (flush && args.length === 0) throw new ExitError(1, 'Flush requires arguments.\n');
@@ -110,7 +111,7 @@ function neighShow(ctx: IpContext, args: string[], flush: boolean): number {
     .filter(
       (n) =>
         (devIndex === undefined || n.ifindex === devIndex) &&
-        (prefix === undefined || (ipToInt(n.dst) & prefix.mask) >>> 0 === prefix.addr) &&
+        (prefix === undefined || (ipv4OrThrow(n.dst) & prefix.mask) >>> 0 === prefix.addr) &&
         wanted.includes(n.state),
     );
   if (flush) {

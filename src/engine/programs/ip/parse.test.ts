@@ -21,11 +21,12 @@ describe('matches (iproute2 abbreviations)', () => {
 });
 
 describe('addresses and prefixes', () => {
-  it('reads dotted quads strictly', () => {
+  it('reads addresses as iproute2 6.1 does (`ip route get X` on Linux)', () => {
     expect(parseIpv4('10.244.1.1')).toBe('10.244.1.1');
-    expect(parseIpv4('010.1.1.1')).toBe('10.1.1.1');
+    expect(parseIpv4('010.1.1.1')).toBe('8.1.1.1');
+    expect(parseIpv4('0x7f.0.0.1')).toBe('127.0.0.1');
+    expect(parseIpv4('10.0.0')).toBe('10.0.0.0');
     expect(parseIpv4('10.0.0.300')).toBeNull();
-    expect(parseIpv4('10.0.0')).toBeNull();
     expect(parseIpv4('a.b.c.d')).toBeNull();
   });
 

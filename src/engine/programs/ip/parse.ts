@@ -1,6 +1,12 @@
 // Argument parsing shared by every `ip` object: iproute2's keyword abbreviation rule, IPv4
 // addresses and prefixes, link-layer addresses and numbers.
 
+import {
+  formatIpv4,
+  ipv4OrThrow,
+  parseIpv4 as parseIpv4Text,
+  prefixMask,
+} from '../../packet/ipaddr.ts';
 import { invalidPrefix, ExitError } from './errors.ts';
 
 /**
@@ -11,14 +17,13 @@ export function matches(typed: string, keyword: string): boolean {
   return typed.length <= keyword.length && keyword.startsWith(typed);
 }
 
-/** A dotted quad, strictly: four decimal parts 0..255. */
+/**
+ * An IPv4 address as iproute2's get_addr_ipv4 reads it (`010` is octal 8, `10` is 10.0.0.0),
+ * as a dotted quad.
+ */
 export function parseIpv4(text: string): string | null {
-  const parts = text.split('.');
-  if (parts.length !== 4) return null;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part) || Number(part) > 255) return null;
-  }
-  return parts.map(Number).join('.');
+  const value = parseIpv4Text(text, 'iproute2');
+  return value === null ? null : formatIpv4(value);
 }
 
 export interface Prefix {
@@ -49,26 +54,14 @@ export function parseAddress(text: string): string {
   return addr;
 }
 
-export function ipToInt(addr: string): number {
-  return addr.split('.').reduce((acc, part) => acc * 256 + Number(part), 0);
-}
-
-export function intToIp(value: number): string {
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
-}
-
-export function netmask(len: number): number {
-  return len === 0 ? 0 : (0xffffffff - (2 ** (32 - len) - 1)) >>> 0;
-}
-
 /** The network part of `addr/len`. */
 export function networkOf(addr: string, len: number): string {
-  return intToIp((ipToInt(addr) & netmask(len)) >>> 0);
+  return formatIpv4((ipv4OrThrow(addr) & prefixMask(len)) >>> 0);
 }
 
 /** The directed broadcast of `addr/len` (`brd +`). */
 export function broadcastOf(addr: string, len: number): string {
-  return intToIp((ipToInt(addr) | (~netmask(len) >>> 0)) >>> 0);
+  return formatIpv4((ipv4OrThrow(addr) | ~prefixMask(len)) >>> 0);
 }
 
 /**

@@ -2,6 +2,7 @@
 // on the kernel's netfilter tables, printing what the real tool prints.
 
 import { Netfilter, NetfilterError } from '../../kernel/netfilter.ts';
+import { formatIpv4, parseIpv4, prefixMask } from '../../packet/ipaddr.ts';
 import type {
   AddrMatch,
   ChainInfo,
@@ -41,22 +42,13 @@ interface Parsed {
   hasRuleSpec: boolean;
 }
 
-function parseIp(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4 || parts.some((p) => !/^\d{1,3}$/.test(p) || Number(p) > 255))
-    return undefined;
-  return parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-}
-
 function parseAddr(text: string, invert: boolean): AddrMatch {
   const [ipText, lenText, extra] = text.split('/');
-  const ip = parseIp(ipText);
+  const ip = parseIpv4(ipText);
   const prefixLen = lenText === undefined ? 32 : /^\d{1,2}$/.test(lenText) ? Number(lenText) : NaN;
-  if (ip === undefined || extra !== undefined || !(prefixLen >= 0 && prefixLen <= 32))
+  if (ip === null || extra !== undefined || !(prefixLen >= 0 && prefixLen <= 32))
     throw new UsageError(`host/network \`${text}' not found`);
-  const mask = prefixLen === 0 ? 0 : (0xffffffff << (32 - prefixLen)) >>> 0;
-  const net = (ip & mask) >>> 0;
-  const addr = `${net >>> 24}.${(net >>> 16) & 255}.${(net >>> 8) & 255}.${net & 255}`;
+  const addr = formatIpv4((ip & prefixMask(prefixLen)) >>> 0);
   return { addr, prefixLen, invert };
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { runPing } from './testing/fake-net.ts';
-import { internetChecksum } from './icmp.ts';
+import { internetChecksum } from '../../packet/checksum.ts';
 
 const golden = (name: string) =>
   readFileSync(new URL(`../../../../tests/golden/linux/${name}`, import.meta.url), 'utf8');
@@ -24,6 +24,22 @@ describe('ping', () => {
     expect(r.text).toContain('icmp_seq=1 ttl=62 time=0.264 ms');
     expect(r.text).toContain('rtt min/avg/max/mdev = 0.264/0.264/0.264/0.000 ms');
     expect(r.status).toBe(0);
+  });
+
+  it('reads the destination as getaddrinfo does (inet_aton forms), as iputils ping on glibc', async () => {
+    // Real `ping -c1 127.1` prints `PING 127.1 (127.0.0.1) 56(84) bytes of data.`
+    const r = await runPing(['-c', '1', '10.244.514']);
+    expect(r.text).toContain('PING 10.244.514 (10.244.2.2) 56(84) bytes of data.');
+    expect(r.text).toContain('64 bytes from 10.244.2.2: icmp_seq=1');
+    const octal = await runPing(['-c', '1', '012.0364.02.02']);
+    expect(octal.text).toContain('PING 012.0364.02.02 (10.244.2.2) 56(84) bytes of data.');
+  });
+
+  it("takes its identifier from the host's random, as time from its clock", async () => {
+    const a = await runPing(['-c', '1', '10.244.2.2'], { random: () => 0.5 });
+    const b = await runPing(['-c', '1', '10.244.2.2'], { random: () => 0.75 });
+    expect((a.sent[0][4] << 8) | a.sent[0][5]).toBe(0x8000);
+    expect((b.sent[0][4] << 8) | b.sent[0][5]).toBe(0xc000);
   });
 
   it('sends real echo requests: id, seq from 1, timeval then 0x10.., valid checksum', async () => {

@@ -12,17 +12,15 @@
 // come from the lab clock.
 
 import { NetlinkError, strerror } from '../../kernel/types.ts';
+import { formatIpv4, parseIpv4 } from '../../packet/ipaddr.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
+import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from '../../packet/icmp.ts';
+import { IpProtocol } from '../../packet/ipv4.ts';
 import {
-  ICMP_DEST_UNREACH,
-  ICMP_ECHO,
-  ICMP_ECHO_REPLY,
-  ICMP_TIME_EXCEEDED,
   TIMEVAL_LEN,
   buildEchoRequest,
   echoTimestampUs,
   icmpErrorText,
-  internetChecksum,
   labMicros,
   readIpv4,
 } from './icmp.ts';
@@ -38,7 +36,6 @@ import {
 } from './stats.ts';
 import { PING_USAGE } from './usage.ts';
 
-const DOTTED_QUAD = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const LONG_MAX = 9223372036854775807n;
 const INT_MAX = 2147483647;
 /** iputils' MAX_DUP_CHK: the received-seq bitmap's size, also the largest preload. */
@@ -221,7 +218,7 @@ function readHosts(host: HostContext): [string, string[]][] {
   const entries: [string, string[]][] = [];
   for (const line of text.split('\n')) {
     const fields = line.replace(/#.*/, '').trim().split(/\s+/);
-    if (fields.length >= 2 && DOTTED_QUAD.test(fields[0]))
+    if (fields.length >= 2 && parseIpv4(fields[0], 'inet_pton') !== null)
       entries.push([fields[0], fields.slice(1)]);
   }
   return entries;
@@ -238,12 +235,16 @@ export const ping: Program = async (argv, io, host) => {
   }
   const { kernel, netns, clock } = host;
 
-  // Resolve the destination: a dotted quad, or a name from /etc/hosts.
+  // Resolve the destination as getaddrinfo does: an address inet_aton reads (`010.0.0.1` is
+  // 8.0.0.1, `127.1` is 127.0.0.1), or a name from /etc/hosts.
   const hosts = readHosts(host);
   let dst = o.dest;
   let numeric = o.numeric;
-  if (DOTTED_QUAD.test(o.dest)) numeric = true;
-  else {
+  const numericDst = parseIpv4(o.dest, 'inet_aton');
+  if (numericDst !== null) {
+    numeric = true;
+    dst = formatIpv4(numericDst);
+  } else {
     const found = hosts.find(([, names]) => names.includes(o.dest));
     if (!found) {
       io.stderr(`ping: ${o.dest}: Temporary failure in name resolution\n`);
@@ -262,7 +263,7 @@ export const ping: Program = async (argv, io, host) => {
   let fromText = '';
   if (o.iface !== undefined) {
     const addrs = kernel.addrDump(netns);
-    if (DOTTED_QUAD.test(o.iface)) {
+    if (parseIpv4(o.iface, 'inet_pton') !== null) {
       if (!addrs.some((a) => a.local === o.iface)) {
         io.stderr('ping: bind: Cannot assign requested address\n');
         return 2;
@@ -307,19 +308,20 @@ export const ping: Program = async (argv, io, host) => {
     return 2;
   }
 
-  const ident = Math.floor(Math.random() * 0x10000);
+  const ident = Math.floor((host.random?.() ?? 0) * 0x10000);
   const timing = o.datalen >= TIMEVAL_LEN;
   const s = newStats();
   /** Which sequence numbers were answered (iputils' rcvd bitmap); cleared as a seq is reused. */
   const answered = new Uint8Array(MAX_DUP_CHK);
 
-  const onReply = (icmp: Uint8Array, from: string, ttl: number, time: number) => {
-    const seq = (icmp[6] << 8) | icmp[7];
-    const csfailed = internetChecksum(icmp) !== 0;
+  const onReply = (icmp: IcmpPacket, from: string, ttl: number, time: number) => {
+    const seq = icmp.echoSeq;
+    const csfailed = !icmp.checksumValid;
     if (!csfailed) acknowledge(s, seq);
     let trip = 0;
-    if (timing && icmp.length >= 8 + TIMEVAL_LEN) {
-      trip = Math.max(0, labMicros(time) - echoTimestampUs(icmp));
+    const length = icmp.bytes.length;
+    if (timing && length >= ICMP_HEADER_LEN + TIMEVAL_LEN) {
+      trip = Math.max(0, labMicros(time) - echoTimestampUs(icmp.bytes));
       if (!csfailed) {
         recordTrip(s, trip);
         if (o.adaptive) pacer.adapt(s.rtt);
@@ -338,8 +340,8 @@ export const ping: Program = async (argv, io, host) => {
       io.stdout(csfailed ? '\bC' : '\b \b');
       return;
     }
-    let line = `${icmp.length} bytes from ${prAddr(from)}: icmp_seq=${seq} ttl=${ttl}`;
-    if (icmp.length < o.datalen + 8) line += ' (truncated)';
+    let line = `${length} bytes from ${prAddr(from)}: icmp_seq=${seq} ttl=${ttl}`;
+    if (length < o.datalen + ICMP_HEADER_LEN) line += ' (truncated)';
     else {
       if (timing) line += ` time=${formatTripTime(trip)} ms`;
       if (dup) line += ' (DUP!)';
@@ -348,13 +350,14 @@ export const ping: Program = async (argv, io, host) => {
     io.stdout(line + '\n');
   };
 
-  const onError = (icmp: Uint8Array, from: string) => {
-    const inner = readIpv4(icmp, 8);
-    if (!inner || inner.protocol !== 1 || inner.dst !== dst) return;
-    const quoted = icmp.subarray(8 + inner.headerLen);
-    if (quoted.length < 8 || quoted[0] !== ICMP_ECHO || ((quoted[4] << 8) | quoted[5]) !== ident)
-      return;
-    const seq = (quoted[6] << 8) | quoted[7];
+  const onError = (icmp: IcmpPacket, from: string) => {
+    const inner = readIpv4(icmp.data);
+    if (!inner || inner.protocol !== IpProtocol.ICMP || inner.dstText !== dst) return;
+    const quotedBytes = icmp.data.subarray(inner.headerLen);
+    if (quotedBytes.length < ICMP_HEADER_LEN) return;
+    const quoted = IcmpPacket.unchecked(quotedBytes);
+    if (quoted.type !== IcmpType.ECHO_REQUEST || quoted.echoIdent !== ident) return;
+    const seq = quoted.echoSeq;
     acknowledge(s, seq);
     s.errors++;
     if (o.quiet) return;
@@ -362,23 +365,24 @@ export const ping: Program = async (argv, io, host) => {
       io.stdout('\bE');
       return;
     }
-    const mtu = (icmp[6] << 8) | icmp[7];
-    io.stdout(`From ${prAddr(from)} icmp_seq=${seq} ${icmpErrorText(icmp[0], icmp[1], mtu)}\n`);
+    const text = icmpErrorText(icmp.type, icmp.code, icmp.nextHopMtu);
+    io.stdout(`From ${prAddr(from)} icmp_seq=${seq} ${text}\n`);
   };
 
   /** One packet the socket queued (recvmsg): an echo reply of ours, or an ICMP error. */
   const receive = (packet: Uint8Array, time: number) => {
     const iph = readIpv4(packet);
-    if (!iph || iph.protocol !== 1) return;
-    const icmp = packet.subarray(
+    if (!iph || iph.protocol !== IpProtocol.ICMP) return;
+    const bytes = packet.subarray(
       iph.headerLen,
       Math.max(iph.headerLen, Math.min(packet.length, iph.totalLen)),
     );
-    if (icmp.length < 8) return;
-    if (icmp[0] === ICMP_ECHO_REPLY && ((icmp[4] << 8) | icmp[5]) === ident)
-      onReply(icmp, iph.src, iph.ttl, time);
-    else if (icmp[0] === ICMP_DEST_UNREACH || icmp[0] === ICMP_TIME_EXCEEDED)
-      onError(icmp, iph.src);
+    if (bytes.length < ICMP_HEADER_LEN) return;
+    const icmp = IcmpPacket.unchecked(bytes);
+    if (icmp.type === IcmpType.ECHO_REPLY && icmp.echoIdent === ident)
+      onReply(icmp, iph.srcText, iph.ttl, time);
+    else if (icmp.type === IcmpType.DEST_UNREACHABLE || icmp.type === IcmpType.TIME_EXCEEDED)
+      onError(icmp, iph.srcText);
   };
 
   // The socket queues what arrives and wakes the loop; the loop reads the queue, as ping's

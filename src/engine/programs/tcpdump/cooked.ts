@@ -2,9 +2,8 @@
 // header is replaced by an SLL2 header naming the interface and the packet's direction/type.
 
 import type { CaptureMeta } from '../../kernel/types.ts';
-import { readU16 } from '../../packet/errors.ts';
-import { EtherType, ETHERNET_HEADER_LEN } from '../../packet/ethernet.ts';
-import { formatMac } from '../../packet/mac.ts';
+import { EtherType, ETHERNET_HEADER_LEN, EthernetFrame } from '../../packet/ethernet.ts';
+import { BROADCAST_MAC } from '../../packet/mac.ts';
 import { LINKTYPE_RAW } from '../../packet/pcap.ts';
 import { ARPHRD_ETHER, ARPHRD_NONE, PacketType, Sll2Repr } from '../../packet/sll2.ts';
 
@@ -33,14 +32,15 @@ export function cookFrame(
     payload = frame;
   } else {
     if (frame.length < ETHERNET_HEADER_LEN) return null;
+    const ether = EthernetFrame.unchecked(frame);
     repr = {
-      protocol: readU16(frame, 12),
+      protocol: ether.ethertype,
       ifindex: meta.ifindex,
       hatype: ARPHRD_ETHER,
-      pkttype: meta.direction === 'out' ? PacketType.OUTGOING : inboundType(frame, linkMac),
-      srcMac: formatMac(frame, 6),
+      pkttype: meta.direction === 'out' ? PacketType.OUTGOING : inboundType(ether, linkMac),
+      srcMac: ether.src,
     };
-    payload = frame.subarray(ETHERNET_HEADER_LEN);
+    payload = ether.payload;
   }
   const out = new Uint8Array(Sll2Repr.bufferLen(payload.length));
   Sll2Repr.emit(repr, out);
@@ -48,9 +48,9 @@ export function cookFrame(
   return out;
 }
 
-function inboundType(frame: Uint8Array, linkMac: string | null): number {
-  const dst = formatMac(frame, 0);
-  if (dst === 'ff:ff:ff:ff:ff:ff') return PacketType.BROADCAST;
-  if (frame[0]! & 1) return PacketType.MULTICAST;
+function inboundType(ether: EthernetFrame, linkMac: string | null): number {
+  const dst = ether.dst;
+  if (dst === BROADCAST_MAC) return PacketType.BROADCAST;
+  if (ether.isMulticastDst) return PacketType.MULTICAST;
   return linkMac === null || dst === linkMac ? PacketType.HOST : PacketType.OTHERHOST;
 }

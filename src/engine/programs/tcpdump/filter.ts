@@ -3,12 +3,13 @@
 // `compileFilter` returns a predicate over raw frames, or throws FilterError with the text
 // libpcap gives (tcpdump prints it after "tcpdump: ").
 
-import { EtherType } from '../../packet/ethernet.ts';
-import { readU16 } from '../../packet/errors.ts';
+import { ARP_IPV4_LEN, ArpPacket } from '../../packet/arp.ts';
+import { ETHERNET_HEADER_LEN, EtherType, EthernetFrame } from '../../packet/ethernet.ts';
 import { type Cidr, cidrContains, parseIpv4, prefixMask, readIpv4 } from '../../packet/ipaddr.ts';
-import { IpProtocol } from '../../packet/ipv4.ts';
+import { IPV4_MIN_HEADER_LEN, IpProtocol, Ipv4Packet } from '../../packet/ipv4.ts';
 import { LINKTYPE_RAW } from '../../packet/pcap.ts';
-import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN } from '../../packet/sll2.ts';
+import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN, Sll2Packet } from '../../packet/sll2.ts';
+import { UdpPacket } from '../../packet/udp.ts';
 
 export class FilterError extends Error {
   constructor(message: string) {
@@ -316,29 +317,34 @@ function decode(frame: Uint8Array, linktype: number): FrameFields | null {
     l3 = frame;
   } else if (linktype === LINKTYPE_LINUX_SLL2) {
     if (frame.length < SLL2_HEADER_LEN) return null;
-    ethertype = readU16(frame, 0);
-    l3 = frame.subarray(SLL2_HEADER_LEN);
+    const sll = Sll2Packet.unchecked(frame);
+    ethertype = sll.protocol;
+    l3 = sll.payload;
   } else {
-    if (frame.length < 14) return null;
-    ethertype = readU16(frame, 12);
-    l3 = frame.subarray(14);
+    if (frame.length < ETHERNET_HEADER_LEN) return null;
+    const ether = EthernetFrame.unchecked(frame);
+    ethertype = ether.ethertype;
+    l3 = ether.payload;
   }
   const f: FrameFields = { ethertype };
-  if (ethertype === EtherType.IPV4 && l3.length >= 20) {
-    f.ipSrc = readIpv4(l3, 12);
-    f.ipDst = readIpv4(l3, 16);
-    f.proto = l3[9]!;
-    f.laterFragment = (readU16(l3, 6) & 0x1fff) !== 0;
-    const hl = (l3[0]! & 0x0f) * 4;
+  if (ethertype === EtherType.IPV4 && l3.length >= IPV4_MIN_HEADER_LEN) {
+    const ip = Ipv4Packet.unchecked(l3);
+    f.ipSrc = ip.src;
+    f.ipDst = ip.dst;
+    f.proto = ip.protocol;
+    f.laterFragment = ip.fragOffset !== 0;
+    const hl = ip.headerLen;
     if ((f.proto === IpProtocol.TCP || f.proto === IpProtocol.UDP) && l3.length >= hl + 4) {
-      f.srcPort = readU16(l3, hl);
-      f.dstPort = readU16(l3, hl + 2);
+      // TCP's ports sit where UDP's do.
+      const ports = UdpPacket.unchecked(l3.subarray(hl));
+      f.srcPort = ports.srcPort;
+      f.dstPort = ports.dstPort;
     }
-  } else if (ethertype === EtherType.ARP && l3.length >= 28 && l3[5] === 4) {
-    const hln = l3[4]!;
-    if (l3.length >= 8 + 2 * hln + 8) {
-      f.arpSpa = readIpv4(l3, 8 + hln);
-      f.arpTpa = readIpv4(l3, 8 + 2 * hln + 4);
+  } else if (ethertype === EtherType.ARP && l3.length >= ARP_IPV4_LEN) {
+    const arp = ArpPacket.unchecked(l3);
+    if (arp.protocolLen === 4 && l3.length >= arp.targetProtoOffset + 4) {
+      f.arpSpa = readIpv4(l3, arp.senderProtoOffset);
+      f.arpTpa = readIpv4(l3, arp.targetProtoOffset);
     }
   }
   return f;

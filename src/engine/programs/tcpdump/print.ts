@@ -3,15 +3,28 @@
 
 import { checksumShouldBe, internetChecksum, pseudoHeaderSum } from '../../packet/checksum.ts';
 import { readU16 } from '../../packet/errors.ts';
-import { EtherType } from '../../packet/ethernet.ts';
-import { isIcmpErrorType } from '../../packet/icmp.ts';
-import { IGMP_RECORD_NAMES } from '../../packet/igmp.ts';
+import { ArpOperation, ArpPacket } from '../../packet/arp.ts';
+import { ETHERNET_HEADER_LEN, EtherType, EthernetFrame } from '../../packet/ethernet.ts';
+import {
+  ICMP_HEADER_LEN,
+  IcmpPacket,
+  IcmpType,
+  UnreachableCode,
+  isIcmpErrorType,
+} from '../../packet/icmp.ts';
+import { IGMP_MIN_LEN, IGMP_RECORD_NAMES, IgmpPacket, IgmpType } from '../../packet/igmp.ts';
 import { formatIpv4At } from '../../packet/ipaddr.ts';
-import { IpProtocol } from '../../packet/ipv4.ts';
+import { IPV4_MIN_HEADER_LEN, IpProtocol, Ipv4Packet } from '../../packet/ipv4.ts';
 import { formatMac, hex2 } from '../../packet/mac.ts';
 import { LINKTYPE_RAW } from '../../packet/pcap.ts';
-import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN } from '../../packet/sll2.ts';
-import { VXLAN_IANA_PORT, VXLAN_LINUX_PORT } from '../../packet/vxlan.ts';
+import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN, Sll2Packet } from '../../packet/sll2.ts';
+import { UDP_HEADER_LEN, UdpPacket } from '../../packet/udp.ts';
+import {
+  VXLAN_HEADER_LEN,
+  VXLAN_IANA_PORT,
+  VXLAN_LINUX_PORT,
+  VxlanPacket,
+} from '../../packet/vxlan.ts';
 
 export interface PrintOptions {
   /** Number of -v flags (0..3). */
@@ -175,21 +188,22 @@ class Printer {
   /** A cooked record (-i any): interface name and direction, then the network layer. */
   sll2(b: Uint8Array, length: number): void {
     if (b.length < SLL2_HEADER_LEN) return this.trunc('sll2');
-    const ifindex = readU32At(b, 4);
-    this.out += `${(this.o.ifname?.(ifindex) ?? '?').padEnd(5)} ${(SLL_PKTTYPE_NAMES[b[10]!] ?? '?').padEnd(3)} `;
-    if (this.o.linkHeader) this.sll2Header(b, length);
-    const type = readU16(b, 0);
-    const payload = b.subarray(SLL2_HEADER_LEN);
+    const sll = Sll2Packet.unchecked(b);
+    this.out += `${(this.o.ifname?.(sll.ifindex) ?? '?').padEnd(5)} ${(SLL_PKTTYPE_NAMES[sll.pkttype] ?? '?').padEnd(3)} `;
+    if (this.o.linkHeader) this.sll2Header(sll, length);
+    const type = sll.protocol;
+    const payload = sll.payload;
     if (type === EtherType.IPV4) return this.ip(payload, length - SLL2_HEADER_LEN);
     if (type === EtherType.ARP) return this.arp(payload, length - SLL2_HEADER_LEN);
-    if (!this.o.linkHeader) this.sll2Header(b, length);
+    if (!this.o.linkHeader) this.sll2Header(sll, length);
     this.hexDump(payload);
   }
 
-  private sll2Header(b: Uint8Array, length: number): void {
-    this.out += `ifindex ${readU32At(b, 4)} `;
-    if (b[11] === 6) this.out += `${this.mac(b, 12)} `;
-    const type = readU16(b, 0);
+  private sll2Header(sll: Sll2Packet, length: number): void {
+    this.out += `ifindex ${sll.ifindex} `;
+    const src = sll.srcMac;
+    if (src !== null) this.out += `${this.mac(src)} `;
+    const type = sll.protocol;
     if (type <= 1500)
       this.out +=
         type === 1 ? '802.3' : type === 4 ? '802.2' : `ethertype Unknown (0x${hex4(type)})`;
@@ -198,18 +212,20 @@ class Printer {
   }
 
   ether(b: Uint8Array, length: number): void {
-    if (b.length < 14) return this.trunc('ether');
-    const type = readU16(b, 12);
-    if (this.o.linkHeader) this.etherHeader(b, type, length);
-    const payload = b.subarray(14);
-    if (type === EtherType.IPV4) return this.ip(payload, length - 14);
-    if (type === EtherType.ARP) return this.arp(payload, length - 14);
-    if (!this.o.linkHeader) this.etherHeader(b, type, length);
+    if (b.length < ETHERNET_HEADER_LEN) return this.trunc('ether');
+    const frame = EthernetFrame.unchecked(b);
+    const type = frame.ethertype;
+    if (this.o.linkHeader) this.etherHeader(frame, length);
+    const payload = frame.payload;
+    if (type === EtherType.IPV4) return this.ip(payload, length - ETHERNET_HEADER_LEN);
+    if (type === EtherType.ARP) return this.arp(payload, length - ETHERNET_HEADER_LEN);
+    if (!this.o.linkHeader) this.etherHeader(frame, length);
     this.hexDump(payload);
   }
 
-  private etherHeader(b: Uint8Array, type: number, length: number): void {
-    this.out += `${this.mac(b, 6)} > ${this.mac(b, 0)}, `;
+  private etherHeader(frame: EthernetFrame, length: number): void {
+    const type = frame.ethertype;
+    this.out += `${this.mac(frame.src)} > ${this.mac(frame.dst)}, `;
     if (type <= 1500) this.out += `802.3, length ${type}: `;
     else
       this.out += `ethertype ${ETHERTYPE_NAMES[type] ?? 'Unknown'} (0x${hex4(type)}), length ${length}: `;
@@ -218,11 +234,12 @@ class Printer {
   private arp(b: Uint8Array, length: number): void {
     if (!this.o.linkHeader) this.out += 'ARP, ';
     if (b.length < 8) return this.trunc('arp');
-    const hrd = readU16(b, 0);
-    const pro = readU16(b, 2);
-    const hln = b[4]!;
-    const pln = b[5]!;
-    const op = readU16(b, 6);
+    const arp = ArpPacket.unchecked(b);
+    const hrd = arp.hardwareType;
+    const pro = arp.protocolType;
+    const hln = arp.hardwareLen;
+    const pln = arp.protocolLen;
+    const op = arp.operation;
     if (pro !== EtherType.IPV4 || pln !== 4 || hln === 0 || this.o.verbose > 0) {
       const hrdName = hrd === 1 ? 'Ethernet' : `Unknown Hardware (${hrd})`;
       const proName = ETHERTYPE_NAMES[pro] ?? `Unknown Protocol (0x${hex4(pro)})`;
@@ -231,22 +248,22 @@ class Printer {
       this.out += ', ';
     }
     if (b.length < 8 + 2 * (hln + pln)) return this.trunc('arp');
-    const sha = 8;
-    const spa = sha + hln;
-    const tha = spa + pln;
-    const tpa = tha + hln;
+    const sha = arp.senderHwOffset;
+    const spa = arp.senderProtoOffset;
+    const tha = arp.targetHwOffset;
+    const tpa = arp.targetProtoOffset;
     const proto = (at: number): string =>
       pro === EtherType.IPV4 && pln === 4 ? formatIpv4At(b, at) : `<wrong proto type>`;
     const link = (at: number): string =>
-      hln === 6 ? this.mac(b, at) : Array.from(b.subarray(at, at + hln), hex2).join(':');
+      hln === 6 ? this.mac(formatMac(b, at)) : formatMac(b, at, hln);
     switch (op) {
-      case 1: {
+      case ArpOperation.REQUEST: {
         this.out += `Request who-has ${proto(tpa)}`;
         if (b.subarray(tha, tha + hln).some((x) => x !== 0)) this.out += ` (${link(tha)})`;
         this.out += ` tell ${proto(spa)}`;
         break;
       }
-      case 2:
+      case ArpOperation.REPLY:
         this.out += `Reply ${proto(spa)} is-at ${link(sha)}`;
         break;
       default:
@@ -257,49 +274,49 @@ class Printer {
 
   private ip(b: Uint8Array, length: number): void {
     if (!this.o.linkHeader) this.out += 'IP ';
-    if (b.length < 20) return this.trunc('ip');
-    const version = b[0]! >> 4;
+    if (b.length < IPV4_MIN_HEADER_LEN) return this.trunc('ip');
+    const ip = Ipv4Packet.unchecked(b);
+    const version = ip.version;
     if (version !== 4) {
       this.out += `IP${version} `;
       return;
     }
-    if (length < 20) {
+    if (length < IPV4_MIN_HEADER_LEN) {
       this.out += `truncated-ip ${length}`;
       return;
     }
-    const hlen = (b[0]! & 0x0f) * 4;
-    if (hlen < 20) {
+    const hlen = ip.headerLen;
+    if (hlen < IPV4_MIN_HEADER_LEN) {
       this.out += `bad-hlen ${hlen}`;
       return;
     }
-    const len = readU16(b, 2);
+    const len = ip.totalLen;
     if (len > length) this.out += `[total length ${len} > length ${length}] (invalid) `;
     if (len < hlen) {
       this.out += `bad-len ${len}`;
       return;
     }
-    const off = readU16(b, 6);
-    const proto = b[9]!;
+    const proto = ip.protocol;
     if (this.o.verbose > 0) {
-      const tos = b[1]!;
+      const tos = ip.tos;
       this.out += `(tos 0x${tos.toString(16)}`;
       this.out += ['', ',ECT(1)', ',ECT(0)', ',CE'][tos & 3]!;
-      if (b[8]! >= 1) this.out += `, ttl ${b[8]}`;
+      if (ip.ttl >= 1) this.out += `, ttl ${ip.ttl}`;
       const flags: string[] = [];
-      if (off & 0x2000) flags.push('+');
-      if (off & 0x4000) flags.push('DF');
-      if (off & 0x8000) flags.push('rsvd');
-      this.out += `, id ${readU16(b, 4)}, offset ${(off & 0x1fff) * 8}, flags [${flags.length ? flags.join(', ') : 'none'}]`;
+      if (ip.moreFrags) flags.push('+');
+      if (ip.dontFrag) flags.push('DF');
+      if (ip.reservedFlag) flags.push('rsvd');
+      this.out += `, id ${ip.ident}, offset ${ip.fragOffset}, flags [${flags.length ? flags.join(', ') : 'none'}]`;
       this.out += `, proto ${IPPROTO_NAMES[proto] ?? 'unknown'} (${proto}), length ${len}`;
-      if (hlen > 20) {
+      if (hlen > IPV4_MIN_HEADER_LEN) {
         this.out += ', options (';
-        this.ipOptions(b.subarray(20, Math.min(hlen, b.length)));
+        this.ipOptions(b.subarray(IPV4_MIN_HEADER_LEN, Math.min(hlen, b.length)));
         this.out += ')';
       }
       if (hlen <= b.length) {
-        const residue = internetChecksum(b, 0, hlen);
+        const residue = ip.checksumResidue;
         if (residue !== 0) {
-          const field = readU16(b, 10);
+          const field = ip.checksum;
           this.out += `, bad cksum ${field.toString(16)} (->${checksumShouldBe(field, residue).toString(16)})!`;
         }
       }
@@ -309,21 +326,21 @@ class Printer {
     // Everything after the IP payload (Ethernet padding) is not the payload's.
     const payload = b.subarray(hlen, Math.min(len, b.length));
     const payloadLen = len - hlen;
-    const fragmented = (off & 0x3fff) !== 0;
-    if ((off & 0x1fff) !== 0) {
-      this.out += `${formatIpv4At(b, 12)} > ${formatIpv4At(b, 16)}: ${this.protoName(proto)}`;
+    const fragmented = ip.moreFrags || ip.fragOffset !== 0;
+    if (ip.fragOffset !== 0) {
+      this.out += `${ip.srcText} > ${ip.dstText}: ${this.protoName(proto)}`;
       return;
     }
     if (proto !== IpProtocol.UDP && proto !== IpProtocol.TCP) {
-      this.out += `${formatIpv4At(b, 12)} > ${formatIpv4At(b, 16)}: `;
+      this.out += `${ip.srcText} > ${ip.dstText}: `;
     }
     switch (proto) {
       case IpProtocol.ICMP:
         return this.icmp(payload, payloadLen, fragmented);
       case IpProtocol.UDP:
-        return this.udp(payload, payloadLen, b, fragmented);
+        return this.udp(payload, payloadLen, ip, fragmented);
       case IpProtocol.TCP:
-        return this.tcp(payload, payloadLen, b);
+        return this.tcp(payload, payloadLen, ip);
       case IpProtocol.IGMP:
         return this.igmp(payload, payloadLen);
       default:
@@ -358,20 +375,26 @@ class Printer {
 
   private icmp(b: Uint8Array, plen: number, fragmented: boolean): void {
     if (b.length < 4) return this.trunc('icmp');
-    const type = b[0]!;
-    const code = b[1]!;
-    const need = type === 3 || type === 5 || type === 11 ? 8 + 20 : 8;
-    if (b.length < need && type !== 4 && type !== 12) return this.trunc('icmp');
+    const icmp = IcmpPacket.unchecked(b);
+    const type = icmp.type;
+    const code = icmp.code;
+    const quotes =
+      type === IcmpType.DEST_UNREACHABLE ||
+      type === IcmpType.REDIRECT ||
+      type === IcmpType.TIME_EXCEEDED;
+    const need = ICMP_HEADER_LEN + (quotes ? IPV4_MIN_HEADER_LEN : 0);
+    if (b.length < need && type !== IcmpType.SOURCE_QUENCH && type !== IcmpType.PARAM_PROBLEM)
+      return this.trunc('icmp');
     let text: string;
     switch (type) {
-      case 0:
-      case 8:
-        text = `echo ${type === 8 ? 'request' : 'reply'}, id ${readU16(b, 4)}, seq ${readU16(b, 6)}`;
+      case IcmpType.ECHO_REPLY:
+      case IcmpType.ECHO_REQUEST:
+        text = `echo ${type === IcmpType.ECHO_REQUEST ? 'request' : 'reply'}, id ${icmp.echoIdent}, seq ${icmp.echoSeq}`;
         break;
-      case 3:
-        text = this.unreachText(b, code);
+      case IcmpType.DEST_UNREACHABLE:
+        text = this.unreachText(icmp);
         break;
-      case 5: {
+      case IcmpType.REDIRECT: {
         const kinds = [
           'redirect %s to net %s',
           'redirect %s to host %s',
@@ -379,10 +402,12 @@ class Printer {
           'redirect-tos %s to host %s',
         ];
         const fmt = kinds[code] ?? `redirect-#${code} %s to %s`;
-        text = fmt.replace('%s', formatIpv4At(b, 8 + 16)).replace('%s', formatIpv4At(b, 4));
+        // The gateway sits in the rest-of-header word.
+        const gateway = formatIpv4At(b, 4);
+        text = fmt.replace('%s', Ipv4Packet.unchecked(icmp.data).dstText).replace('%s', gateway);
         break;
       }
-      case 11:
+      case IcmpType.TIME_EXCEEDED:
         text =
           code === 0
             ? 'time exceeded in-transit'
@@ -390,7 +415,7 @@ class Printer {
               ? 'ip reassembly time exceeded'
               : `time exceeded-#${code}`;
         break;
-      case 12:
+      case IcmpType.PARAM_PROBLEM:
         text =
           code !== 0
             ? `parameter problem - code ${code}`
@@ -403,55 +428,59 @@ class Printer {
     if (this.o.verbose > 0 && !fragmented && b.length >= plen) {
       const residue = internetChecksum(b, 0, plen);
       if (residue !== 0) {
-        const field = readU16(b, 2);
+        const field = icmp.checksum;
         this.out += ` (wrong icmp cksum ${field.toString(16)} (->${checksumShouldBe(field, residue).toString(16)})!)`;
       }
     }
-    if (this.o.verbose > 0 && isIcmpErrorType(type) && b.length >= 8 + 20) {
+    if (
+      this.o.verbose > 0 &&
+      isIcmpErrorType(type) &&
+      b.length >= ICMP_HEADER_LEN + IPV4_MIN_HEADER_LEN
+    ) {
       this.out += '\n\t';
-      const inner = b.subarray(8);
-      const innerLen = readU16(inner, 2);
-      this.ip(inner, innerLen);
+      const inner = icmp.data;
+      this.ip(inner, Ipv4Packet.unchecked(inner).totalLen);
     }
   }
 
-  private unreachText(b: Uint8Array, code: number): string {
-    const inner = b.subarray(8);
-    const dst = formatIpv4At(inner, 16);
-    const proto = inner[9]!;
-    switch (code) {
-      case 2:
+  private unreachText(icmp: IcmpPacket): string {
+    const inner = Ipv4Packet.unchecked(icmp.data);
+    const dst = inner.dstText;
+    const proto = inner.protocol;
+    switch (icmp.code) {
+      case UnreachableCode.PROTOCOL:
         return `${dst} protocol ${proto} unreachable`;
-      case 3: {
-        const ihl = (inner[0]! & 0x0f) * 4;
-        if (inner.length < ihl + 4) return `${dst} protocol ${proto} port ? unreachable`;
-        const dport = readU16(inner, ihl + 2);
+      case UnreachableCode.PORT: {
+        const ihl = inner.headerLen;
+        if (inner.bytes.length < ihl + 4) return `${dst} protocol ${proto} port ? unreachable`;
+        const dport = UdpPacket.unchecked(inner.bytes.subarray(ihl)).dstPort;
         if (proto === IpProtocol.TCP) return `${dst} tcp port ${this.port(dport)} unreachable`;
         if (proto === IpProtocol.UDP) return `${dst} udp port ${this.port(dport)} unreachable`;
         return `${dst} protocol ${proto} port ${dport} unreachable`;
       }
-      case 4: {
-        const mtu = readU16(b, 6);
+      case UnreachableCode.FRAG_NEEDED: {
+        const mtu = icmp.nextHopMtu;
         return mtu
           ? `${dst} unreachable - need to frag (mtu ${mtu})`
           : `${dst} unreachable - need to frag`;
       }
       default:
-        return (UNREACH_FORMATS[code] ?? `#${code} %s unreachable`).replace('%s', dst);
+        return (UNREACH_FORMATS[icmp.code] ?? `#${icmp.code} %s unreachable`).replace('%s', dst);
     }
   }
 
-  private udp(b: Uint8Array, length: number, ip: Uint8Array, fragmented: boolean): void {
-    const src = formatIpv4At(ip, 12);
-    const dst = formatIpv4At(ip, 16);
-    if (length < 8) {
+  private udp(b: Uint8Array, length: number, ip: Ipv4Packet, fragmented: boolean): void {
+    const src = ip.srcText;
+    const dst = ip.dstText;
+    if (length < UDP_HEADER_LEN) {
       this.out += `${src} > ${dst}: truncated-udp ${length}`;
       return;
     }
-    if (b.length < 8) return this.trunc('udp');
-    const sport = readU16(b, 0);
-    const dport = readU16(b, 2);
-    let ulen = readU16(b, 4);
+    if (b.length < UDP_HEADER_LEN) return this.trunc('udp');
+    const udp = UdpPacket.unchecked(b);
+    const sport = udp.srcPort;
+    const dport = udp.dstPort;
+    let ulen = udp.length;
     this.out += `${src}.${this.port(sport)} > ${dst}.${this.port(dport)}: `;
     if (ulen < 8) {
       this.out += `truncated-udplength ${ulen}`;
@@ -461,7 +490,7 @@ class Printer {
     let payloadLen = length - 8;
     if (ulen < payloadLen) payloadLen = ulen;
     if (this.o.verbose > 1 && !fragmented) {
-      const field = readU16(b, 6);
+      const field = udp.checksum;
       if (field === 0) this.out += '[no cksum] ';
       else if (b.length >= payloadLen + 8) {
         const total = payloadLen + 8;
@@ -469,7 +498,7 @@ class Printer {
           b,
           0,
           total,
-          pseudoHeaderSum(readU32At(ip, 12), readU32At(ip, 16), IpProtocol.UDP, total),
+          pseudoHeaderSum(ip.src, ip.dst, IpProtocol.UDP, total),
         );
         if (residue !== 0) {
           this.out += `[bad udp cksum 0x${hex4(field)} -> 0x${hex4(checksumShouldBe(field, residue))}!] `;
@@ -488,28 +517,27 @@ class Printer {
   /** tcpdump decodes UDP 8472 as Cisco OTV, whose header has VXLAN's layout. */
   private otv(b: Uint8Array, length: number): void {
     this.out += 'OTV, ';
-    if (b.length < 8) return this.trunc('otv');
-    const flags = b[0]!;
-    this.out += `flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex2(flags)}), `;
-    const overlay = (b[1]! << 16) | (b[2]! << 8) | b[3]!;
-    const instance = (b[4]! << 16) | (b[5]! << 8) | b[6]!;
-    this.out += `overlay ${overlay}, instance ${instance}\n`;
-    this.ether(b.subarray(8), length - 8);
+    if (b.length < VXLAN_HEADER_LEN) return this.trunc('otv');
+    const otv = VxlanPacket.unchecked(b);
+    this.out += `flags [${otv.hasVni ? 'I' : '.'}] (0x${hex2(otv.flags)}), `;
+    // OTV's overlay id is VXLAN's first reserved field, its instance id VXLAN's VNI.
+    this.out += `overlay ${otv.reserved1}, instance ${otv.vni}\n`;
+    this.ether(otv.payload, length - VXLAN_HEADER_LEN);
   }
 
   private vxlan(b: Uint8Array, length: number): void {
     this.out += 'VXLAN, ';
-    if (b.length < 8) return this.trunc('vxlan');
-    const flags = b[0]!;
-    this.out += `flags [${flags & 0x08 ? 'I' : '.'}] (0x${hex2(flags)}), `;
-    this.out += `vni ${(b[4]! << 16) | (b[5]! << 8) | b[6]!}\n`;
-    this.ether(b.subarray(8), length - 8);
+    if (b.length < VXLAN_HEADER_LEN) return this.trunc('vxlan');
+    const vx = VxlanPacket.unchecked(b);
+    this.out += `flags [${vx.hasVni ? 'I' : '.'}] (0x${hex2(vx.flags)}), `;
+    this.out += `vni ${vx.vni}\n`;
+    this.ether(vx.payload, length - VXLAN_HEADER_LEN);
   }
 
   /** TCP: ports, flags and lengths only (the lab carries no TCP; tcpdump's -q form). */
-  private tcp(b: Uint8Array, length: number, ip: Uint8Array): void {
-    const src = formatIpv4At(ip, 12);
-    const dst = formatIpv4At(ip, 16);
+  private tcp(b: Uint8Array, length: number, ip: Ipv4Packet): void {
+    const src = ip.srcText;
+    const dst = ip.dstText;
     if (b.length < 4) {
       this.out += `${src} > ${dst}:`;
       return this.trunc('tcp');
@@ -519,30 +547,31 @@ class Printer {
 
   private igmp(b: Uint8Array, len: number): void {
     if (b.length < 1) return this.trunc('igmp');
-    const type = b[0]!;
-    if (b.length < 8) return this.trunc('igmp');
+    const igmp = IgmpPacket.unchecked(b);
+    const type = igmp.type;
+    if (b.length < IGMP_MIN_LEN) return this.trunc('igmp');
     switch (type) {
-      case 0x11: {
+      case IgmpType.QUERY: {
         this.out += 'igmp query';
         if (len >= 12) this.igmpV3Query(b, len);
         else {
-          const mrt = b[1]!;
+          const mrt = igmp.maxRespTime;
           if (mrt !== 0) {
             this.out += ' v2';
             if (mrt !== 100) this.out += ` [max resp time ${mrt}]`;
           } else this.out += ' v1';
-          if (readU32At(b, 4) !== 0) this.out += ` [gaddr ${formatIpv4At(b, 4)}]`;
+          if (igmp.group !== '0.0.0.0') this.out += ` [gaddr ${igmp.group}]`;
           if (len !== 8) this.out += ` [len ${len}]`;
         }
         break;
       }
-      case 0x12:
-      case 0x16:
-      case 0x17:
-        this.out += `${type === 0x12 ? 'igmp v1 report' : type === 0x16 ? 'igmp v2 report' : 'igmp leave'} ${formatIpv4At(b, 4)}`;
+      case IgmpType.V1_REPORT:
+      case IgmpType.V2_REPORT:
+      case IgmpType.LEAVE:
+        this.out += `${type === IgmpType.V1_REPORT ? 'igmp v1 report' : type === IgmpType.V2_REPORT ? 'igmp v2 report' : 'igmp leave'} ${igmp.group}`;
         if (len !== 8) this.out += ` [len ${len}]`;
         break;
-      case 0x22:
+      case IgmpType.V3_REPORT:
         this.out += 'igmp v3 report';
         this.igmpV3Report(b, len);
         break;
@@ -551,7 +580,7 @@ class Printer {
     }
     if (this.o.verbose > 0 && len >= 4 && b.length >= len) {
       if (internetChecksum(b, 0, len) !== 0)
-        this.out += ` bad igmp cksum ${readU16(b, 2).toString(16)}!`;
+        this.out += ` bad igmp cksum ${igmp.checksum.toString(16)}!`;
     }
   }
 
@@ -587,7 +616,7 @@ class Printer {
       this.out += ` [invalid len ${len}]`;
       return;
     }
-    const ngroups = readU16(b, 6);
+    const ngroups = IgmpPacket.unchecked(b).numRecords;
     this.out += `, ${ngroups} group record(s)`;
     if (this.o.verbose === 0) return;
     let at = 8;
@@ -619,8 +648,7 @@ class Printer {
    * Without -n tcpdump names MACs: 'Broadcast', or the address and its vendor from the OUI
    * table. Lab MACs are random (locally administered), so the vendor is always unknown.
    */
-  private mac(b: Uint8Array, at: number): string {
-    const text = formatMac(b, at);
+  private mac(text: string): string {
     if (this.o.numeric) return text;
     return text === 'ff:ff:ff:ff:ff:ff' ? 'Broadcast' : `${text} (oui Unknown)`;
   }

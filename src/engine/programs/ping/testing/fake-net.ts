@@ -6,26 +6,33 @@ import { Errno, NetlinkError } from '../../../kernel/types.ts';
 import type { KernelApi, SocketHandler } from '../../../kernel/types.ts';
 import type { LabClock } from '../../../os/clock.ts';
 import { fakeHost, recordingIO } from '../../../testing/host.ts';
-import { internetChecksum } from '../icmp.ts';
+import { IcmpPacket, IcmpRepr, UnreachableCode } from '../../../packet/icmp.ts';
+import { IpProtocol, Ipv4Repr } from '../../../packet/ipv4.ts';
 import { ping } from '../ping.ts';
 
 function ipv4(src: string, dst: string, ttl: number, payload: Uint8Array): Uint8Array {
-  const p = new Uint8Array(20 + payload.length);
-  p[0] = 0x45;
-  p[2] = p.length >> 8;
-  p[3] = p.length & 0xff;
-  p[8] = ttl;
-  p[9] = 1;
-  p.set(src.split('.').map(Number), 12);
-  p.set(dst.split('.').map(Number), 16);
-  const sum = internetChecksum(p.subarray(0, 20));
-  p[10] = sum >> 8;
-  p[11] = sum & 0xff;
-  p.set(payload, 20);
+  const repr = Ipv4Repr.plain({
+    src,
+    dst,
+    protocol: IpProtocol.ICMP,
+    ttl,
+    payloadLen: payload.length,
+  });
+  const p = new Uint8Array(Ipv4Repr.bufferLen(repr));
+  Ipv4Repr.emit(repr, p);
+  p.set(payload, Ipv4Repr.headerLen(repr));
   return p;
 }
 
+function icmp(repr: IcmpRepr): Uint8Array {
+  const bytes = new Uint8Array(IcmpRepr.bufferLen(repr));
+  IcmpRepr.emit(repr, bytes);
+  return bytes;
+}
+
 export interface FakeNet {
+  /** The host's randomness (ping's identifier); 0.25 unless given. */
+  random?: () => number;
   /** How the fake network answers a request. */
   behaviour: 'reply' | 'silent' | 'net-unreachable' | 'mtu';
   /** Lab ms until the answer; 0 with `sync` answers inside icmpSend itself. */
@@ -70,28 +77,26 @@ export function fakeKernel(net: FakeNet, clock: LabClock): Partial<KernelApi> {
     close: () => {
       handler = undefined;
     },
-    icmpSend: (_fd, dst, icmp, opts) => {
-      net.sent.push(icmp.slice());
-      if (net.behaviour === 'mtu' && opts?.pmtudiscDo && icmp.length + 20 > (net.mtu ?? 1500))
+    icmpSend: (_fd, dst, message, opts) => {
+      net.sent.push(message.slice());
+      if (net.behaviour === 'mtu' && opts?.pmtudiscDo && message.length + 20 > (net.mtu ?? 1500))
         throw new NetlinkError(Errno.EMSGSIZE, undefined, net.mtu);
-      const request = ipv4(net.src, dst, 64, icmp);
+      const request = ipv4(net.src, dst, 64, message);
       if (net.behaviour === 'net-unreachable') {
-        const err = new Uint8Array(8 + 28);
-        err[0] = 3;
-        err.set(request.subarray(0, 28), 8);
-        const sum = internetChecksum(err);
-        err[2] = sum >> 8;
-        err[3] = sum & 0xff;
+        const original = request.subarray(0, 28);
+        const err = icmp({
+          kind: 'destUnreachable',
+          code: UnreachableCode.NET,
+          nextHopMtu: 0,
+          original,
+        });
         deliver(ipv4('10.244.1.1', net.src, 64, err));
       }
       if (net.behaviour !== 'reply') return;
-      const reply = icmp.slice();
-      reply[0] = 0;
-      reply[2] = reply[3] = 0;
-      const sum = internetChecksum(reply);
-      reply[2] = sum >> 8;
-      reply[3] = sum & 0xff;
-      if (((reply[6] << 8) | reply[7]) === net.corruptSeq) reply[reply.length - 1] ^= 0xff;
+      const echo = IcmpPacket.unchecked(message);
+      const data = echo.data;
+      const reply = icmp({ kind: 'echoReply', ident: echo.echoIdent, seq: echo.echoSeq, data });
+      if (echo.echoSeq === net.corruptSeq) reply[reply.length - 1] ^= 0xff;
       deliver(ipv4(dst, net.src, net.ttl, reply));
     },
   };
@@ -120,7 +125,7 @@ export async function runPing(
     ...net,
   };
   const host = fakeHost();
-  Object.assign(host, { kernel: fakeKernel(n, host.clock) });
+  Object.assign(host, { kernel: fakeKernel(n, host.clock), random: n.random ?? (() => 0.25) });
   host.fs.writeFile('/etc/hosts', '127.0.0.1\tlocalhost\n172.16.112.130\tnode2\n');
   const io = recordingIO();
   const start = host.clock.now();
