@@ -14,9 +14,9 @@
 export type NsId = string;
 export const ROOT_NS: NsId = '';
 
-import { strerror } from './errno.ts';
+import { strerror } from '../os/errno.ts';
 
-export { Errno, strerror } from './errno.ts';
+export { Errno, strerror } from '../os/errno.ts';
 
 export class NetlinkError extends Error {
   constructor(

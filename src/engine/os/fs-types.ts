@@ -1,7 +1,7 @@
 // A host's virtual filesystem, as programs see it. Paths are absolute ('/run/flannel/subnet.env').
 // Errors throw FsError with the errno name that coreutils would report.
 
-import { strerror } from '../kernel/errno.ts';
+import { strerror } from './errno.ts';
 
 export class FsError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 // Linux errno: each number with its name and its strerror() text (glibc's, as iproute2, iputils,
 // bash and coreutils print it), one table for the TypeScript side. The kernel's AssemblyScript
-// keeps the numbers it returns in assembly/config.ts; every one of them is here.
+// keeps the numbers it returns in assembly/errno.ts; every one of them is here.
 
 const ERRNOS = {
   EPERM: [1, 'Operation not permitted'],

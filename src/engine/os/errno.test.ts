@@ -1,7 +1,7 @@
 import { constants } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { Errno, strerror } from './errno.ts';
-import { NetlinkError } from './types.ts';
+import { NetlinkError } from '../kernel/types.ts';
 
 describe('errno', () => {
   it("numbers every name as Linux does (Node's os.constants.errno)", () => {
