@@ -38,13 +38,16 @@ export interface EtcdGatewayOptions {
   setTimer: (ms: number, fn: () => void) => () => void;
   /** For lease IDs the client picks (see leaseGrant). */
   random: () => number;
-  /** A call's deadline across all retries (etcdctl's --command-timeout default: 5 s). */
+  /**
+   * A call's deadline across all retries; longer than etcd's own request timeout (5 s + two
+   * election timeouts), so a cluster without quorum answers with its own error first.
+   */
   requestTimeoutMs?: number;
   /** Told when a watch stream breaks and is resumed elsewhere (for a log line). */
   onReconnect?: (endpoint: string, reason: string) => void;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 /** Pause between two rounds over all endpoints, and before a broken watch reconnects. */
 const RETRY_BACKOFF_MS = 250;
 
@@ -69,8 +72,12 @@ const GRPC_CODES = [
   'Unauthenticated',
 ];
 
-export const errDeadlineExceeded = () =>
-  new KvError('DeadlineExceeded', 'context deadline exceeded');
+/**
+ * The call ran out of time: 'Unavailable' when no member ever answered (etcdctl then prints
+ * clientv3's "all SubConns are in TransientFailure"), 'DeadlineExceeded' when one was slow.
+ */
+export const errDeadlineExceeded = (reached: boolean) =>
+  new KvError(reached ? 'DeadlineExceeded' : 'Unavailable', 'context deadline exceeded');
 
 /** A fetch that never got an answer: connection refused, reset, or blocked by CORS. */
 class Unreachable extends Error {}
@@ -190,6 +197,7 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
     if (closed) throw new KvError('Canceled', 'grpc: the client connection is closing');
     const ctl = new AbortController();
     let expired = false;
+    let reached = false;
     const cancel = opts.setTimer(timeoutMs, () => ((expired = true), ctl.abort()));
     try {
       for (;;) {
@@ -200,7 +208,8 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
             pinned = index;
             return json;
           } catch (err) {
-            if (expired) throw errDeadlineExceeded();
+            if (expired) throw errDeadlineExceeded(reached || !(err instanceof Unreachable));
+            if (!(err instanceof Unreachable)) reached = true;
             const retry =
               err instanceof Unreachable ||
               (repeatable && err instanceof KvError && err.code === 'Unavailable');
@@ -211,7 +220,7 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
           sleep(RETRY_BACKOFF_MS),
           new Promise((resolve) => ctl.signal.addEventListener('abort', resolve)),
         ]);
-        if (expired) throw errDeadlineExceeded();
+        if (expired) throw errDeadlineExceeded(reached);
       }
     } finally {
       cancel();
