@@ -26,6 +26,7 @@ const PARAMS: Record<string, string> = {
   lab: 'lab',
   theme: 'theme',
   readonly: 'readonly',
+  etcd: 'etcd',
 };
 export const LAB_ATTRIBUTES = [...Object.keys(PARAMS), 'start', 'script', 'script-host'];
 
