@@ -10,9 +10,12 @@ import type { KvClient } from '../engine/kv/types.ts';
 
 export type EtcdClient = KvClient & { close(): void };
 
-/** `etcd --cors` as the README's classroom cluster starts it, for the page at `origin`. */
+/**
+ * What to change for the page at `origin`. etcd 3.4 answers every origin unless started with
+ * --cors, a comma-separated list of the origins it allows.
+ */
 export function corsHint(origin: string): string {
-  return `start etcd with --cors=${origin}`;
+  return `add ${origin} to etcd's --cors (e.g. --cors=${origin}, or leave --cors out to allow any page)`;
 }
 
 /** Why `endpoint` cannot be used from the page at `origin` (null: it can). */
@@ -32,12 +35,12 @@ export async function diagnose(
     } catch {
       return (
         `cannot reach etcd at ${endpoint} (${reason}): is it running and listening there ` +
-        `(--listen-client-urls, --advertise-client-urls)? To use it from this page, ${corsHint(origin)}`
+        `(--listen-client-urls, --advertise-client-urls)? If it runs with --cors, ${corsHint(origin)}`
       );
     }
     return (
       `etcd at ${endpoint} is up but does not allow this page (no CORS headers for ${origin}): ` +
-      `${corsHint(origin)}`
+      corsHint(origin)
     );
   }
 }

@@ -43,7 +43,7 @@ function browser(tabId: string): KvService {
 describe('a page that cannot use the cluster is told why', () => {
   it('names a cluster that is not there, with the flags to check', async () => {
     await expect(connectEtcd(['http://127.0.0.1:1'], ORIGIN, deps)).rejects.toThrow(
-      /^cannot reach etcd at http:\/\/127\.0\.0\.1:1 \(.*\): is it running and listening there \(--listen-client-urls, --advertise-client-urls\)\? To use it from this page, start etcd with --cors=http:\/\/localhost:4208$/,
+      /^cannot reach etcd at http:\/\/127\.0\.0\.1:1 \(.*\): is it running and listening there \(--listen-client-urls, --advertise-client-urls\)\? If it runs with --cors, add http:\/\/localhost:4208 to etcd's --cors \(e\.g\. --cors=http:\/\/localhost:4208, or leave --cors out to allow any page\)$/,
     );
   });
 
@@ -56,7 +56,8 @@ describe('a page that cannot use the cluster is told why', () => {
         : Promise.reject(new TypeError('Failed to fetch'))) as typeof fetch;
     expect(await diagnose('http://10.0.0.5:2379', ORIGIN, browserFetch)).toBe(
       'etcd at http://10.0.0.5:2379 is up but does not allow this page (no CORS headers for ' +
-        'http://localhost:4208): start etcd with --cors=http://localhost:4208',
+        "http://localhost:4208): add http://localhost:4208 to etcd's --cors (e.g. " +
+        '--cors=http://localhost:4208, or leave --cors out to allow any page)',
     );
   });
 });
