@@ -180,6 +180,60 @@ describe.skipIf(!etcdInstalled())('etcd gateway client against a 3-member etcd',
     ]);
   });
 
+  it('runs every watch on one stream (a browser has six connections per origin)', async () => {
+    let open = 0;
+    let most = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const res = await fetch(input, init);
+      if (!String(input).endsWith('/v3/watch') || !res.body) return res;
+      open++;
+      most = Math.max(most, open);
+      const reader = res.body.getReader();
+      const body = new ReadableStream({
+        async pull(ctl) {
+          const { value, done } = await reader
+            .read()
+            .catch(() => ({ value: undefined, done: true }));
+          if (done) {
+            open--;
+            ctl.close();
+          } else ctl.enqueue(value);
+        },
+        cancel() {
+          open--;
+          return reader.cancel();
+        },
+      });
+      return new Response(body, { status: res.status, headers: res.headers });
+    };
+    const client = createEtcdGateway({
+      endpoints: cluster.endpoints,
+      fetch: counting,
+      setTimer: realTimer,
+      random: seededRandom(6),
+    });
+    const start = (await client.put({ key: '/t/many/0', value: 'a' })).header.revision;
+    const seen = new Map<number, string[]>();
+    const watchOne = (i: number) =>
+      client.watch(
+        { key: '/t/many/', rangeEnd: prefixEnd('/t/many/'), startRevision: start },
+        (r) => {
+          for (const e of r.events) seen.set(i, [...(seen.get(i) ?? []), e.kv.value]);
+        },
+      );
+    for (let i = 0; i < 8; i++) watchOne(i);
+    await until(() => seen.size === 8);
+    await client.put({ key: '/t/many/1', value: 'b' });
+    // A watch added later reopens the stream: the others neither lose nor repeat an event.
+    watchOne(8);
+    await client.put({ key: '/t/many/2', value: 'c' });
+    await until(() => [...seen.values()].every((v) => v.length === 3) && seen.size === 9);
+    await wait(200);
+    for (const values of seen.values()) expect(values).toEqual(['a', 'b', 'c']);
+    expect(most).toBeLessThanOrEqual(2); // a reopen may overlap the old stream closing
+    client.close();
+  });
+
   it('fails over when its member dies, and a watch resumes after its last revision', async () => {
     const seen: number[] = [];
     const reconnects: string[] = [];

@@ -92,7 +92,22 @@ describe.skipIf(!etcdInstalled())('a lab on a 3-member etcd cluster', () => {
     await driveReal(fl.clock, bootNode(host, { eth0: `${hostIp(i)}/24`, pods: 1 }));
     return host;
   };
+  /**
+   * Pings every pod from every other, once each host has a route to every peer: a peer's
+   * lease reaches flanneld through etcd's watch, in real time, while lab.run jumps the clock.
+   */
   const pingAll = async () => {
+    const peerRoutes = async (h: Host) =>
+      (await fl.lab.run(h.hostname, 'ip route')).stdout
+        .split('\n')
+        .filter((l) => l.includes(' dev flannel.1 ')).length;
+    for (let t = 0; ; t++) {
+      const counts: number[] = [];
+      for (const h of fl.hosts) counts.push(await peerRoutes(h));
+      if (counts.every((n) => n === fl.hosts.length - 1)) break;
+      expect(t, `peer routes per host: ${counts.join(' ')}`).toBeLessThan(50); // 10 s
+      await realtime(fl.clock, 200);
+    }
     for (const from of fl.hosts)
       for (const to of fl.hosts)
         if (from !== to) expect(await podPing(fl, from.hostname, podIp(to))).toBe(62); // two routers: the pod's host and the peer

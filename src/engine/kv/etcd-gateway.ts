@@ -331,112 +331,156 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
     }
   }
 
-  function watch(req: WatchRequest, onResponse: (res: WatchResponse) => void) {
-    let stopped = false;
-    /** The revision the next stream starts from: after the last one delivered. */
-    let next = req.startRevision ?? 0;
-    let abort: AbortController | null = null;
-    const stop = () => {
-      stopped = true;
-      abort?.abort();
-    };
-    closers.add(stop);
+  // ---- Watches: all of them on one stream ----
+  //
+  // A browser opens at most six HTTP/1.1 connections to one origin, and a streamed /v3/watch
+  // holds one for as long as it runs: one stream per watch would leave a six-host lab with no
+  // connection for its calls. The gateway reads a stream's body as a sequence of requests, so
+  // one POST creates every watch (each under its own watch_id); a new watch reopens the stream
+  // with each watch starting after the last revision it delivered, which is also how a broken
+  // stream resumes, on the next endpoint.
 
-    /** Reads one stream until it ends; returns why it ended, or null once the watch is over. */
-    async function stream(endpoint: string): Promise<string | null> {
-      abort = new AbortController();
-      const create = {
-        key: b64(req.key),
-        ...(req.rangeEnd ? { range_end: b64(req.rangeEnd) } : {}),
-        ...(next ? { start_revision: String(next) } : {}),
-        ...(req.prevKv ? { prev_kv: true } : {}),
-        progress_notify: true,
-      };
-      let res: Response;
-      try {
-        res = await opts.fetch(`${endpoint}/v3/watch`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ create_request: create }),
-          signal: abort.signal,
-        });
-      } catch (err) {
-        return err instanceof Error ? err.message : String(err);
-      }
-      if (!res.body) return `HTTP ${res.status}: no body`;
-      const reader = res.body.getReader();
-      let buffer = '';
-      const decoder = new TextDecoder();
-      try {
-        for (;;) {
-          const { value, done } = await reader.read();
-          if (done) return 'the stream ended';
-          buffer += decoder.decode(value, { stream: true });
-          let nl: number;
-          while ((nl = buffer.indexOf('\n')) >= 0) {
-            const line = buffer.slice(0, nl).trim();
-            buffer = buffer.slice(nl + 1);
-            if (line && handle(JSON.parse(line) as Json) === 'over') return null;
-          }
-        }
-      } catch (err) {
-        return stopped ? null : err instanceof Error ? err.message : String(err);
-      } finally {
-        reader.cancel().catch(() => {});
-      }
+  interface Subscription {
+    req: WatchRequest;
+    /** The revision its next stream starts from (0: "now", until the server says when). */
+    next: number;
+    onResponse: (res: WatchResponse) => void;
+  }
+  const subscriptions = new Map<number, Subscription>();
+  let nextWatchId = 1;
+  /** Bumped whenever the stream is replaced; a stale stream's lines are dropped. */
+  let generation = 0;
+  let streamAbort: AbortController | null = null;
+  let reopenQueued = false;
+
+  const stopStream = () => {
+    generation++;
+    streamAbort?.abort();
+    streamAbort = null;
+  };
+  closers.add(stopStream);
+
+  /** Reopens the stream once the current job is done (a boot adds many watches at once). */
+  function reopenSoon(): void {
+    if (reopenQueued) return;
+    reopenQueued = true;
+    void Promise.resolve().then(() => {
+      reopenQueued = false;
+      stopStream();
+      if (!closed && subscriptions.size > 0) void runStreams(generation);
+    });
+  }
+
+  /** One generation's stream, reconnecting (next endpoint) until it is replaced. */
+  async function runStreams(gen: number): Promise<void> {
+    let index = pinned;
+    while (gen === generation && subscriptions.size > 0) {
+      const reason = await stream(gen, endpoints[index]);
+      if (gen !== generation || reason === null) return;
+      index = (index + 1) % endpoints.length;
+      opts.onReconnect?.(endpoints[index], reason);
+      await sleep(RETRY_BACKOFF_MS);
     }
+  }
 
-    /** One line of the stream; 'over' when the watch is cancelled. */
-    function handle(line: Json): 'over' | 'more' {
-      if (stopped) return 'over';
-      if (line.error) throw new Error(String((line.error as Json).message ?? 'watch error'));
-      const r = (line.result ?? {}) as Json;
-      const h = header(r);
-      if (r.canceled) {
-        const compactRevision = int(r.compact_revision);
-        stopped = true;
-        onResponse({
-          header: h,
-          events: [],
-          canceled: true,
-          ...(compactRevision ? { compactRevision } : {}),
-          cancelReason: compactRevision
-            ? errCompacted().message
-            : String(r.cancel_reason ?? 'watch canceled'),
-        });
-        return 'over';
-      }
-      // A watch from "now" resumes after the revision it was created at.
-      if (r.created) {
-        if (!next) next = h.revision + 1;
-        return 'more';
-      }
-      const events = ((r.events as Json[]) ?? []).map((e) => {
-        const kv = toKv(e.kv);
-        return {
-          type: e.type === 'DELETE' ? ('DELETE' as const) : ('PUT' as const),
-          kv,
-          ...(e.prev_kv ? { prevKv: toKv(e.prev_kv) } : {}),
-        };
+  /** Reads one stream until it breaks (the reason) or is replaced (null). */
+  async function stream(gen: number, endpoint: string): Promise<string | null> {
+    const abort = new AbortController();
+    streamAbort = abort;
+    const creates = [...subscriptions].map(([id, { req, next }]) =>
+      JSON.stringify({
+        create_request: {
+          key: b64(req.key),
+          ...(req.rangeEnd ? { range_end: b64(req.rangeEnd) } : {}),
+          ...(next ? { start_revision: String(next) } : {}),
+          ...(req.prevKv ? { prev_kv: true } : {}),
+          progress_notify: true,
+          watch_id: String(id),
+        },
+      }),
+    );
+    let res: Response;
+    try {
+      res = await opts.fetch(`${endpoint}/v3/watch`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: creates.join('\n'),
+        signal: abort.signal,
       });
-      // Events resume after the last one; a progress notice (no events) after its revision.
-      next = events.length > 0 ? events[events.length - 1].kv.modRevision + 1 : h.revision + 1;
-      onResponse({ header: h, events });
-      return 'more';
+    } catch (err) {
+      return gen !== generation ? null : err instanceof Error ? err.message : String(err);
     }
-
-    void (async () => {
-      let index = pinned;
-      while (!stopped) {
-        const reason = await stream(endpoints[index]);
-        if (stopped || reason === null) break;
-        index = (index + 1) % endpoints.length;
-        opts.onReconnect?.(endpoints[index], reason);
-        await sleep(RETRY_BACKOFF_MS);
+    if (!res.body) return `HTTP ${res.status}: no body`;
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (gen !== generation) return null;
+        if (done) return 'the stream ended';
+        buffer += decoder.decode(value, { stream: true });
+        let nl: number;
+        while ((nl = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (line) deliver(JSON.parse(line) as Json);
+          if (gen !== generation) return null;
+        }
       }
-      closers.delete(stop);
-    })();
-    return { cancel: stop };
+    } catch (err) {
+      return gen !== generation ? null : err instanceof Error ? err.message : String(err);
+    } finally {
+      reader.cancel().catch(() => {});
+    }
+  }
+
+  /** One line of the stream, to the watch it names. */
+  function deliver(line: Json): void {
+    if (line.error) throw new Error(String((line.error as Json).message ?? 'watch error'));
+    const r = (line.result ?? {}) as Json;
+    const sub = subscriptions.get(int(r.watch_id));
+    if (!sub) return; // cancelled: its watch ends with the next stream
+    const h = header(r);
+    if (r.canceled) {
+      subscriptions.delete(int(r.watch_id));
+      const compactRevision = int(r.compact_revision);
+      sub.onResponse({
+        header: h,
+        events: [],
+        canceled: true,
+        ...(compactRevision ? { compactRevision } : {}),
+        cancelReason: compactRevision
+          ? errCompacted().message
+          : String(r.cancel_reason ?? 'watch canceled'),
+      });
+      return;
+    }
+    // A watch from "now" resumes after the revision it was created at.
+    if (r.created) {
+      if (!sub.next) sub.next = h.revision + 1;
+      return;
+    }
+    const events = ((r.events as Json[]) ?? []).map((e) => ({
+      type: e.type === 'DELETE' ? ('DELETE' as const) : ('PUT' as const),
+      kv: toKv(e.kv),
+      ...(e.prev_kv ? { prevKv: toKv(e.prev_kv) } : {}),
+    }));
+    // Events resume after the last one; a progress notice (no events) after its revision.
+    sub.next = events.length > 0 ? events[events.length - 1].kv.modRevision + 1 : h.revision + 1;
+    sub.onResponse({ header: h, events });
+  }
+
+  function watch(req: WatchRequest, onResponse: (res: WatchResponse) => void) {
+    const id = nextWatchId++;
+    subscriptions.set(id, { req, next: req.startRevision ?? 0, onResponse });
+    reopenSoon();
+    return {
+      cancel() {
+        subscriptions.delete(id);
+        if (subscriptions.size === 0) stopStream();
+      },
+    };
   }
 
   return {
