@@ -80,7 +80,13 @@ export class KvService {
    * to it directly, so there is no leader among tabs, and a claim from a tab elsewhere can
    * only lapse with its lease (its presence lock cannot be seen from here).
    */
-  async openRemote(labId: string, clock: ClockParams, client: Promise<KvClient>): Promise<void> {
+  async openRemote(
+    labId: string,
+    clock: ClockParams,
+    client: Promise<KvClient>,
+    /** Names this tab in its host claims, unique across the classroom's browsers. */
+    tabId: string,
+  ): Promise<void> {
     if (this.opened) {
       this.checkLab(labId);
       return this.opened;
@@ -88,7 +94,7 @@ export class KvService {
     this.labId = labId;
     this.tabClock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
     this.remote = true;
-    this.tabId = this.deps.tabs?.newId() ?? this.tabId;
+    this.tabId = tabId;
     this.opened = client.then((c) => void (this.client = c));
     return this.opened;
   }

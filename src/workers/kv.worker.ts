@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/lab/realtime-clock.ts';
 import { connectEtcd } from './etcd-connect.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
+import { randomHex } from './random-hex.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
 /** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
@@ -67,6 +68,7 @@ const api: KvWorkerApi = {
         onReconnect: (endpoint, reason) =>
           console.warn(`etcd: watch stream broke (${reason}); resuming on ${endpoint}`),
       }),
+      randomHex(16),
     ),
   connect: (labId, port) => service.connect(labId, port),
   claimHosts: (labId, count) => service.claimHosts(labId, count),

@@ -20,7 +20,7 @@ const deps = {
   random: seededRandom(9),
 };
 
-function browser(tabId: string): KvService {
+function browser(): KvService {
   return new KvService({
     source: () => Date.now(),
     schedule: (fn, ms) => {
@@ -35,7 +35,7 @@ function browser(tabId: string): KvService {
       channel: () => {
         throw new Error('no BroadcastChannel across browsers');
       },
-      newId: () => tabId,
+      newId: () => 'unused',
     },
   });
 }
@@ -68,10 +68,10 @@ describe.skipIf(!etcdInstalled())('two browsers on one etcd', () => {
   afterAll(() => cluster.destroy());
 
   it('hands out node1..3 to the first and node4..6 to the second', async () => {
-    const first = browser('tab-a');
-    const second = browser('tab-b');
-    await first.openRemote('class', CLOCK, connectEtcd(cluster.endpoints, ORIGIN, deps));
-    await second.openRemote('class', CLOCK, connectEtcd(cluster.endpoints, ORIGIN, deps));
+    const first = browser();
+    const second = browser();
+    await first.openRemote('class', CLOCK, connectEtcd(cluster.endpoints, ORIGIN, deps), 'tab-a');
+    await second.openRemote('class', CLOCK, connectEtcd(cluster.endpoints, ORIGIN, deps), 'tab-b');
     expect(await first.claimHosts('class', 3)).toEqual(['node1', 'node2', 'node3']);
     expect(await second.claimHosts('class', 3)).toEqual(['node4', 'node5', 'node6']);
     const r = cluster.etcdctl(['get', '--prefix', MINIONS_PREFIX, '--keys-only']);
