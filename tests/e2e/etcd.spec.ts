@@ -8,7 +8,11 @@ import { run, watch } from './helpers.ts';
 const port = Number(process.env.E2E_PORT ?? 4173);
 const ORIGIN = `http://127.0.0.1:${port}`;
 const withCors = new EtcdCluster({ size: 1, basePort: 24396, cors: ORIGIN });
-const otherOrigin = new EtcdCluster({ size: 1, basePort: 24398, cors: 'http://trainer.example:5173' });
+const otherOrigin = new EtcdCluster({
+  size: 1,
+  basePort: 24398,
+  cors: 'http://trainer.example:5173',
+});
 
 test.skip(!etcdInstalled(), "needs Debian's etcd-server (scripts/ensure-tools.sh)");
 test.beforeAll(async () => {
