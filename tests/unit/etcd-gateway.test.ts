@@ -152,6 +152,15 @@ describe.skipIf(!etcdInstalled())('etcd gateway client against a 3-member etcd',
       compactRevision: last.header.revision,
       cancelReason: 'etcdserver: mvcc: required revision has been compacted',
     });
+    // A watch from a live revision, on the same stream, goes on.
+    const live: string[] = [];
+    kv.watch({ key: '/t/compact', startRevision: last.header.revision }, (r) =>
+      live.push(...r.events.map((e) => e.kv.value)),
+    );
+    kv.watch({ key: '/t/compact', startRevision: first.header.revision }, () => {});
+    await kv.put({ key: '/t/compact', value: '4' });
+    await until(() => live.length === 2);
+    expect(live).toEqual(['3', '4']);
   });
 
   it('watches from a revision with prevKv, as flanneld does', async () => {

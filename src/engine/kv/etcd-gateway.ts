@@ -29,6 +29,7 @@ import {
   type WatchResponse,
 } from './types.ts';
 import { errCompacted, errLeaseNotFound } from './errors.ts';
+import { inRange } from './key-range.ts';
 
 export interface EtcdGatewayOptions {
   /** Client URLs, e.g. ['http://127.0.0.1:2379', 'http://127.0.0.1:22379']. */
@@ -335,14 +336,16 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
   //
   // A browser opens at most six HTTP/1.1 connections to one origin, and a streamed /v3/watch
   // holds one for as long as it runs: one stream per watch would leave a six-host lab with no
-  // connection for its calls. The gateway reads a stream's body as a sequence of requests, so
-  // one POST creates every watch (each under its own watch_id); a new watch reopens the stream
-  // with each watch starting after the last revision it delivered, which is also how a broken
-  // stream resumes, on the next endpoint.
+  // connection for its calls. Several create requests in one body do not work either: etcd's
+  // HTTP server drops the unread rest of a body once it starts answering. So the client keeps
+  // one watch on the whole keyspace, from the oldest revision any of its watches still needs,
+  // and hands each watch the events in its range from its own next revision on. A new watch
+  // reopens the stream (from the oldest revision again); a broken stream reopens the same way
+  // on the next endpoint; either way no watch loses or repeats an event.
 
   interface Subscription {
     req: WatchRequest;
-    /** The revision its next stream starts from (0: "now", until the server says when). */
+    /** The revision it needs next (0: "now", until the stream says which revision that is). */
     next: number;
     onResponse: (res: WatchResponse) => void;
   }
@@ -387,24 +390,22 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
   async function stream(gen: number, endpoint: string): Promise<string | null> {
     const abort = new AbortController();
     streamAbort = abort;
-    const creates = [...subscriptions].map(([id, { req, next }]) =>
-      JSON.stringify({
-        create_request: {
-          key: b64(req.key),
-          ...(req.rangeEnd ? { range_end: b64(req.rangeEnd) } : {}),
-          ...(next ? { start_revision: String(next) } : {}),
-          ...(req.prevKv ? { prev_kv: true } : {}),
-          progress_notify: true,
-          watch_id: String(id),
-        },
-      }),
-    );
+    const subs = [...subscriptions.values()];
+    const starts = subs.map((sub) => sub.next).filter((next) => next > 0);
+    const from = starts.length > 0 ? Math.min(...starts) : 0;
+    const create = {
+      key: b64('\0'),
+      range_end: b64('\0'),
+      ...(from ? { start_revision: String(from) } : {}),
+      ...(subs.some((sub) => sub.req.prevKv) ? { prev_kv: true } : {}),
+      progress_notify: true,
+    };
     let res: Response;
     try {
       res = await opts.fetch(`${endpoint}/v3/watch`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: creates.join('\n'),
+        body: JSON.stringify({ create_request: create }),
         signal: abort.signal,
       });
     } catch (err) {
@@ -424,7 +425,10 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
         while ((nl = buffer.indexOf('\n')) >= 0) {
           const line = buffer.slice(0, nl).trim();
           buffer = buffer.slice(nl + 1);
-          if (line) deliver(JSON.parse(line) as Json);
+          if (line && deliver(JSON.parse(line) as Json) === 'reopen') {
+            reopenSoon();
+            return null;
+          }
           if (gen !== generation) return null;
         }
       }
@@ -435,30 +439,32 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
     }
   }
 
-  /** One line of the stream, to the watch it names. */
-  function deliver(line: Json): void {
+  /** One answer of the stream, split among the watches; 'reopen' when the stream must restart. */
+  function deliver(line: Json): 'reopen' | void {
     if (line.error) throw new Error(String((line.error as Json).message ?? 'watch error'));
     const r = (line.result ?? {}) as Json;
-    const sub = subscriptions.get(int(r.watch_id));
-    if (!sub) return; // cancelled: its watch ends with the next stream
     const h = header(r);
     if (r.canceled) {
-      subscriptions.delete(int(r.watch_id));
+      // Compaction: the watches that needed a compacted revision end; the others go on.
       const compactRevision = int(r.compact_revision);
-      sub.onResponse({
-        header: h,
-        events: [],
-        canceled: true,
-        ...(compactRevision ? { compactRevision } : {}),
-        cancelReason: compactRevision
-          ? errCompacted().message
-          : String(r.cancel_reason ?? 'watch canceled'),
-      });
-      return;
+      for (const [id, sub] of subscriptions) {
+        if (compactRevision && (sub.next === 0 || sub.next >= compactRevision)) continue;
+        subscriptions.delete(id);
+        sub.onResponse({
+          header: h,
+          events: [],
+          canceled: true,
+          ...(compactRevision ? { compactRevision } : {}),
+          cancelReason: compactRevision
+            ? errCompacted().message
+            : String(r.cancel_reason ?? 'watch canceled'),
+        });
+      }
+      return 'reopen';
     }
-    // A watch from "now" resumes after the revision it was created at.
+    // Watches from "now" start after the revision the stream was created at.
     if (r.created) {
-      if (!sub.next) sub.next = h.revision + 1;
+      for (const sub of subscriptions.values()) if (!sub.next) sub.next = h.revision + 1;
       return;
     }
     const events = ((r.events as Json[]) ?? []).map((e) => ({
@@ -466,9 +472,18 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
       kv: toKv(e.kv),
       ...(e.prev_kv ? { prevKv: toKv(e.prev_kv) } : {}),
     }));
-    // Events resume after the last one; a progress notice (no events) after its revision.
-    sub.next = events.length > 0 ? events[events.length - 1].kv.modRevision + 1 : h.revision + 1;
-    sub.onResponse({ header: h, events });
+    // The stream has now shown everything up to its last event (a progress notice: up to its
+    // header's revision), whether or not a watch's range had any of it.
+    const through = events.length > 0 ? events[events.length - 1].kv.modRevision : h.revision;
+    for (const sub of [...subscriptions.values()]) {
+      if (!sub.next || sub.next > through) continue;
+      const { key, rangeEnd, prevKv } = sub.req;
+      const mine = events
+        .filter((e) => e.kv.modRevision >= sub.next && inRange(e.kv.key, key, rangeEnd))
+        .map((e) => (prevKv || !e.prevKv ? e : { type: e.type, kv: e.kv }));
+      sub.next = through + 1;
+      if (mine.length > 0 || events.length === 0) sub.onResponse({ header: h, events: mine });
+    }
   }
 
   function watch(req: WatchRequest, onResponse: (res: WatchResponse) => void) {
