@@ -9,10 +9,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEtcdGateway } from '../../src/engine/kv/etcd-gateway.ts';
 import type { Host } from '../../src/engine/lab/host.ts';
-import { LocalLab, seededRandom } from '../../src/engine/lab/local-lab.ts';
+import { seededRandom } from '../../src/engine/lab/local-lab.ts';
 import { ManualClock } from '../../src/engine/lab/clock.ts';
 import { bootNode, ensureNetworkConfig } from '../../src/engine/lab/node-setup.ts';
-import { createStaticHostRegistry } from '../../src/engine/lab/programs-static.ts';
 import { EtcdCluster, etcdInstalled } from './etcd-cluster.ts';
 import {
   hostIp,
@@ -20,7 +19,7 @@ import {
   journal,
   LAB_START,
   leaseNet,
-  makeKernel,
+  makeLocalLab,
   podIp,
   podPing,
   type FlannelLab,
@@ -123,14 +122,7 @@ describe.skipIf(!etcdInstalled())('a lab on a 3-member etcd cluster', () => {
       setTimer: realTimer,
       random,
     });
-    const lab = LocalLab.create({
-      clock,
-      kv,
-      random,
-      makeRegistry: createStaticHostRegistry,
-      makeKernel: (hostname, c) => makeKernel(c, random, hostname),
-    });
-    fl = { lab, clock, kv, hosts: [], server: undefined as never };
+    fl = { lab: makeLocalLab(clock, kv, random), clock, kv, hosts: [], server: undefined as never };
     await ensureNetworkConfig(kv, { network: '10.244.0.0/16', backend: 'vxlan' });
   }, 30_000);
   afterAll(async () => {

@@ -53,19 +53,23 @@ export interface FlannelLab {
   hosts: Host[];
 }
 
-/** An empty lab: the KV holds the network config, hosts are added with `addNodes`. */
-export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<FlannelLab> {
-  const clock = new ManualClock(LAB_START);
-  const server = new KvServer({ clock });
-  const kv = createKvClient(server);
-  const random = seededRandom(seed);
-  const lab = LocalLab.create({
+/** A lab of real kernels on `kv` (no hosts yet), every choice drawn from `random`. */
+export function makeLocalLab(clock: ManualClock, kv: KvClient, random: () => number): LocalLab {
+  return LocalLab.create({
     clock,
     kv,
     random,
     makeRegistry: createStaticHostRegistry,
     makeKernel: (hostname, c) => makeKernel(c, random, hostname),
   });
+}
+
+/** An empty lab: the KV holds the network config, hosts are added with `addNodes`. */
+export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<FlannelLab> {
+  const clock = new ManualClock(LAB_START);
+  const server = new KvServer({ clock });
+  const kv = createKvClient(server);
+  const lab = makeLocalLab(clock, kv, seededRandom(seed));
   await ensureNetworkConfig(kv, net);
   return { lab, clock, server, kv, hosts: [] };
 }
