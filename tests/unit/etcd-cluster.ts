@@ -31,6 +31,8 @@ export interface EtcdClusterOptions {
   basePort: number;
   /** Origins allowed to call the gateway from a page (etcd's --cors). */
   cors?: string;
+  /** More flags for every member. */
+  extraArgs?: string[];
 }
 
 export class EtcdCluster {
@@ -76,6 +78,7 @@ export class EtcdCluster {
       '--heartbeat-interval=50',
       '--election-timeout=500',
       ...(this.opts.cors ? [`--cors=${this.opts.cors}`] : []),
+      ...(this.opts.extraArgs ?? []),
     ];
     const p = spawn(ETCD_BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     p.stdout.on('data', (d: Buffer) => (m.log += d.toString()));

@@ -274,3 +274,41 @@ describe.skipIf(!etcdInstalled())('etcd gateway client against a 3-member etcd',
     await cluster.waitHealthy();
   }, 30_000);
 });
+
+describe.skipIf(!etcdInstalled())('etcd gateway watch progress', () => {
+  const cluster = new EtcdCluster({
+    size: 1,
+    basePort: 24330,
+    extraArgs: ['--experimental-watch-progress-notify-interval=300ms'],
+  });
+  beforeAll(() => cluster.start(), 30_000);
+  afterAll(() => cluster.destroy());
+
+  it('passes progress notices on (no events, the current revision) and resumes after them', async () => {
+    const client = createEtcdGateway({
+      endpoints: cluster.endpoints,
+      fetch,
+      setTimer: realTimer,
+      random: seededRandom(8),
+    });
+    const rev = (await client.put({ key: '/p/other', value: 'x' })).header.revision;
+    const responses: WatchResponse[] = [];
+    client.watch({ key: '/p/mine', startRevision: rev + 1, progressNotify: true }, (r) =>
+      responses.push(r),
+    );
+    // A watch that did not ask for them gets none (etcdctl watch without --progress-notify).
+    const quiet: WatchResponse[] = [];
+    client.watch({ key: '/p/quiet', startRevision: rev + 1 }, (r) => quiet.push(r));
+    await until(() => responses.length > 0);
+    expect(responses[0]).toMatchObject({ events: [], header: { revision: rev } });
+    await client.put({ key: '/p/mine', value: '1' });
+    // Another watch reopens the stream: the first one gets its event once.
+    client.watch({ key: '/p/else' }, () => {});
+    await until(() => responses.some((r) => r.events.length > 0));
+    await wait(700);
+    const values = responses.flatMap((r) => r.events.map((e) => e.kv.value));
+    expect(values).toEqual(['1']);
+    expect(quiet).toEqual([]);
+    client.close();
+  });
+});

@@ -476,13 +476,19 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
     // header's revision), whether or not a watch's range had any of it.
     const through = events.length > 0 ? events[events.length - 1].kv.modRevision : h.revision;
     for (const sub of [...subscriptions.values()]) {
-      if (!sub.next || sub.next > through) continue;
+      if (!sub.next) continue;
+      if (events.length === 0) {
+        sub.next = Math.max(sub.next, through + 1);
+        if (sub.req.progressNotify) sub.onResponse({ header: h, events: [] });
+        continue;
+      }
+      if (sub.next > through) continue;
       const { key, rangeEnd, prevKv } = sub.req;
       const mine = events
         .filter((e) => e.kv.modRevision >= sub.next && inRange(e.kv.key, key, rangeEnd))
         .map((e) => (prevKv || !e.prevKv ? e : { type: e.type, kv: e.kv }));
       sub.next = through + 1;
-      if (mine.length > 0 || events.length === 0) sub.onResponse({ header: h, events: mine });
+      if (mine.length > 0) sub.onResponse({ header: h, events: mine });
     }
   }
 
