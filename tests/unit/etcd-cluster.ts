@@ -37,15 +37,15 @@ export interface EtcdClusterOptions {
 
 export class EtcdCluster {
   readonly members: EtcdMember[];
-  private readonly root: string;
+  /** Made by start(): a test runner may build the cluster in a process that never runs it. */
+  private root = '';
 
   constructor(private readonly opts: EtcdClusterOptions) {
-    this.root = mkdtempSync(join(tmpdir(), 'flannel-playground-etcd-'));
     this.members = Array.from({ length: opts.size }, (_, i) => ({
       name: `m${i + 1}`,
       clientUrl: `http://127.0.0.1:${opts.basePort + 2 * i}`,
       peerUrl: `http://127.0.0.1:${opts.basePort + 2 * i + 1}`,
-      dataDir: join(this.root, `m${i + 1}`),
+      dataDir: '',
       process: null,
       log: '',
     }));
@@ -57,6 +57,8 @@ export class EtcdCluster {
 
   /** Starts every member and waits until the cluster has a leader. */
   async start(): Promise<void> {
+    this.root ||= mkdtempSync(join(tmpdir(), 'flannel-playground-etcd-'));
+    for (const m of this.members) m.dataDir = join(this.root, m.name);
     for (let i = 0; i < this.members.length; i++) this.startMember(i);
     await this.waitHealthy();
   }
@@ -129,6 +131,6 @@ export class EtcdCluster {
   /** Kills every member and removes the data dirs. */
   async destroy(): Promise<void> {
     for (let i = 0; i < this.members.length; i++) await this.stopMember(i);
-    rmSync(this.root, { recursive: true, force: true });
+    if (this.root) rmSync(this.root, { recursive: true, force: true });
   }
 }
