@@ -108,12 +108,25 @@ export class Lab {
     return this.time.labTime;
   }
 
+  /**
+   * Why the lab clock cannot be changed, or null: a real etcd expires leases on real time, so
+   * a slower or stopped lab clock would let flanneld's leases lapse there, and a jump would
+   * leave the lab and the cluster disagreeing about every lease's expiry.
+   */
+  get clockFixed(): string | null {
+    return this.config.etcd.length
+      ? 'The lab runs on a real etcd, whose leases expire on real time: the lab clock stays at 1×'
+      : null;
+  }
+
   setSpeed(speed: number): void {
+    if (this.clockFixed) return;
     this.time.setSpeed(speed);
   }
 
   /** Fast-forwards the lab clock by `ms` (see lab-clock.svelte.ts). */
-  advance(ms: number): Promise<void> {
+  async advance(ms: number): Promise<void> {
+    if (this.clockFixed) return;
     return this.time.advance(ms);
   }
 
@@ -260,8 +273,11 @@ export class Lab {
     this.workers.set('', kvWorker);
     const kv = Comlink.wrap<KvWorkerApi>(kvWorker);
     this.kv = kv;
-    // The store restores itself from IndexedDB; lease expiry runs on the lab clock.
-    this.kvOpened = kv.open(this.config.labId, this.time.params);
+    // The store restores itself from IndexedDB; lease expiry runs on the lab clock. A real
+    // etcd (?etcd=) is used instead when given.
+    this.kvOpened = this.config.etcd.length
+      ? kv.openEtcd(this.config.labId, this.time.params, this.config.etcd, location.origin)
+      : kv.open(this.config.labId, this.time.params);
     // The kernel compiles and the workers load their script while etcd hands out the names.
     this.kernel = WebAssembly.compileStreaming(fetch(kernelUrl)).catch(() => undefined);
     const early = this.hosts.map(() => spawnWorker(WORKER_URLS.host, 'host'));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseLabParams } from '../engine/lab/params.ts';
-import { resolvePageLab } from './page-lab.ts';
+import { newLabId, resolvePageLab } from './page-lab.ts';
 import { encodeShareHash } from './share-link.ts';
 
 describe('the page lab', () => {
@@ -46,5 +46,17 @@ describe('the page lab', () => {
     const p = await resolvePageLab('?backend=ipip', '');
     expect(p.notices[0]).toContain('backend=ipip: unknown backend type');
     expect(p.noticeTitle).toMatch(/not valid/);
+  });
+});
+
+describe('newLabId', () => {
+  it('works where crypto.randomUUID does not (plain http on a LAN is no secure context)', () => {
+    const randomUUID = crypto.randomUUID;
+    Object.defineProperty(crypto, 'randomUUID', { value: undefined, configurable: true });
+    try {
+      expect(newLabId()).toMatch(/^[0-9a-f]{8}$/);
+    } finally {
+      Object.defineProperty(crypto, 'randomUUID', { value: randomUUID, configurable: true });
+    }
   });
 });

@@ -8,6 +8,7 @@ import {
   defaultLab,
   type LabConfig,
 } from '../engine/lab/params.ts';
+import { randomHex } from '../workers/random-hex.ts';
 import { decodeShareToken, shareToken } from './share-link.ts';
 
 export type PageLabConfig = LabConfig & { labId: string };
@@ -24,8 +25,9 @@ export interface PageLab {
   canonicalSearch: string;
 }
 
+/** Eight hex digits (also where the page is no secure context: see random-hex.ts). */
 export function newLabId(): string {
-  return crypto.randomUUID().slice(0, 8);
+  return randomHex(4);
 }
 
 export async function resolvePageLab(search: string, hash: string): Promise<PageLab> {

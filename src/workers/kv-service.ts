@@ -63,6 +63,8 @@ export class KvService {
   private claims: HostClaims | null = null;
   private readonly closers: Array<() => void> = [];
   private closed = false;
+  /** A real etcd (openRemote): no store here, no tabs to coordinate with. */
+  private remote = false;
 
   constructor(private readonly deps: KvServiceDeps) {}
 
@@ -75,6 +77,30 @@ export class KvService {
     this.labId = labId;
     this.clock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
     this.opened = this.deps.tabs ? this.joinLab(labId) : this.openAlone(labId);
+    return this.opened;
+  }
+
+  /**
+   * Uses a real etcd cluster instead of a store of its own: every tab (on any machine) talks
+   * to it directly, so there is no leader among tabs, and a claim from a tab elsewhere can
+   * only lapse with its lease (its presence lock cannot be seen from here).
+   */
+  async openRemote(
+    labId: string,
+    clock: ClockParams,
+    client: Promise<KvClient>,
+    /** Names this tab in its host claims, unique across the classroom's browsers. */
+    tabId: string,
+  ): Promise<void> {
+    if (this.opened) {
+      this.checkLab(labId);
+      return this.opened;
+    }
+    this.labId = labId;
+    this.clock = new RealtimeClock(clock, this.deps.source, this.deps.schedule);
+    this.remote = true;
+    this.tabId = tabId;
+    this.opened = client.then((c) => void (this.client = c));
     return this.opened;
   }
 
@@ -121,9 +147,10 @@ export class KvService {
       kv: this.hostClient(),
       clock: this.clock!,
       tabId: this.tabId,
-      tabAlive: tabs
-        ? async (id) => (await tabs.heldLocks()).includes(tabLockName(labId, id))
-        : undefined,
+      tabAlive:
+        tabs && !this.remote
+          ? async (id) => (await tabs.heldLocks()).includes(tabLockName(labId, id))
+          : undefined,
       warn: this.deps.warn,
     });
     return this.claims.claim(count);

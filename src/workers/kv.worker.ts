@@ -6,7 +6,9 @@
 import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { QuietReport } from './clock-steps.ts';
+import { connectEtcd } from './etcd-connect.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
+import { randomHex } from './random-hex.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
 /** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
@@ -15,6 +17,11 @@ const timeOrigin = performance.timeOrigin;
 export interface KvWorkerApi {
   /** Opens lab `labId`'s store on the lab clock; call it before `connect`. */
   open(labId: string, clock: ClockParams): Promise<void>;
+  /**
+   * Opens lab `labId` on a real etcd cluster (`?etcd=`) instead: rejects with what to fix when
+   * the page at `origin` cannot reach any of `endpoints`.
+   */
+  openEtcd(labId: string, clock: ClockParams, endpoints: string[], origin: string): Promise<void>;
   /** Serves lab `labId`'s store on `port` (one port per host worker). */
   connect(labId: string, port: MessagePort): Promise<void>;
   /** Claims `count` host names for this tab: node1.. first, the next free ones for a joiner. */
@@ -54,6 +61,22 @@ const service = new KvService({
 
 const api: KvWorkerApi = {
   open: (labId, clock) => service.open(labId, clock),
+  openEtcd: (labId, clock, endpoints, origin) =>
+    service.openRemote(
+      labId,
+      clock,
+      connectEtcd(endpoints, origin, {
+        fetch: (input, init) => fetch(input, init),
+        setTimer: (ms, fn) => {
+          const id = setTimeout(fn, ms);
+          return () => clearTimeout(id);
+        },
+        random: () => crypto.getRandomValues(new Uint32Array(1))[0] / 2 ** 32,
+        onReconnect: (endpoint, reason) =>
+          console.warn(`etcd: watch stream broke (${reason}); resuming on ${endpoint}`),
+      }),
+      randomHex(16),
+    ),
   connect: (labId, port) => service.connect(labId, port),
   claimHosts: (labId, count) => service.claimHosts(labId, count),
   removeHost: (labId, name) => service.removeHost(labId, name),

@@ -36,6 +36,15 @@ export interface FlannelLab {
   hosts: Host[];
 }
 
+/** A lab of real kernels on `kv` (no hosts yet), every choice drawn from `random`. */
+export async function makeLocalLab(
+  clock: ManualClock,
+  kv: KvClient,
+  random: () => number,
+): Promise<LocalLab> {
+  return LocalLab.create({ module: await kernelModule(), clock, kv, random });
+}
+
 /** An empty lab: the KV holds the network config, hosts are added with `addNodes`. */
 export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<FlannelLab> {
   const lab = LocalLab.create({
@@ -44,7 +53,7 @@ export async function makeFlannelLab(net: NetworkSpec, seed = 7): Promise<Flanne
     random: seededRandom(seed),
   });
   await ensureNetworkConfig(lab.kv, net);
-  return { lab, clock: lab.clock, server: lab.server, kv: lab.kv, hosts: [] };
+  return { lab, clock: lab.clock, server: lab.server!, kv: lab.kv, hosts: [] };
 }
 
 /** Adds hosts node<from>..node<from+count-1> and boots them all at once (pods after leases). */

@@ -128,6 +128,8 @@ export interface WatchRequest {
   /** Start revision (0 = from now on). */
   startRevision?: number;
   prevKv?: boolean;
+  /** Ask for etcd's periodic progress notices (a response with no events, as clientv3's WithProgressNotify). */
+  progressNotify?: boolean;
 }
 
 export interface WatchResponse {

@@ -28,6 +28,8 @@ export interface LocalLabOptions {
   makeRegistry?: () => ProgramRegistry;
   /** A seeded generator, so every run picks the same MACs and subnets. */
   random?: () => number;
+  /** The lab's store when not its own in-process etcd (a real etcd cluster, say). */
+  kv?: KvClient;
 }
 
 export interface CommandResult {
@@ -72,8 +74,8 @@ export function seededRandom(seed: number): () => number {
 export class LocalLab {
   readonly hosts = new Map<string, Host>();
   readonly ports = new Map<string, WirePort>();
-  /** The lab's etcd, served in process on the lab clock. */
-  readonly server: KvServer;
+  /** The lab's etcd, served in process on the lab clock (none when the lab was given a kv). */
+  readonly server: KvServer | undefined;
   readonly kv: KvClient;
   private readonly hub = new MemoryHub();
 
@@ -82,8 +84,8 @@ export class LocalLab {
     private readonly opts: LocalLabOptions,
     private readonly random: () => number,
   ) {
-    this.server = new KvServer({ clock });
-    this.kv = createKvClient(this.server);
+    this.server = opts.kv ? undefined : new KvServer({ clock });
+    this.kv = opts.kv ?? createKvClient(this.server!);
   }
 
   static create(opts: LocalLabOptions): LocalLab {

@@ -88,6 +88,31 @@ describe('parseLabParams', () => {
     expect(notes[0]).toMatch(/leaves 3 leases/);
   });
 
+  it('takes a real etcd cluster from etcd=, as etcdctl --endpoints does', () => {
+    expect(parseLabParams('').config.etcd).toEqual([]);
+    const three = parseLabParams(
+      '?etcd=http://10.0.0.5:2379/,http://10.0.0.6:2379, https://etcd.example:2379',
+    );
+    expect(three.errors).toEqual([]);
+    expect(three.config.etcd).toEqual([
+      'http://10.0.0.5:2379',
+      'http://10.0.0.6:2379',
+      'https://etcd.example:2379',
+    ]);
+    expect(formatLabParams(three.config)).toBe(
+      '?nodes=3&backend=vxlan&etcd=http%3A%2F%2F10.0.0.5%3A2379%2Chttp%3A%2F%2F10.0.0.6%3A2379%2Chttps%3A%2F%2Fetcd.example%3A2379',
+    );
+    const bad = parseLabParams('?etcd=10.0.0.5:2379');
+    expect(bad.config.etcd).toEqual([]);
+    expect(bad.errors).toEqual([
+      'etcd=10.0.0.5:2379: "10.0.0.5:2379" is not a client URL (expected http://host:port, several separated by commas)',
+    ]);
+    expect(parseLabParams('?etcd=http://a:2379,').errors[0]).toMatch(
+      /^etcd=http:\/\/a:2379,: an empty client URL/,
+    );
+    expect(parseLabParams('?etcd=http://a:2379/v3/kv').errors).toHaveLength(1);
+  });
+
   it('round-trips through formatLabParams', () => {
     const query = '?nodes=7&backend=udp&network=10.9.0.0/20&subnetLen=25&lab=x&theme=light';
     const { config } = parseLabParams(query);

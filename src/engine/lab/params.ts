@@ -1,6 +1,6 @@
 // The lab's URL parameters (also the embeddable widget's attributes):
 //   nodes (1..100), backend (vxlan|host-gw|udp), network (CIDR), subnetLen, lab (id), theme,
-//   readonly.
+//   readonly, etcd (a real etcd cluster's client URLs instead of the embedded KV).
 // Every bad value is reported with a clear message and replaced by its default, so a broken
 // link still opens a working lab (with no bad value at all it is the seeds' default lab).
 
@@ -28,6 +28,11 @@ export interface LabConfig {
   subnetLen: number;
   theme: Theme;
   readonly: boolean;
+  /**
+   * A real etcd cluster's client URLs ('http://10.0.0.5:2379'), tried in order; empty: the
+   * embedded KV, which needs no server.
+   */
+  etcd: string[];
   /** Pods per host: the seeds run one. */
   podsPerHost: number;
   hosts: HostConfig[];
@@ -88,6 +93,7 @@ export function defaultLab(): LabConfig {
     subnetLen: 24,
     theme: 'auto',
     readonly: false,
+    etcd: [],
     podsPerHost: 1,
     hosts: makeHosts(DEFAULT_NODES),
   };
@@ -183,7 +189,33 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
     else errors.push(`readonly=${readonly}: expected true or false`);
   }
 
+  const etcd = get('etcd');
+  if (etcd !== null) {
+    const urls = etcd.split(',').map((u) => u.trim());
+    const bad = urls.find((u) => !parseEtcdUrl(u));
+    if (bad !== undefined) {
+      errors.push(
+        `etcd=${etcd}: ${bad === '' ? 'an empty' : `"${bad}" is not a`} client URL ` +
+          `(expected http://host:port, several separated by commas)`,
+      );
+    } else {
+      config.etcd = [...new Set(urls.map((u) => parseEtcdUrl(u)!))];
+    }
+  }
+
   return { config, errors, notes };
+}
+
+/** An etcd client URL as etcdctl's --endpoints takes it, normalized to scheme://host:port. */
+function parseEtcdUrl(text: string): string | null {
+  if (!/^https?:\/\/[^/?#]+\/?$/.test(text)) return null;
+  try {
+    const url = new URL(text);
+    if (url.username || url.password) return null;
+    return `${url.protocol}//${url.host}`;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -203,6 +235,7 @@ export function formatLabParams(config: LabConfig): string {
   if (config.labId) out.set('lab', config.labId);
   if (config.theme !== d.theme) out.set('theme', config.theme);
   if (config.readonly) out.set('readonly', '1');
+  if (config.etcd.length > 0) out.set('etcd', config.etcd.join(','));
   const s = out.toString();
   return s ? `?${s}` : '';
 }

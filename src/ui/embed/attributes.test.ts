@@ -31,6 +31,7 @@ describe('widget attributes', () => {
       lab: 'docs-1',
       theme: 'dark',
       readonly: '',
+      etcd: 'http://10.0.0.5:2379,http://10.0.0.6:2379',
       start: 'eager',
     });
     expect(w.config.hosts.map((h) => h.hostname)).toEqual(['node1', 'node2']);
@@ -40,6 +41,7 @@ describe('widget attributes', () => {
     expect(w.config.labId).toBe('docs-1');
     expect(w.config.theme).toBe('dark');
     expect(w.config.readonly).toBe(true);
+    expect(w.config.etcd).toEqual(['http://10.0.0.5:2379', 'http://10.0.0.6:2379']);
     expect(w.eager).toBe(true);
   });
 

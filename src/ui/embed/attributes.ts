@@ -29,6 +29,7 @@ const PARAMS: Record<string, string> = {
   lab: 'lab',
   theme: 'theme',
   readonly: 'readonly',
+  etcd: 'etcd',
 };
 export const LAB_ATTRIBUTES = [
   ...Object.keys(PARAMS),

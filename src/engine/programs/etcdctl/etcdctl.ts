@@ -443,6 +443,7 @@ async function runWatch(c: Ctx): Promise<number> {
   }
   const startRevision = parseGoInt(c.flags.get('rev') ?? '0', 0) ?? 0;
   const prevKv = c.flags.get('prev-kv') === 'true';
+  const progressNotify = c.flags.get('progress-notify') === 'true';
 
   let canceled = false;
   let stop = () => {};
@@ -452,7 +453,7 @@ async function runWatch(c: Ctx): Promise<number> {
     c.io.signal.addEventListener('abort', () => resolve(), { once: true });
   });
   let failure: unknown;
-  const watcher = kv.watch({ key, rangeEnd, startRevision, prevKv }, (res) => {
+  const watcher = kv.watch({ key, rangeEnd, startRevision, prevKv, progressNotify }, (res) => {
     try {
       if (res.canceled) {
         canceled = true;

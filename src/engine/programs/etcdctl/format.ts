@@ -64,7 +64,13 @@ export function humanBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   const e = Math.floor(Math.log(n) / Math.log(1000));
   const val = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
-  return `${val < 10 ? val.toFixed(1) : val.toFixed(0)} ${units[e]}`;
+  return `${val < 10 ? val.toFixed(1) : goWhole(val)} ${units[e]}`;
+}
+
+/** Go's %.0f: an exact half rounds to even (20.5 -> "20"), where toFixed(0) gives "21". */
+function goWhole(v: number): string {
+  const half = v - Math.floor(v) === 0.5;
+  return String(half ? 2 * Math.round(v / 2) : Math.round(v));
 }
 
 /** Go's time.Duration String() for durations under a minute. */
