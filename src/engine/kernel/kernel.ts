@@ -407,7 +407,7 @@ export class Kernel implements KernelApi {
   }
 
   linkDump(ns: NsId): LinkInfo[] {
-    return this.nsRequest(A.RTM_GETLINK, 0x300, ns).map((r) => this.decodeLink(r));
+    return this.nsRequest(A.RTM_GETLINK, A.NLM_F_DUMP, ns).map((r) => this.decodeLink(r));
   }
 
   linkGet(ns: NsId, nameOrIndex: string | number): LinkInfo {
@@ -493,7 +493,7 @@ export class Kernel implements KernelApi {
   }
 
   addrDump(ns: NsId): AddrInfo[] {
-    return this.nsRequest(A.RTM_GETADDR, 0x300, ns).map((r) => {
+    return this.nsRequest(A.RTM_GETADDR, A.NLM_F_DUMP, ns).map((r) => {
       const a: AddrInfo = {
         ifindex: r.u32(A.A_IFINDEX),
         family: 'inet',
@@ -546,24 +546,24 @@ export class Kernel implements KernelApi {
   routeDump(ns: NsId, table: 'main' | 'local' | 'all' = 'main'): RouteInfo[] {
     const filter =
       table === 'main' ? A.TABLE_MAIN : table === 'local' ? A.TABLE_LOCAL : A.TABLE_ALL;
-    return this.nsRequest(A.RTM_GETROUTE, 0x300, ns, (w) => w.u32(A.A_TABLE_FILTER, filter)).map(
-      (r) => {
-        const info: RouteInfo = {
-          table: r.u32(A.A_TABLE) === A.TABLE_LOCAL ? 'local' : 'main',
-          type: (ROUTE_TYPE_NAMES.get(r.u32(A.A_TYPE)) ?? 'unicast') as RouteType,
-          dst: r.ip(A.A_DST),
-          dstLen: r.u32(A.A_DSTLEN),
-          onlink: r.u32(A.A_ONLINK) !== 0,
-          scope: (SCOPE_NAMES.get(r.u32(A.A_SCOPE)) ?? 'global') as RouteScope,
-          protocol: protocolName(r.u32(A.A_PROTO)),
-        };
-        if (r.has(A.A_GATEWAY)) info.gateway = r.ip(A.A_GATEWAY);
-        if (r.has(A.A_OIF)) info.oif = r.u32(A.A_OIF);
-        if (r.has(A.A_PREFSRC)) info.prefsrc = r.ip(A.A_PREFSRC);
-        if (r.has(A.A_METRIC)) info.metric = r.u32(A.A_METRIC);
-        return info;
-      },
-    );
+    return this.nsRequest(A.RTM_GETROUTE, A.NLM_F_DUMP, ns, (w) =>
+      w.u32(A.A_TABLE_FILTER, filter),
+    ).map((r) => {
+      const info: RouteInfo = {
+        table: r.u32(A.A_TABLE) === A.TABLE_LOCAL ? 'local' : 'main',
+        type: (ROUTE_TYPE_NAMES.get(r.u32(A.A_TYPE)) ?? 'unicast') as RouteType,
+        dst: r.ip(A.A_DST),
+        dstLen: r.u32(A.A_DSTLEN),
+        onlink: r.u32(A.A_ONLINK) !== 0,
+        scope: (SCOPE_NAMES.get(r.u32(A.A_SCOPE)) ?? 'global') as RouteScope,
+        protocol: protocolName(r.u32(A.A_PROTO)),
+      };
+      if (r.has(A.A_GATEWAY)) info.gateway = r.ip(A.A_GATEWAY);
+      if (r.has(A.A_OIF)) info.oif = r.u32(A.A_OIF);
+      if (r.has(A.A_PREFSRC)) info.prefsrc = r.ip(A.A_PREFSRC);
+      if (r.has(A.A_METRIC)) info.metric = r.u32(A.A_METRIC);
+      return info;
+    });
   }
 
   routeGet(ns: NsId, dst: string, opts: { src?: string; oif?: number } = {}): RouteLookup {
@@ -600,7 +600,7 @@ export class Kernel implements KernelApi {
   }
 
   neighDump(ns: NsId): NeighInfo[] {
-    return this.nsRequest(A.RTM_GETNEIGH, 0x300, ns).map((r) => {
+    return this.nsRequest(A.RTM_GETNEIGH, A.NLM_F_DUMP, ns).map((r) => {
       const n: NeighInfo = {
         ifindex: r.u32(A.A_IFINDEX),
         dst: r.ip(A.A_DST),
@@ -633,7 +633,7 @@ export class Kernel implements KernelApi {
   }
 
   fdbDump(ns: NsId): FdbInfo[] {
-    return this.nsRequest(A.MSG_GETFDB, 0x300, ns).map((r) => {
+    return this.nsRequest(A.MSG_GETFDB, A.NLM_F_DUMP, ns).map((r) => {
       const f: FdbInfo = {
         ifindex: r.u32(A.A_IFINDEX),
         mac: r.mac(A.A_LLADDR),

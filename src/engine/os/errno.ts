@@ -1,13 +1,16 @@
 // Linux errno: each number with its name and its strerror() text (glibc's, as iproute2, iputils,
 // bash and coreutils print it), one table for the TypeScript side. The kernel's AssemblyScript
-// keeps the numbers it returns in assembly/errno.ts; every one of them is here.
+// keeps the numbers it returns in assembly/errno.ts; every one of them is here (a test holds
+// the two together).
 
 const ERRNOS = {
   EPERM: [1, 'Operation not permitted'],
   ENOENT: [2, 'No such file or directory'],
   ESRCH: [3, 'No such process'],
+  EIO: [5, 'Input/output error'],
   EBADF: [9, 'Bad file descriptor'],
   EAGAIN: [11, 'Resource temporarily unavailable'],
+  EACCES: [13, 'Permission denied'],
   EBUSY: [16, 'Device or resource busy'],
   EEXIST: [17, 'File exists'],
   ENODEV: [19, 'No such device'],

@@ -40,6 +40,8 @@ export const MSG_CLOSE = 1128;
 export const MSG_DROPS = 1130;
 
 // NLM_F_* request flags.
+/** NLM_F_ROOT | NLM_F_MATCH: a dump, not a get. */
+export const NLM_F_DUMP = 0x300;
 export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 export const NLM_F_CREATE = 0x400;

@@ -86,7 +86,7 @@ export function nl(len: i32): i32 {
       r = C.linkSet();
       break;
     case A.RTM_GETLINK:
-      r = (flags & 0x300) != 0 ? C.linkDump() : C.linkGet();
+      r = (flags & A.NLM_F_DUMP) != 0 ? C.linkDump() : C.linkGet();
       break;
     case A.RTM_NEWADDR:
       r = C.addrAdd();
@@ -104,7 +104,7 @@ export function nl(len: i32): i32 {
       r = C.routeDel();
       break;
     case A.RTM_GETROUTE:
-      r = (flags & 0x300) != 0 ? C.routeDump() : C.routeGet();
+      r = (flags & A.NLM_F_DUMP) != 0 ? C.routeDump() : C.routeGet();
       break;
     case A.RTM_NEWNEIGH:
       r = C.neighAdd(flags);
