@@ -13,25 +13,11 @@ import { runLine } from './interpreter.ts';
 import { createShellState, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
+export { inNetns } from './host-view.ts';
+
 /** The namespace the session's lines run in: the innermost nested bash's. */
 export function sessionNetns(host: HostContext, state: ShellState): string {
   return state.subshells[state.subshells.length - 1]?.netns ?? host.netns;
-}
-
-/** `host` as a program started in namespace `netns` sees it. */
-export function inNetns(host: HostContext, netns: string): HostContext {
-  if (netns === host.netns) return host;
-  return {
-    hostname: host.hostname,
-    kernel: host.kernel,
-    clock: host.clock,
-    fs: host.fs,
-    kv: host.kv,
-    services: host.services,
-    journal: host.journal,
-    netns,
-    exec: (argv, io, ns) => host.exec(argv, io, ns),
-  };
 }
 
 function childVars(state: ShellState): { vars: Map<string, string>; exported: Set<string> } {
@@ -43,9 +29,10 @@ function childVars(state: ShellState): { vars: Map<string, string>; exported: Se
   return { vars, exported: new Set(state.exported) };
 }
 
-/** Runs `script` in a fresh, non-interactive child shell of `state`'s. */
+/** Runs `script` in a fresh, non-interactive child shell of `state`'s, with `args` as $1... */
 async function runScript(
   script: string,
+  args: string[],
   io: ProgramIO,
   host: HostContext,
   registry: ProgramRegistry,
@@ -53,16 +40,11 @@ async function runScript(
 ): Promise<number> {
   const child = createShellState(host.hostname);
   child.interactive = false;
+  child.positional = args;
   const { vars, exported } = childVars(state);
   for (const [k, v] of vars) child.vars.set(k, v);
   for (const k of exported) child.exported.add(k);
-  let status = 0;
-  for (const line of script.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    status = await runLine(line, { ...io, stdin: '' }, host, registry, child);
-    if (child.exited || io.signal.aborted) break;
-  }
-  return status;
+  return runLine(script, io, host, registry, child);
 }
 
 /** The `bash` program of one shell session (`state`): nested shells are part of the session. */
@@ -77,7 +59,7 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
           io.stderr('bash: -c: option requires an argument\n');
           return 2;
         }
-        return runScript(script, io, host, registry, state);
+        return runScript(script, argv.slice(i + 3), io, host, registry, state);
       }
       // Login and interactive flags change nothing here: the terminal is always interactive.
       if (['-i', '-l', '--login', '--norc', '--noprofile'].includes(arg)) continue;
@@ -99,9 +81,10 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
         io.stderr(`bash: ${file}: No such file or directory\n`);
         return 127;
       }
-      return runScript(script, io, host, registry, state);
+      return runScript(script, argv.slice(i + 1), io, host, registry, state);
     }
-    if (io.stdin !== '') return runScript(io.stdin, io, host, registry, state);
+    if (io.stdin !== '')
+      return runScript(io.stdin, [], { ...io, stdin: '' }, host, registry, state);
     const { vars, exported } = childVars(state);
     state.subshells.push({
       netns: host.netns,

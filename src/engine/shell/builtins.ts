@@ -1,13 +1,45 @@
 // Shell builtins: the commands that act on the shell itself rather than on the host.
 
+import { fsErrorText } from '../os/fs-types.ts';
+import { normalizePath } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { runTest } from './conditional.ts';
 import type { ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
+
+/** A command's standard input: `read` takes lines off it, advancing `pos`. */
+export interface Input {
+  text: string;
+  pos: number;
+}
 
 export interface BuiltinContext {
   host: HostContext;
   registry: ProgramRegistry;
   state: ShellState;
+  input: Input;
+  /** How many loops the command runs inside (in the current function), for break/continue. */
+  loops: number;
+  inFunction: boolean;
+}
+
+/** Thrown by `break`/`continue`: the interpreter's loops catch it, `levels` loops out. */
+export class LoopControl extends Error {
+  constructor(
+    readonly kind: 'break' | 'continue',
+    public levels: number,
+  ) {
+    super(kind);
+    this.name = 'LoopControl';
+  }
+}
+
+/** Thrown by `return`: the function call catches it. */
+export class FunctionReturn extends Error {
+  constructor(readonly status: number) {
+    super('return');
+    this.name = 'FunctionReturn';
+  }
 }
 
 export interface Builtin {
@@ -117,7 +149,175 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
   return ((Number(argv[1]) % 256) + 256) % 256;
 }
 
+function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): number {
+  if (argv.length > 2) {
+    io.stderr('bash: cd: too many arguments\n');
+    return 1;
+  }
+  let dir = argv[1] ?? state.vars.get('HOME') ?? '/';
+  if (dir === '') return 0;
+  const back = dir === '-';
+  if (back) {
+    const old = state.vars.get('OLDPWD');
+    if (old === undefined) {
+      io.stderr('bash: cd: OLDPWD not set\n');
+      return 1;
+    }
+    dir = old;
+  }
+  const cwd = state.vars.get('PWD') ?? '/root';
+  const path = normalizePath(dir, cwd);
+  try {
+    if (host.fs.stat(path).type !== 'dir') throw new Error('Not a directory');
+  } catch (err) {
+    io.stderr(`bash: cd: ${dir}: ${fsErrorText(err)}\n`);
+    return 1;
+  }
+  state.vars.set('OLDPWD', cwd);
+  state.vars.set('PWD', path);
+  if (back) io.stdout(`${path}\n`);
+  return 0;
+}
+
+/** `break [n]` and `continue [n]`. */
+function loopControl(kind: 'break' | 'continue') {
+  return (argv: string[], io: ProgramIO, { loops }: BuiltinContext): number => {
+    if (loops === 0) {
+      io.stderr(`bash: ${kind}: only meaningful in a \`for', \`while', or \`until' loop\n`);
+      return 0;
+    }
+    const n = argv[1] === undefined ? 1 : Number(argv[1]);
+    if (!Number.isInteger(n) || !/^\d+$/.test(argv[1] ?? '1')) {
+      io.stderr(`bash: ${kind}: ${argv[1]}: numeric argument required\n`);
+      return 1;
+    }
+    if (n < 1) {
+      io.stderr(`bash: ${kind}: ${n}: loop count out of range\n`);
+      return 1;
+    }
+    throw new LoopControl(kind, Math.min(n, loops));
+  };
+}
+
+function returnBuiltin(
+  argv: string[],
+  io: ProgramIO,
+  { state, inFunction }: BuiltinContext,
+): number {
+  if (!inFunction) {
+    io.stderr("bash: return: can only `return' from a function or sourced script\n");
+    return 2;
+  }
+  if (argv[1] !== undefined && !/^[+-]?\d+$/.test(argv[1])) {
+    io.stderr(`bash: return: ${argv[1]}: numeric argument required\n`);
+    throw new FunctionReturn(2);
+  }
+  throw new FunctionReturn(
+    argv[1] === undefined ? state.status : ((Number(argv[1]) % 256) + 256) % 256,
+  );
+}
+
+function local(argv: string[], io: ProgramIO, { state, inFunction }: BuiltinContext): number {
+  const frame = state.locals[state.locals.length - 1];
+  if (!inFunction || !frame) {
+    io.stderr('bash: local: can only be used in a function\n');
+    return 1;
+  }
+  let status = 0;
+  for (const arg of argv.slice(1)) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!IDENTIFIER.test(name)) {
+      io.stderr(`bash: local: \`${arg}': not a valid identifier\n`);
+      status = 1;
+      continue;
+    }
+    if (!frame.has(name)) frame.set(name, state.vars.get(name));
+    if (eq >= 0) state.vars.set(name, arg.slice(eq + 1));
+    else if (!state.vars.has(name)) state.vars.set(name, '');
+  }
+  return status;
+}
+
+function shift(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
+  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  if (!/^\d+$/.test(argv[1] ?? '1')) {
+    io.stderr(`bash: shift: ${argv[1]}: numeric argument required\n`);
+    return 1;
+  }
+  if (n > state.positional.length) return 1;
+  state.positional = state.positional.slice(n);
+  return 0;
+}
+
+/** `read [-r] [-p prompt] [name...]`: one line of stdin, split on blanks into the names. */
+function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): number {
+  let raw = false;
+  let i = 1;
+  for (; i < argv.length && argv[i].startsWith('-') && argv[i] !== '-'; i++) {
+    if (argv[i] === '-r') raw = true;
+    else if (argv[i] === '-p') io.stderr(argv[++i] ?? '');
+    else {
+      io.stderr(`bash: read: ${argv[i]}: invalid option\n`);
+      io.stderr(
+        'read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n',
+      );
+      return 2;
+    }
+  }
+  const names = argv.slice(i);
+  for (const name of names) {
+    if (!IDENTIFIER.test(name)) {
+      io.stderr(`bash: read: \`${name}': not a valid identifier\n`);
+      return 1;
+    }
+  }
+  // Take one line; without -r a backslash escapes the next character (a newline joins lines).
+  let line = '';
+  let found = false;
+  while (input.pos < input.text.length) {
+    const c = input.text[input.pos++];
+    if (c === '\\' && !raw && input.pos < input.text.length) {
+      const next = input.text[input.pos++];
+      if (next !== '\n') line += next;
+      continue;
+    }
+    if (c === '\n') {
+      found = true;
+      break;
+    }
+    line += c;
+  }
+  if (!names.length) state.vars.set('REPLY', line);
+  else {
+    let rest = line.replace(/^[ \t\n]+/, '');
+    names.forEach((name, k) => {
+      if (k === names.length - 1) {
+        state.vars.set(name, rest.replace(/[ \t\n]+$/, ''));
+        return;
+      }
+      const m = /^([^ \t\n]*)[ \t\n]*/.exec(rest) as RegExpExecArray;
+      state.vars.set(name, m[1]);
+      rest = rest.slice(m[0].length);
+    });
+  }
+  return found ? 0 : 1;
+}
+
+const test = (argv: string[], io: ProgramIO, { host, state }: BuiltinContext) =>
+  runTest(argv[0], argv, io, host.fs, state.vars);
+
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  [':', { run: () => 0, summary: 'null command: do nothing, successfully' }],
+  ['[', { run: test, summary: 'evaluate conditional expression' }],
+  ['break', { run: loopControl('break'), summary: 'exit for, while, or until loops' }],
+  ['cd', { run: cd, summary: 'change the shell working directory' }],
+  ['continue', { run: loopControl('continue'), summary: 'resume for, while, or until loops' }],
+  ['local', { run: local, summary: 'define local variables' }],
+  ['read', { run: read, summary: 'read a line from the standard input and split it into fields' }],
+  ['return', { run: returnBuiltin, summary: 'return from a shell function' }],
+  ['shift', { run: shift, summary: 'shift positional parameters' }],
+  ['test', { run: test, summary: 'evaluate conditional expression' }],
   [
     'clear',
     { run: (_a, io) => (io.stdout(CLEAR_SCREEN), 0), summary: 'clear the terminal screen' },

@@ -58,6 +58,7 @@ export function columns(names: string[], width = TERMINAL_WIDTH): string {
 
 function mode(item: Item): string {
   if (item.stat.type === 'file') return '-rw-r--r--';
+  if (item.stat.type === 'char') return 'crw-rw-rw-';
   return item.path === '/tmp' ? 'drwxrwxrwt' : 'drwxr-xr-x';
 }
 

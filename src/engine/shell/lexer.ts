@@ -1,0 +1,242 @@
+// The shell's lexer: source text in, tokens out (words, operators, redirections, newlines).
+//
+// A word keeps its pieces apart, because each expands differently when the command runs:
+// literal text (quoted or not), `$NAME`/`${NAME}`/`${#NAME}`/`${NAME:-x}`, `$(...)` and
+// backticks (kept as source, parsed when expanded), `$((...))`. Reserved words (`if`, `done`)
+// are plain words here: only the parser knows where a word is in command position.
+
+export type WordPart =
+  | { kind: 'text'; text: string; quoted: boolean }
+  | { kind: 'var'; name: string; quoted: boolean; op?: ParamOp }
+  | { kind: 'command'; source: string; quoted: boolean }
+  | { kind: 'arith'; source: string; quoted: boolean };
+
+/** `${#NAME}` (length) or `${NAME:-word}`-style operators, the word kept as source. */
+export interface ParamOp {
+  op: '#' | ':-' | '-' | ':=' | '=' | ':+' | '+';
+  arg: string;
+}
+
+export type Word = WordPart[];
+
+export type RedirOp = '>' | '>>' | '<' | '>&' | '<<<';
+
+export type Token =
+  | { type: 'word'; word: Word; raw: string }
+  | { type: 'op'; op: string }
+  | { type: 'redir'; fd: 0 | 1 | 2 | 'both'; op: RedirOp; raw: string };
+
+export class ShellSyntaxError extends Error {
+  /**
+   * `incomplete`: more input could complete the command (an open quote, a missing `done`).
+   * `status`: what $? becomes (2; 1 for a bad name, as bash sets it).
+   */
+  constructor(
+    message: string,
+    readonly incomplete = false,
+    readonly status = 2,
+  ) {
+    super(message);
+    this.name = 'ShellSyntaxError';
+  }
+}
+
+const OPERATORS = ['&&', '||', ';;', '|', ';', '&', '(', ')', '\n'];
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
+
+export function eofError(): ShellSyntaxError {
+  return new ShellSyntaxError('syntax error: unexpected end of file', true);
+}
+
+function unclosed(ch: string): ShellSyntaxError {
+  return new ShellSyntaxError(`unexpected EOF while looking for matching \`${ch}'`, true);
+}
+
+/** Splits source text into tokens. Comments are dropped; newlines are '\n' operators. */
+export function tokenize(src: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < src.length) {
+    const ch = src[i];
+    if (ch === ' ' || ch === '\t' || ch === '\r') {
+      i++;
+      continue;
+    }
+    if (ch === '\\' && src[i + 1] === '\n') {
+      i += 2;
+      continue;
+    }
+    if (ch === '#') {
+      while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    const redir = /^(\d?)(<<<|>>|>&|<|>)|^&>/.exec(src.slice(i, i + 4));
+    if (redir) {
+      const raw = redir[0];
+      if (raw === '&>') tokens.push({ type: 'redir', fd: 'both', op: '>', raw });
+      else {
+        const op = redir[2] as RedirOp;
+        const fd = redir[1] ? Number(redir[1]) : op === '<' || op === '<<<' ? 0 : 1;
+        if (fd > 2) throw new ShellSyntaxError(`${fd}: Bad file descriptor`);
+        tokens.push({ type: 'redir', fd: fd as 0 | 1 | 2, op, raw });
+      }
+      i += raw.length;
+      continue;
+    }
+    const op = OPERATORS.find((o) => src.startsWith(o, i));
+    if (op) {
+      tokens.push({ type: 'op', op });
+      i += op.length;
+      continue;
+    }
+    const start = i;
+    const { word, end } = readWord(src, i);
+    tokens.push({ type: 'word', word, raw: src.slice(start, end) });
+    i = end;
+  }
+  return tokens;
+}
+
+function isWordEnd(ch: string): boolean {
+  return ' \t\r\n|&;<>()'.includes(ch);
+}
+
+/** Reads one word starting at `i`: quotes, escapes and expansions, up to a blank or operator. */
+function readWord(src: string, i: number): { word: Word; end: number } {
+  const word: Word = [];
+  const text = (t: string, quoted: boolean) => {
+    const last = word[word.length - 1];
+    if (last?.kind === 'text' && last.quoted === quoted) last.text += t;
+    else word.push({ kind: 'text', text: t, quoted });
+  };
+  while (i < src.length && !isWordEnd(src[i])) {
+    const ch = src[i];
+    if (ch === "'") {
+      const close = src.indexOf("'", i + 1);
+      if (close < 0) throw unclosed("'");
+      text(src.slice(i + 1, close), true);
+      i = close + 1;
+    } else if (ch === '"') {
+      i++;
+      text('', true);
+      for (;;) {
+        if (i >= src.length) throw unclosed('"');
+        const c = src[i];
+        if (c === '"') {
+          i++;
+          break;
+        }
+        if (c === '\\' && i + 1 < src.length && '$`"\\\n'.includes(src[i + 1])) {
+          if (src[i + 1] !== '\n') text(src[i + 1], true);
+          i += 2;
+        } else if (c === '$' || c === '`') {
+          i = readDollar(src, i, true, word, text);
+        } else {
+          text(c, true);
+          i++;
+        }
+      }
+    } else if (ch === '\\') {
+      if (i + 1 < src.length) {
+        if (src[i + 1] !== '\n') text(src[i + 1], true);
+        i += 2;
+      } else {
+        text('\\', true);
+        i++;
+      }
+    } else if (ch === '$' || ch === '`') {
+      i = readDollar(src, i, false, word, text);
+    } else {
+      text(ch, false);
+      i++;
+    }
+  }
+  return { word, end: i };
+}
+
+/** The index just past the `)` that closes the `(` before `i`, skipping quotes and nesting. */
+function matchParen(src: string, i: number): number {
+  let depth = 1;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === '\\') i += 2;
+    else if (c === "'") {
+      const close = src.indexOf("'", i + 1);
+      if (close < 0) throw unclosed("'");
+      i = close + 1;
+    } else if (c === '"') {
+      i++;
+      while (i < src.length && src[i] !== '"') i += src[i] === '\\' ? 2 : 1;
+      if (i >= src.length) throw unclosed('"');
+      i++;
+    } else {
+      if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) return i + 1;
+      i++;
+    }
+  }
+  throw unclosed(')');
+}
+
+/** Reads an expansion at `i` (`$...` or a backtick); a lone `$` stays literal. */
+function readDollar(
+  src: string,
+  i: number,
+  quoted: boolean,
+  word: Word,
+  text: (t: string, quoted: boolean) => void,
+): number {
+  if (src[i] === '`') {
+    let j = i + 1;
+    let source = '';
+    while (j < src.length && src[j] !== '`') {
+      if (src[j] === '\\' && '$`\\'.includes(src[j + 1] ?? '')) j++;
+      source += src[j++];
+    }
+    if (j >= src.length) throw unclosed('`');
+    word.push({ kind: 'command', source, quoted });
+    return j + 1;
+  }
+  const rest = src.slice(i + 1);
+  if (rest.startsWith('((')) {
+    const end = matchParen(src, i + 3);
+    if (src[end] !== ')') throw unclosed(')');
+    word.push({ kind: 'arith', source: src.slice(i + 3, end - 1), quoted });
+    return end + 1;
+  }
+  if (rest[0] === '(') {
+    const end = matchParen(src, i + 2);
+    word.push({ kind: 'command', source: src.slice(i + 2, end - 1), quoted });
+    return end;
+  }
+  if (rest[0] !== undefined && '?$#@*!0123456789'.includes(rest[0])) {
+    word.push({ kind: 'var', name: rest[0], quoted });
+    return i + 2;
+  }
+  if (rest[0] === '{') {
+    const close = rest.indexOf('}');
+    if (close < 0) throw unclosed('}');
+    const body = rest.slice(1, close);
+    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#@*0-9])(?:(:?[-=+])([^]*))?$/.exec(body);
+    if (!m || (m[1] && m[3])) throw new ShellSyntaxError(`\${${body}}: bad substitution`);
+    const op: ParamOp | undefined = m[1]
+      ? { op: '#', arg: '' }
+      : m[3]
+        ? { op: m[3] as ParamOp['op'], arg: m[4] }
+        : undefined;
+    word.push({ kind: 'var', name: m[2], quoted, ...(op ? { op } : {}) });
+    return i + close + 2;
+  }
+  const name = NAME.exec(rest);
+  if (name) {
+    word.push({ kind: 'var', name: name[0], quoted });
+    return i + 1 + name[0].length;
+  }
+  text('$', quoted);
+  return i + 1;
+}
+
+/** The word's text when it is all unquoted literal (how reserved words are recognised). */
+export function literal(word: Word): string | undefined {
+  return word.length === 1 && word[0].kind === 'text' && !word[0].quoted ? word[0].text : undefined;
+}

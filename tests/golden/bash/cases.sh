@@ -1,0 +1,102 @@
+for n in node2 node3; do echo $n; done
+x=$((1+2)); echo $x
+b=vxlan; case $b in vxlan) echo v;; *) echo other;; esac
+b=udp; case $b in vxlan) echo v;; host-gw|udp) echo other;; esac
+f() { echo "arg $1"; }; f a
+f() { echo $# "$@" $1; }; f a "b c"
+f() { local x=2; echo $x; }; x=1; f; echo $x
+f() { return 3; }; f; echo $?
+f() { echo in; }; f | wc -l
+if echo 10.244.0.0/16 dev flannel.1 | grep -q flannel.1; then echo vxlan; fi
+if false; then echo a; elif true; then echo b; else echo c; fi
+if false; then echo a; fi; echo $?
+for i in {1..3}; do echo ok $i > /dev/null && echo ok $i; done
+echo {a,b}{1..2} x{,y} {01..03} {a..c} {5..1..2} {x}
+i=0; while [ $i -lt 3 ]; do i=$((i+1)); echo $i; done
+i=3; until [ $i -eq 0 ]; do echo $i; i=$((i-1)); done
+for i in 1 2 3; do for j in a b; do [ $j = b ] && continue 2; echo $i$j; done; done
+for i in 1 2 3 4; do [ $i = 3 ] && break; echo $i; done
+echo $(echo a   b) "$(echo a   b)" `echo c`
+x=$(echo one; echo two); echo "$x"
+x=$(false); echo $?
+echo $((2**10)) $((7/2)) $((-7%3)) $((1<<4)) $((0x1f)) $((010)) $((1 ? 2 : 3)) $((1 == 2 || 3 > 2))
+i=5; echo $((i++)) $i $((++i)) $((i+=10)) $i
+echo $((1/0)); echo after
+echo $((1+))
+echo $((08))
+echo ${x:-default} ${#HOME} ${HOME}
+unset y; echo ${y:=set} $y ${y:+alt}
+read -r a b <<< "  one two   three  "; echo "[$a][$b]"
+read <<< "  x y  "; echo "[$REPLY]"
+read a < /dev/null; echo $? [$a]
+echo "a b" | read v; echo "[$v]"
+echo hi > /dev/null; echo $?
+cat /dev/null | wc -c
+[ -c /dev/zero ] && [ ! -f /dev/null ] && echo char devices
+(cd /tmp; pwd); pwd
+cd /tmp; pwd; cd; pwd
+cd /nope
+cd /etc/hostname
+cd a b
+x=1; (x=2; echo $x); echo $x
+{ echo a; echo b; } | wc -l
+[ 1 -lt a ]
+[ a
+[ a b ]
+[ a -xx b ]
+[ 1 -eq 1 -a 2 -gt 1 ]; echo $?
+[ ! -z "" ]; echo $?
+test -n "" || echo empty
+[ -d /tmp ] && [ -f /tmp ] || echo notfile
+[[ abc == a* ]]; echo $?
+[[ abc == "a*" ]]; echo $?
+[[ a =~ ^a ]] && [[ ! -z x ]] && echo yes
+[[ 1 -lt a ]]; echo $?
+[[ -e /dev/null && ( 1 -eq 2 || b > a ) ]]; echo $?
+true; echo $?; false; echo $?; ! true; echo $?
+: ; echo $?
+break
+continue 2
+return
+local x=1
+shift 5; echo $?
+a b c
+if true; then echo x; fi fi
+case x in x) echo a;; esac esac
+for 1 in a; do :; done
+f() echo
+)
+fi
+done
+seq 3
+seq 2 4
+seq 1 2 7
+seq 5 -2 1
+seq -s, 3
+seq -w 8 10
+seq 0.5 1.5 3
+seq
+seq a
+seq 1 0 3
+seq 1 2 3 4
+yes | head -3
+yes a b | head -2
+yes --x
+echo 'a b c' | cut -d' ' -f1
+echo 'a b c' | cut -d' ' -f2-
+echo 'a:b:c' | cut -d: -f1,3
+echo abcdef | cut -c2-4
+echo nodelim | cut -d: -f2
+echo nodelim | cut -s -d: -f2
+cut
+cut -f1 -c1 < /dev/null
+cut -c1 -d: < /dev/null
+cut -d'  ' -f1 < /dev/null
+cut -f0 < /dev/null
+cut -f 3-1 < /dev/null
+cut -f a < /dev/null
+cut -x
+cut -c1 /nope
+cut --complement -d: -f2 <<< 'a:b:c'
+cut -d: -f2,3 --output-delimiter=, <<< 'a:b:c'
+cd /tmp && echo x > glob-a1 && echo y > glob-a2 && echo z > glob-b1; echo glob-a*; echo glob-*1; echo "glob-a*"; echo glob-c*; echo glob-a? glob-[ab]2
