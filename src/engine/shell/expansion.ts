@@ -34,12 +34,17 @@ interface Field {
 const newField = (): Field => ({ text: '', pattern: '', glob: false, have: false });
 const escapeGlob = (s: string) => s.replace(/[*?[\]\\]/g, '\\$&');
 
+/** `$(...)` outputs by source, run before the rest of the expansion (which then is synchronous). */
+type Substitutions = ReadonlyMap<string, string>;
+const NO_SUBSTITUTIONS: Substitutions = new Map();
+
 /** Expands words into argv: all the steps, globbing included. */
 export async function expandWords(words: Word[], ctx: ExpandContext): Promise<string[]> {
+  const subs = await substitutions(words, ctx);
   const out: string[] = [];
   for (const word of words) {
     for (const braced of expandBraces(word)) {
-      for (const field of await expandFields(braced, ctx, true)) {
+      for (const field of expandFields(braced, ctx, true, subs)) {
         if (field.glob) {
           const matches = glob(field.pattern, ctx.fs, ctx.state.vars.get('PWD') ?? '/');
           if (matches.length) {
@@ -56,16 +61,50 @@ export async function expandWords(words: Word[], ctx: ExpandContext): Promise<st
 
 /** Expands one word to one string, without splitting or globbing (assignments, redirections). */
 export async function expandString(word: Word, ctx: ExpandContext): Promise<string> {
-  return (await expandFields(word, ctx, false)).map((f) => f.text).join(' ');
+  const subs = await substitutions([word], ctx);
+  return joinFields(expandFields(word, ctx, false, subs));
 }
 
 /** A word as a pattern for `case` and `[[ == ]]`: quoted parts match literally. */
 export async function expandPattern(word: Word, ctx: ExpandContext): Promise<string> {
-  const fields = await expandFields(word, ctx, false);
-  return fields.map((f) => f.pattern).join(' ');
+  const subs = await substitutions([word], ctx);
+  return expandFields(word, ctx, false, subs)
+    .map((f) => f.pattern)
+    .join(' ');
 }
 
-async function expandFields(word: Word, ctx: ExpandContext, split: boolean): Promise<Field[]> {
+const joinFields = (fields: Field[]) => fields.map((f) => f.text).join(' ');
+
+/**
+ * Runs the words' command substitutions, left to right, in subshells. Most words have none:
+ * then nothing is awaited, so a plain command starts in the same turn it was reached.
+ */
+function substitutions(words: Word[], ctx: ExpandContext): Substitutions | Promise<Substitutions> {
+  const sources: string[] = [];
+  const collect = (parts: WordPart[]) => {
+    for (const part of parts) {
+      if (part.kind === 'command') sources.push(part.source);
+      else if (part.kind === 'arith') collect(reparse(part.source));
+      else if (part.kind === 'var' && part.op) collect(reparse(part.op.arg));
+    }
+  };
+  for (const word of words) collect(word);
+  if (!sources.length) return NO_SUBSTITUTIONS;
+  return (async () => {
+    const outputs = new Map<string, string>();
+    for (const source of sources) {
+      if (!outputs.has(source)) outputs.set(source, await ctx.substitute(source));
+    }
+    return outputs;
+  })();
+}
+
+function expandFields(
+  word: Word,
+  ctx: ExpandContext,
+  split: boolean,
+  subs: Substitutions,
+): Field[] {
   const fields: Field[] = [];
   let cur = newField();
   const addText = (t: string, quoted: boolean) => {
@@ -111,15 +150,11 @@ async function expandFields(word: Word, ctx: ExpandContext, split: boolean): Pro
       });
       if (!params.length && word.length === 1) return [];
     } else if (part.kind === 'var') {
-      addValue(await paramValue(part, ctx), part.quoted);
+      addValue(paramValue(part, ctx, subs), part.quoted);
     } else if (part.kind === 'command') {
-      const out = (await ctx.substitute(part.source)).replace(/\n+$/, '');
-      addValue(out, part.quoted);
+      addValue((subs.get(part.source) ?? '').replace(/\n+$/, ''), part.quoted);
     } else {
-      const source = await expandString(
-        [{ kind: 'text', text: '', quoted: true }, ...reparse(part.source)],
-        ctx,
-      );
+      const source = joinFields(expandFields(quotedParts(part.source, true), ctx, false, subs));
       addValue(String(evaluateArithmetic(source, arithVars(ctx.state))), part.quoted);
     }
   }
@@ -127,7 +162,7 @@ async function expandFields(word: Word, ctx: ExpandContext, split: boolean): Pro
   return fields;
 }
 
-/** `$((...))` expands its `$x` and `$(...)` first; the lexer kept it as source. */
+/** `$((...))` and `${x:-word}` kept their insides as source: their `$x` and `$(...)` parts. */
 function reparse(source: string): WordPart[] {
   const parts: WordPart[] = [];
   const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])|\$\(([^()]*)\)/g;
@@ -143,6 +178,11 @@ function reparse(source: string): WordPart[] {
   return parts;
 }
 
+/** `source` as a word of its expansions; an empty quoted part keeps an empty result a field. */
+function quotedParts(source: string, quoted: boolean): Word {
+  return [{ kind: 'text', text: '', quoted }, ...reparse(source).map((p) => ({ ...p, quoted }))];
+}
+
 export function arithVars(state: ShellState) {
   return {
     get: (name: string) => lookupVar(name, state),
@@ -150,20 +190,17 @@ export function arithVars(state: ShellState) {
   };
 }
 
-async function paramValue(
+function paramValue(
   part: Extract<WordPart, { kind: 'var' }>,
   ctx: ExpandContext,
-): Promise<string> {
+  subs: Substitutions,
+): string {
   const value = lookupVar(part.name, ctx.state);
   const op = part.op;
   if (!op) return value ?? '';
   if (op.op === '#') return String([...(value ?? '')].length);
   const unset = op.op.startsWith(':') ? !value : value === undefined;
-  const arg = async () =>
-    expandString(
-      [{ kind: 'text', text: '', quoted: part.quoted }, ...reparseWord(op.arg, part.quoted)],
-      ctx,
-    );
+  const arg = () => joinFields(expandFields(quotedParts(op.arg, part.quoted), ctx, false, subs));
   switch (op.op) {
     case ':-':
     case '-':
@@ -171,17 +208,13 @@ async function paramValue(
     case ':=':
     case '=': {
       if (!unset) return value ?? '';
-      const v = await arg();
+      const v = arg();
       ctx.state.vars.set(part.name, v);
       return v;
     }
     default: // ':+', '+'
       return unset ? '' : arg();
   }
-}
-
-function reparseWord(source: string, quoted: boolean): WordPart[] {
-  return reparse(source).map((p) => ({ ...p, quoted }));
 }
 
 /** A variable's value: special parameters, positional ones, then shell variables. */

@@ -133,8 +133,9 @@ async function runAndOr(node: AndOr, ctx: Ctx): Promise<number> {
 
 async function runPipeline(pipeline: Pipeline, ctx: Ctx): Promise<number> {
   let status: number;
-  if (pipeline.commands.length === 1) status = await runCommand(pipeline.commands[0], ctx);
-  else {
+  if (pipeline.commands.length === 1) {
+    status = await runCommand(pipeline.commands[0], ctx);
+  } else {
     let input = ctx.input;
     status = 0;
     for (let i = 0; i < pipeline.commands.length; i++) {
@@ -149,7 +150,6 @@ async function runPipeline(pipeline: Pipeline, ctx: Ctx): Promise<number> {
       input = { text: piped.join(''), pos: 0 };
     }
   }
-  if (ctx.io.signal.aborted) return STATUS_INTERRUPTED;
   return pipeline.negate ? Number(status === 0) : status;
 }
 
@@ -206,7 +206,6 @@ async function redirect(
   host: HostContext,
   files: FileSink[],
 ): Promise<{ io: ProgramIO; input: Input } | number> {
-  if (!redirects.length) return { io: ctx.io, input: ctx.input };
   const fds: Sink[] = [{ write: () => {} }, { write: ctx.io.stdout }, { write: ctx.io.stderr }];
   let input = ctx.input;
   const expand = expandContext(ctx, host);
@@ -251,7 +250,9 @@ async function runCommand(cmd: Command, outer: Ctx): Promise<number> {
     // A simple command expands its words before its redirections, as bash does.
     const argv =
       cmd.type === 'simple' ? await expandWords(cmd.words, expandContext(outer, host)) : [];
-    const opened = await redirect(cmd.redirects, outer, host, files);
+    const opened = cmd.redirects.length
+      ? await redirect(cmd.redirects, outer, host, files)
+      : { io: outer.io, input: outer.input };
     if (typeof opened === 'number') return opened;
     const ctx: Ctx = { ...outer, io: opened.io, input: opened.input };
     switch (cmd.type) {
@@ -306,7 +307,7 @@ async function runSimple(
     env: { ...exportedEnv(ctx.state), ...Object.fromEntries(assigned) },
   };
   const body = ctx.state.functions.get(name);
-  if (body) return callFunction(name, body, argv, ctx);
+  if (body) return await callFunction(name, body, argv, ctx);
   const builtin = BUILTINS.get(name);
   if (builtin) {
     const bctx = {
@@ -317,14 +318,14 @@ async function runSimple(
       loops: ctx.run.loops,
       inFunction: ctx.run.functionDepth > 0,
     };
-    return runProgram(() => builtin.run(argv, io, bctx), name, io);
+    return await runProgram(() => builtin.run(argv, io, bctx), name, io);
   }
   const entry = ctx.registry.get(name);
   if (!entry) {
     io.stderr(`bash: ${name}: command not found\n`);
     return STATUS_NOT_FOUND;
   }
-  return runProgram(() => entry.run(argv, io, host), name, io);
+  return await runProgram(() => entry.run(argv, io, host), name, io);
 }
 
 function exportedEnv(state: ShellState): Record<string, string> {
