@@ -5,7 +5,7 @@
 //   const { from, to, replace, candidates } = shell.complete(line, cursor);
 //   shell.history  // lines entered, oldest first
 //
-// `run` parses one line of the bash subset (see parser.ts), runs it and resolves to its exit
+// `run` parses a line (or a script) of bash (see parser.ts), runs it and resolves to its exit
 // status ($?). Output goes to io.stdout/io.stderr as it is produced; io.signal is Ctrl-C: the
 // running program stops (ping prints its summary) and the rest of the line is dropped.
 // `complete` says which span of the line to replace (line.slice(from, to)) and with what; when
