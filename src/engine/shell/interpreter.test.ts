@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../programs/types.ts';
-import { createDefaultRegistry, createShell } from './index.ts';
 import { runArgv } from './interpreter.ts';
-import { fakeHost, recordingIO } from './testing.ts';
+import { recordingIO, testShell } from './testing.ts';
 
-function setup() {
-  const host = fakeHost();
-  const registry = createDefaultRegistry();
-  const shell = createShell(host, registry);
-  const run = async (line: string, stdin = '') => {
-    const io = recordingIO(stdin);
-    const status = await shell.run(line, io);
-    return { status, out: io.out.join(''), err: io.err.join('') };
-  };
-  return { host, registry, shell, run };
-}
+const setup = testShell;
 
 describe('shell', () => {
   it('pipes the whole stdout of one program into the next', async () => {

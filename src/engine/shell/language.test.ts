@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../programs/types.ts';
-import { createDefaultRegistry, createShell } from './index.ts';
 import { YIELD_EVERY } from './interpreter.ts';
-import { fakeHost, recordingIO } from './testing.ts';
+import { recordingIO, testShell } from './testing.ts';
 
-function setup() {
-  const host = fakeHost();
-  const registry = createDefaultRegistry();
-  const shell = createShell(host, registry);
-  const run = async (line: string, stdin = '') => {
-    const io = recordingIO(stdin);
-    const status = await shell.run(line, io);
-    return { status, out: io.out.join(''), err: io.err.join('') };
-  };
-  return { host, registry, shell, run };
-}
+const setup = testShell;
 
 describe('the shell language', () => {
   it('interrupts `while true; do :; done` on Ctrl-C, yielding to the host meanwhile', async () => {
