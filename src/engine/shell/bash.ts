@@ -29,9 +29,13 @@ function childVars(state: ShellState): { vars: Map<string, string>; exported: Se
   return { vars, exported: new Set(state.exported) };
 }
 
-/** Runs `script` in a fresh, non-interactive child shell of `state`'s, with `args` as $1... */
+/**
+ * Runs `script` in a fresh, non-interactive child shell of `state`'s, with `args` as $1...;
+ * `names` are what its error messages start with (see ShellState.script).
+ */
 async function runScript(
   script: string,
+  names: ShellState['script'] & object,
   args: string[],
   io: ProgramIO,
   host: HostContext,
@@ -40,6 +44,7 @@ async function runScript(
 ): Promise<number> {
   const child = createShellState(host.hostname);
   child.interactive = false;
+  child.script = names;
   child.positional = args;
   const { vars, exported } = childVars(state);
   for (const [k, v] of vars) child.vars.set(k, v);
@@ -59,7 +64,9 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
           io.stderr('bash: -c: option requires an argument\n');
           return 2;
         }
-        return runScript(script, argv.slice(i + 3), io, host, registry, state);
+        // `bash -c CMD NAME ARGS...`: NAME is $0, and what its messages start with.
+        const names = { name: argv[i + 2] ?? 'bash', syntaxName: `${argv[i + 2] ?? 'bash'}: -c` };
+        return runScript(script, names, argv.slice(i + 3), io, host, registry, state);
       }
       // Login and interactive flags change nothing here: the terminal is always interactive.
       if (['-i', '-l', '--login', '--norc', '--noprofile'].includes(arg)) continue;
@@ -81,10 +88,13 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
         io.stderr(`bash: ${file}: No such file or directory\n`);
         return 127;
       }
-      return runScript(script, argv.slice(i + 1), io, host, registry, state);
+      const names = { name: file, syntaxName: file };
+      return runScript(script, names, argv.slice(i + 1), io, host, registry, state);
     }
-    if (io.stdin !== '')
-      return runScript(io.stdin, [], { ...io, stdin: '' }, host, registry, state);
+    if (io.stdin !== '') {
+      const names = { name: 'bash', syntaxName: 'bash' };
+      return runScript(io.stdin, names, [], { ...io, stdin: '' }, host, registry, state);
+    }
     const { vars, exported } = childVars(state);
     state.subshells.push({
       netns: host.netns,

@@ -4,7 +4,7 @@ import { fsErrorText } from '../os/fs-types.ts';
 import { normalizePath } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { runTest } from './conditional.ts';
-import type { ShellState } from './state.ts';
+import { shellError, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
 /** A command's standard input: `read` takes lines off it, advancing `pos`. */
@@ -66,7 +66,7 @@ function exportVars(argv: string[], io: ProgramIO, { state }: BuiltinContext): n
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: export: \`${arg}': not a valid identifier\n`);
+      shellError(io, state, `export: \`${arg}': not a valid identifier`);
       status = 1;
       continue;
     }
@@ -80,7 +80,7 @@ function unsetVars(argv: string[], io: ProgramIO, { state }: BuiltinContext): nu
   let status = 0;
   for (const name of argv.slice(1)) {
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: unset: \`${name}': not a valid identifier\n`);
+      shellError(io, state, `unset: \`${name}': not a valid identifier`);
       status = 1;
       continue;
     }
@@ -99,14 +99,14 @@ function history(argv: string[], io: ProgramIO, { state }: BuiltinContext): numb
   let count = state.history.length;
   if (arg !== undefined) {
     if (arg.startsWith('-')) {
-      io.stderr(`bash: history: ${arg}: invalid option\n`);
+      shellError(io, state, `history: ${arg}: invalid option`);
       io.stderr(
         'history: usage: history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]\n',
       );
       return 2;
     }
     if (!/^\d+$/.test(arg)) {
-      io.stderr(`bash: history: ${arg}: numeric argument required\n`);
+      shellError(io, state, `history: ${arg}: numeric argument required`);
       return 1;
     }
     count = Math.min(count, Number(arg));
@@ -131,7 +131,7 @@ function help(_argv: string[], io: ProgramIO, { registry }: BuiltinContext): num
 function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
   if (state.interactive) io.stderr('exit\n');
   if (argv.length > 2) {
-    io.stderr('bash: exit: too many arguments\n');
+    shellError(io, state, 'exit: too many arguments');
     return 1;
   }
   // Leaving a nested bash returns to its parent (its variables, its namespace); leaving the
@@ -143,7 +143,7 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
   } else state.exited = true;
   if (argv[1] === undefined) return state.status;
   if (!/^[+-]?\d+$/.test(argv[1])) {
-    io.stderr(`bash: exit: ${argv[1]}: numeric argument required\n`);
+    shellError(io, state, `exit: ${argv[1]}: numeric argument required`);
     return 2;
   }
   return ((Number(argv[1]) % 256) + 256) % 256;
@@ -151,7 +151,7 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
 
 function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): number {
   if (argv.length > 2) {
-    io.stderr('bash: cd: too many arguments\n');
+    shellError(io, state, 'cd: too many arguments');
     return 1;
   }
   let dir = argv[1] ?? state.vars.get('HOME') ?? '/';
@@ -160,7 +160,7 @@ function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): num
   if (back) {
     const old = state.vars.get('OLDPWD');
     if (old === undefined) {
-      io.stderr('bash: cd: OLDPWD not set\n');
+      shellError(io, state, 'cd: OLDPWD not set');
       return 1;
     }
     dir = old;
@@ -170,7 +170,7 @@ function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): num
   try {
     if (host.fs.stat(path).type !== 'dir') throw new Error('Not a directory');
   } catch (err) {
-    io.stderr(`bash: cd: ${dir}: ${fsErrorText(err)}\n`);
+    shellError(io, state, `cd: ${dir}: ${fsErrorText(err)}`);
     return 1;
   }
   state.vars.set('OLDPWD', cwd);
@@ -181,18 +181,18 @@ function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): num
 
 /** `break [n]` and `continue [n]`. */
 function loopControl(kind: 'break' | 'continue') {
-  return (argv: string[], io: ProgramIO, { loops }: BuiltinContext): number => {
+  return (argv: string[], io: ProgramIO, { loops, state }: BuiltinContext): number => {
     if (loops === 0) {
-      io.stderr(`bash: ${kind}: only meaningful in a \`for', \`while', or \`until' loop\n`);
+      shellError(io, state, `${kind}: only meaningful in a \`for', \`while', or \`until' loop`);
       return 0;
     }
     const n = argv[1] === undefined ? 1 : Number(argv[1]);
     if (!Number.isInteger(n) || !/^\d+$/.test(argv[1] ?? '1')) {
-      io.stderr(`bash: ${kind}: ${argv[1]}: numeric argument required\n`);
+      shellError(io, state, `${kind}: ${argv[1]}: numeric argument required`);
       return 1;
     }
     if (n < 1) {
-      io.stderr(`bash: ${kind}: ${n}: loop count out of range\n`);
+      shellError(io, state, `${kind}: ${n}: loop count out of range`);
       return 1;
     }
     throw new LoopControl(kind, Math.min(n, loops));
@@ -205,11 +205,11 @@ function returnBuiltin(
   { state, inFunction }: BuiltinContext,
 ): number {
   if (!inFunction) {
-    io.stderr("bash: return: can only `return' from a function or sourced script\n");
+    shellError(io, state, "return: can only `return' from a function or sourced script");
     return 2;
   }
   if (argv[1] !== undefined && !/^[+-]?\d+$/.test(argv[1])) {
-    io.stderr(`bash: return: ${argv[1]}: numeric argument required\n`);
+    shellError(io, state, `return: ${argv[1]}: numeric argument required`);
     throw new FunctionReturn(2);
   }
   throw new FunctionReturn(
@@ -220,7 +220,7 @@ function returnBuiltin(
 function local(argv: string[], io: ProgramIO, { state, inFunction }: BuiltinContext): number {
   const frame = state.locals[state.locals.length - 1];
   if (!inFunction || !frame) {
-    io.stderr('bash: local: can only be used in a function\n');
+    shellError(io, state, 'local: can only be used in a function');
     return 1;
   }
   let status = 0;
@@ -228,7 +228,7 @@ function local(argv: string[], io: ProgramIO, { state, inFunction }: BuiltinCont
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: local: \`${arg}': not a valid identifier\n`);
+      shellError(io, state, `local: \`${arg}': not a valid identifier`);
       status = 1;
       continue;
     }
@@ -242,7 +242,7 @@ function local(argv: string[], io: ProgramIO, { state, inFunction }: BuiltinCont
 function shift(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
   const n = argv[1] === undefined ? 1 : Number(argv[1]);
   if (!/^\d+$/.test(argv[1] ?? '1')) {
-    io.stderr(`bash: shift: ${argv[1]}: numeric argument required\n`);
+    shellError(io, state, `shift: ${argv[1]}: numeric argument required`);
     return 1;
   }
   if (n > state.positional.length) return 1;
@@ -258,7 +258,7 @@ function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): 
     if (argv[i] === '-r') raw = true;
     else if (argv[i] === '-p') io.stderr(argv[++i] ?? '');
     else {
-      io.stderr(`bash: read: ${argv[i]}: invalid option\n`);
+      shellError(io, state, `read: ${argv[i]}: invalid option`);
       io.stderr(
         'read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n',
       );
@@ -268,7 +268,7 @@ function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): 
   const names = argv.slice(i);
   for (const name of names) {
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: read: \`${name}': not a valid identifier\n`);
+      shellError(io, state, `read: \`${name}': not a valid identifier`);
       return 1;
     }
   }
@@ -305,7 +305,7 @@ function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): 
 }
 
 const test = (argv: string[], io: ProgramIO, { host, state }: BuiltinContext) =>
-  runTest(argv[0], argv, io, host.fs, state.vars);
+  runTest(argv, io, host.fs, state);
 
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   [':', { run: () => 0, summary: 'null command: do nothing, successfully' }],

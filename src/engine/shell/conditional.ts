@@ -8,6 +8,7 @@ import { evaluateArithmetic } from './arithmetic.ts';
 import { arithVars, expandPattern, expandString, globToRegExp } from './expansion.ts';
 import type { ExpandContext } from './expansion.ts';
 import type { CondExpr } from './parser.ts';
+import { shellError, type ShellState } from './state.ts';
 
 /** A `test` usage error; its message is what bash prints after `bash: [: `. */
 class TestError extends Error {}
@@ -80,26 +81,21 @@ function testInteger(s: string): bigint {
 }
 
 /** `test` and `[`: POSIX's rules by argument count, then -a/-o/!/( ) for longer ones. */
-export function runTest(
-  name: string,
-  argv: string[],
-  io: ProgramIO,
-  fs: FileSystem,
-  vars: Map<string, string>,
-): number {
+export function runTest(argv: string[], io: ProgramIO, fs: FileSystem, state: ShellState): number {
+  const name = argv[0];
   let args = argv.slice(1);
   if (name === '[') {
     if (args[args.length - 1] !== ']') {
-      io.stderr("bash: [: missing `]'\n");
+      shellError(io, state, "[: missing `]'");
       return 2;
     }
     args = args.slice(0, -1);
   }
   try {
-    return evaluateTest(args, fs, vars) ? 0 : 1;
+    return evaluateTest(args, fs, state.vars) ? 0 : 1;
   } catch (err) {
     if (!(err instanceof TestError)) throw err;
-    io.stderr(`bash: ${name}: ${err.message}\n`);
+    shellError(io, state, `${name}: ${err.message}`);
     return 2;
   }
 }
@@ -183,7 +179,7 @@ export async function evaluateCond(
     return (await cond(expr, ctx)) ? 0 : 1;
   } catch (err) {
     if (!(err instanceof TestError)) throw err;
-    io.stderr(`bash: ${err.message}\n`);
+    shellError(io, ctx.state, err.message);
     return 2;
   }
 }

@@ -224,7 +224,7 @@ export function lookupVar(name: string, state: ShellState): string | undefined {
   if (name === '!') return '';
   if (name === '#') return String(state.positional.length);
   if (name === '@' || name === '*') return state.positional.join(' ');
-  if (name === '0') return 'bash';
+  if (name === '0') return state.script?.name ?? 'bash';
   if (/^\d+$/.test(name)) return state.positional[Number(name) - 1];
   return state.vars.get(name);
 }

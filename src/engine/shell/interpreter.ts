@@ -24,10 +24,10 @@ import {
   type ExpandContext,
 } from './expansion.ts';
 import { hostView } from './host-view.ts';
-import { parseCommands, ShellSyntaxError } from './parser.ts';
+import { parseLines, ShellSyntaxError } from './parser.ts';
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './parser.ts';
 import type { ProgramRegistry } from './registry.ts';
-import { forkShellState, type ShellState } from './state.ts';
+import { forkShellState, shellError, type ShellState } from './state.ts';
 
 /** Exit status of a command killed by SIGINT (128 + 2). */
 export const STATUS_INTERRUPTED = 130;
@@ -67,25 +67,41 @@ export async function runLine(
     run: { rounds: 0, functionDepth: 0, loops: 0 },
   };
   const depth = state.subshells.length;
-  try {
-    for (const command of parseCommands(line)) {
-      await runAndOr(command, ctx);
-      if (stopped(ctx, depth)) break;
-    }
-    return state.status;
-  } catch (err) {
-    if (err instanceof ShellSyntaxError) {
-      io.stderr(`bash: ${err.message}\n`);
+  const lines = parseLines(line);
+  for (;;) {
+    let next: IteratorResult<List>;
+    try {
+      next = lines.next();
+    } catch (err) {
+      if (!(err instanceof ShellSyntaxError)) throw err;
+      syntaxError(err, line, io, state);
       return (state.status = err.status);
     }
-    if (err instanceof ArithmeticError || err instanceof ExpansionError) {
-      io.stderr(`bash: ${err.message}\n`);
-      return (state.status = 1);
+    if (next.done) break;
+    for (const command of next.value) {
+      state.lineNo = command.line;
+      try {
+        await runAndOr(command, ctx);
+      } catch (err) {
+        // After an expansion error (`$((1/0))`) bash drops the rest of that line.
+        if (!(err instanceof ArithmeticError || err instanceof ExpansionError)) throw err;
+        shellError(io, state, err.message);
+        state.status = 1;
+        break;
+      }
+      if (stopped(ctx, depth)) break;
     }
-    if (err instanceof LoopControl) return state.status;
-    if (err instanceof FunctionReturn) return (state.status = err.status);
-    throw err;
+    if (stopped(ctx, depth)) break;
   }
+  return state.status;
+}
+
+/** A syntax error as bash prints it: a script's names its line, and quotes it for a bad token. */
+function syntaxError(err: ShellSyntaxError, source: string, io: ProgramIO, state: ShellState) {
+  if (!state.script) return shellError(io, state, err.message);
+  const where = `${state.script.syntaxName}: line ${err.line}: `;
+  io.stderr(`${where}${err.message}\n`);
+  if (err.quotesLine) io.stderr(`${where}\`${source.split('\n')[err.line - 1] ?? ''}'\n`);
 }
 
 /**
@@ -217,7 +233,7 @@ async function redirect(
       } else if (r.op === '>&' && /^[0-2]$/.test(target)) {
         fds[r.fd === 'both' ? 1 : r.fd] = fds[Number(target)];
       } else if (r.op === '>&' && /^\d+$/.test(target)) {
-        ctx.io.stderr(`bash: ${target}: Bad file descriptor\n`);
+        shellError(ctx.io, ctx.state, `${target}: Bad file descriptor`);
         return 1;
       } else if (r.op === '<') {
         input = { text: host.fs.readText(target), pos: 0 };
@@ -230,7 +246,7 @@ async function redirect(
         else fds[r.fd] = sink;
       }
     } catch (err) {
-      ctx.io.stderr(`bash: ${target}: ${fsErrorText(err)}\n`);
+      shellError(ctx.io, ctx.state, `${target}: ${fsErrorText(err)}`);
       return 1;
     }
   }
@@ -322,7 +338,7 @@ async function runSimple(
   }
   const entry = ctx.registry.get(name);
   if (!entry) {
-    io.stderr(`bash: ${name}: command not found\n`);
+    shellError(io, ctx.state, `${name}: command not found`);
     return STATUS_NOT_FOUND;
   }
   return await runProgram(() => entry.run(argv, io, host), name, io);
@@ -345,8 +361,10 @@ async function callFunction(
 ): Promise<number> {
   const { state, run } = ctx;
   if (run.functionDepth >= MAX_FUNCTION_DEPTH) {
-    ctx.io.stderr(
-      `bash: ${name}: maximum function nesting level exceeded (${MAX_FUNCTION_DEPTH})\n`,
+    shellError(
+      ctx.io,
+      state,
+      `${name}: maximum function nesting level exceeded (${MAX_FUNCTION_DEPTH})`,
     );
     return 1;
   }

@@ -83,7 +83,7 @@ describe('the shell language', () => {
     expect(await run('bash s.sh a b')).toEqual({
       status: 2,
       out: 'hello a\nhello b\n2\n',
-      err: 'bash: syntax error: unexpected end of file\n',
+      err: 's.sh: line 9: syntax error: unexpected end of file\n',
     });
     expect((await run("bash -c 'echo $1-$2' zero one two")).out).toBe('one-two\n');
   });

@@ -21,12 +21,17 @@ export type Word = WordPart[];
 
 export type RedirOp = '>' | '>>' | '<' | '>&' | '<<<';
 
-export type Token =
+type TokenBody =
   | { type: 'word'; word: Word; raw: string }
   | { type: 'op'; op: string }
   | { type: 'redir'; fd: 0 | 1 | 2 | 'both'; op: RedirOp; raw: string };
 
+/** A token and the line of the source it starts on (1-based), for error messages. */
+export type Token = TokenBody & { line: number };
+
 export class ShellSyntaxError extends Error {
+  /** The source line the error is on (set once known). */
+  line = 0;
   /**
    * `incomplete`: more input could complete the command (an open quote, a missing `done`).
    * `status`: what $? becomes (2; 1 for a bad name, as bash sets it).
@@ -38,6 +43,11 @@ export class ShellSyntaxError extends Error {
   ) {
     super(message);
     this.name = 'ShellSyntaxError';
+  }
+
+  /** Whether bash quotes the offending line after the message (it does for a bad token). */
+  get quotesLine(): boolean {
+    return this.message.startsWith('syntax error near');
   }
 }
 
@@ -56,7 +66,12 @@ function unclosed(ch: string): ShellSyntaxError {
 export function tokenize(src: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
+  let line = 1;
+  let counted = 0;
+  const push = (t: TokenBody) => tokens.push({ ...t, line });
   while (i < src.length) {
+    // Lines are counted up to each token's start (newlines inside a word included).
+    for (; counted < i; counted++) if (src[counted] === '\n') line++;
     const ch = src[i];
     if (ch === ' ' || ch === '\t' || ch === '\r') {
       i++;
@@ -73,28 +88,39 @@ export function tokenize(src: string): Token[] {
     const redir = /^(\d?)(<<<|>>|>&|<|>)|^&>/.exec(src.slice(i, i + 4));
     if (redir) {
       const raw = redir[0];
-      if (raw === '&>') tokens.push({ type: 'redir', fd: 'both', op: '>', raw });
+      if (raw === '&>') push({ type: 'redir', fd: 'both', op: '>', raw });
       else {
         const op = redir[2] as RedirOp;
         const fd = redir[1] ? Number(redir[1]) : op === '<' || op === '<<<' ? 0 : 1;
-        if (fd > 2) throw new ShellSyntaxError(`${fd}: Bad file descriptor`);
-        tokens.push({ type: 'redir', fd: fd as 0 | 1 | 2, op, raw });
+        if (fd > 2) throw atLine(new ShellSyntaxError(`${fd}: Bad file descriptor`), line);
+        push({ type: 'redir', fd: fd as 0 | 1 | 2, op, raw });
       }
       i += raw.length;
       continue;
     }
     const op = OPERATORS.find((o) => src.startsWith(o, i));
     if (op) {
-      tokens.push({ type: 'op', op });
+      push({ type: 'op', op });
       i += op.length;
       continue;
     }
     const start = i;
-    const { word, end } = readWord(src, i);
-    tokens.push({ type: 'word', word, raw: src.slice(start, end) });
-    i = end;
+    let read: { word: Word; end: number };
+    try {
+      read = readWord(src, i);
+    } catch (err) {
+      throw err instanceof ShellSyntaxError ? atLine(err, line) : err;
+    }
+    push({ type: 'word', word: read.word, raw: src.slice(start, read.end) });
+    i = read.end;
   }
   return tokens;
+}
+
+/** The error, placed on `line` unless it already has one. */
+export function atLine(err: ShellSyntaxError, line: number): ShellSyntaxError {
+  if (!err.line) err.line = line;
+  return err;
 }
 
 function isWordEnd(ch: string): boolean {

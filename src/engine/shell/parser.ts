@@ -8,7 +8,7 @@
 //
 // Errors carry the text bash prints ("syntax error near unexpected token `fi'").
 
-import { eofError, literal, ShellSyntaxError, tokenize } from './lexer.ts';
+import { atLine, eofError, literal, ShellSyntaxError, tokenize } from './lexer.ts';
 import type { RedirOp, Token, Word } from './lexer.ts';
 
 export { ShellSyntaxError, tokenize } from './lexer.ts';
@@ -25,6 +25,8 @@ export interface Redirect {
 
 export interface SimpleCommand {
   type: 'simple';
+  /** The source line it starts on ($LINENO; error messages of scripts name it). */
+  line: number;
   assignments: { name: string; value: Word }[];
   words: Word[];
   redirects: Redirect[];
@@ -53,6 +55,7 @@ export interface Pipeline {
 }
 
 export interface AndOr {
+  line: number;
   first: Pipeline;
   rest: { op: '&&' | '||'; pipeline: Pipeline }[];
 }
@@ -72,7 +75,11 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 class Parser {
   private pos = 0;
-  constructor(private readonly tokens: Token[]) {}
+  constructor(
+    private readonly tokens: Token[],
+    /** The line past the end of the source: where bash reports an unexpected end of file. */
+    private readonly endLine: number,
+  ) {}
 
   private peek(offset = 0): Token | undefined {
     return this.tokens[this.pos + offset];
@@ -90,9 +97,18 @@ class Parser {
   }
 
   private unexpected(t = this.peek()): ShellSyntaxError {
-    if (!t) return eofError();
+    if (!t) return this.eof();
     const text = t.type === 'op' ? (t.op === '\n' ? 'newline' : t.op) : t.raw;
-    return new ShellSyntaxError(`syntax error near unexpected token \`${text}'`);
+    return atLine(new ShellSyntaxError(`syntax error near unexpected token \`${text}'`), t.line);
+  }
+
+  private eof(): ShellSyntaxError {
+    return atLine(eofError(), this.endLine);
+  }
+
+  /** The line of the token at the cursor (or of the last one). */
+  private line(): number {
+    return (this.peek() ?? this.tokens[this.tokens.length - 1])?.line ?? 1;
   }
 
   private skipNewlines(): void {
@@ -111,15 +127,23 @@ class Parser {
     return list;
   }
 
-  /** The next complete command of the program (with its separator), or undefined at the end. */
-  parseNext(): AndOr | undefined {
+  /**
+   * The commands of the program's next line (a compound command may span several), or
+   * undefined at the end. bash parses a whole line before it runs any of it.
+   */
+  parseNextLine(): List | undefined {
     this.skipNewlines();
     if (this.pos >= this.tokens.length) return undefined;
-    const node = this.parseAndOr();
-    const sep = this.peek();
-    if (this.isOp(';', sep) || this.isOp('&', sep) || this.isOp('\n', sep)) this.pos++;
-    else if (sep) throw this.unexpected();
-    return node;
+    const line: List = [];
+    for (;;) {
+      line.push(this.parseAndOr());
+      const sep = this.peek();
+      if (!sep || this.isOp('\n', sep)) break;
+      if (!this.isOp(';', sep) && !this.isOp('&', sep)) throw this.unexpected();
+      this.pos++;
+      if (!this.peek() || this.isOp('\n')) break;
+    }
+    return line;
   }
 
   /** A list up to a token that cannot start a command (`done`, `;;`, `)`, or the end). */
@@ -148,7 +172,7 @@ class Parser {
   }
 
   private parseAndOr(): AndOr {
-    const node: AndOr = { first: this.parsePipeline(), rest: [] };
+    const node: AndOr = { line: this.line(), first: this.parsePipeline(), rest: [] };
     for (;;) {
       const t = this.peek();
       if (!(this.isOp('&&', t) || this.isOp('||', t))) return node;
@@ -175,7 +199,7 @@ class Parser {
 
   private parseCommand(): Command {
     const t = this.peek();
-    if (!t) throw eofError();
+    if (!t) throw this.eof();
     const kw = this.keyword(t);
     let cmd: Command;
     if (kw === 'if') cmd = this.parseIf();
@@ -205,7 +229,7 @@ class Parser {
     } else if (t.type === 'word' && this.isOp('(', this.peek(1))) {
       if (!this.isOp(')', this.peek(2))) throw this.unexpected(this.peek(2));
       if (!IDENTIFIER.test(t.raw) && !/^[\w.:-]+$/.test(t.raw))
-        throw new ShellSyntaxError(`\`${t.raw}': not a valid identifier`);
+        throw atLine(new ShellSyntaxError(`\`${t.raw}': not a valid identifier`), t.line);
       this.pos += 3;
       return this.parseFunctionBody(t.raw);
     } else return this.parseSimple();
@@ -225,14 +249,21 @@ class Parser {
   private parseRedirects(into: Redirect[]): void {
     for (let t = this.peek(); t?.type === 'redir'; t = this.peek()) {
       const target = this.peek(1);
-      if (target?.type !== 'word') throw this.unexpected(target ?? { type: 'op', op: '\n' });
+      if (target?.type !== 'word')
+        throw this.unexpected(target ?? { type: 'op', op: '\n', line: t.line });
       into.push({ fd: t.fd, op: t.op, target: target.word });
       this.pos += 2;
     }
   }
 
   private parseSimple(): SimpleCommand {
-    const cmd: SimpleCommand = { type: 'simple', assignments: [], words: [], redirects: [] };
+    const cmd: SimpleCommand = {
+      type: 'simple',
+      line: this.line(),
+      assignments: [],
+      words: [],
+      redirects: [],
+    };
     for (let t = this.peek(); t && t.type !== 'op'; t = this.peek()) {
       if (t.type === 'redir') {
         this.parseRedirects(cmd.redirects);
@@ -272,7 +303,10 @@ class Parser {
     const name = this.peek();
     if (name?.type !== 'word') throw this.unexpected(name);
     if (!IDENTIFIER.test(name.raw))
-      throw new ShellSyntaxError(`\`${name.raw}': not a valid identifier`, false, 1);
+      throw atLine(
+        new ShellSyntaxError(`\`${name.raw}': not a valid identifier`, false, 1),
+        name.line,
+      );
     this.pos++;
     let items: Word[] | undefined;
     if (this.isOp(';')) this.pos++;
@@ -391,16 +425,22 @@ class Parser {
 
 /** Parses source text (one line or a whole script). Blank or comment-only text gives []. */
 export function parse(src: string): List {
-  return new Parser(tokenize(src)).parseProgram();
+  return newParser(src).parseProgram();
+}
+
+function newParser(src: string): Parser {
+  const lines = src.split('\n').length;
+  // bash counts a last line without its newline as if it had one.
+  return new Parser(tokenize(src), src.endsWith('\n') ? lines : lines + 1);
 }
 
 /**
- * Parses a program one command at a time, as bash reads a script: the commands before a
- * syntax error run, and the error is thrown when the parser reaches it.
+ * Parses a program a line at a time, as bash reads a script: the lines before a syntax error
+ * run, and the error is thrown when the parser reaches it.
  */
-export function* parseCommands(src: string): Generator<AndOr> {
-  const parser = new Parser(tokenize(src));
-  for (let node = parser.parseNext(); node; node = parser.parseNext()) yield node;
+export function* parseLines(src: string): Generator<List> {
+  const parser = newParser(src);
+  for (let line = parser.parseNextLine(); line; line = parser.parseNextLine()) yield line;
 }
 
 /** `NAME=value` as the leading word of a command (the `NAME=` part unquoted). */

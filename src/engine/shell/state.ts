@@ -28,6 +28,23 @@ export interface ShellState {
   functions: Map<string, Command>;
   /** The saved values `local` shadows, one frame per running function call, innermost last. */
   locals: Map<string, string | undefined>[];
+  /**
+   * A script's shell (`bash -c`, `bash file`, a piped script): the name its messages start
+   * with (`bash`, or the file) and the one for syntax errors (`bash: -c` for -c).
+   */
+  script?: { name: string; syntaxName: string };
+  /** The line of the script running now ($LINENO), which a script's messages give. */
+  lineNo: number;
+}
+
+/** What bash puts before an error message: `bash: `, or `NAME: line N: ` in a script. */
+export function errorPrefix(state: ShellState): string {
+  return state.script ? `${state.script.name}: line ${state.lineNo}: ` : 'bash: ';
+}
+
+/** Prints a shell error line, e.g. shellError(io, state, 'cd: too many arguments'). */
+export function shellError(io: { stderr(text: string): void }, state: ShellState, message: string) {
+  io.stderr(`${errorPrefix(state)}${message}\n`);
 }
 
 /** A nested interactive bash: the namespace it runs in and what its parent had. */
@@ -57,6 +74,7 @@ export function createShellState(hostname: string): ShellState {
     positional: [],
     functions: new Map(),
     locals: [],
+    lineNo: 0,
   };
 }
 

@@ -100,3 +100,15 @@ cut -c1 /nope
 cut --complement -d: -f2 <<< 'a:b:c'
 cut -d: -f2,3 --output-delimiter=, <<< 'a:b:c'
 cd /tmp && echo x > glob-a1 && echo y > glob-a2 && echo z > glob-b1; echo glob-a*; echo glob-*1; echo "glob-a*"; echo glob-c*; echo glob-a? glob-[ab]2
+bash -c 'echo a; fi'
+bash -c 'if true; then'
+bash -c "echo 'a"
+bash -c 'nope; echo $?'
+bash -c 'nope' foo
+bash -c 'echo $((1/0)); echo x'
+bash -c 'cd /nope; [ 1 -lt a ]; echo $0 $1 $2' x y z
+echo 'fi' | bash
+echo -e 'echo a\nif' > /tmp/golden-s1.sh; bash /tmp/golden-s1.sh
+echo -e 'echo a\nfi' > /tmp/golden-s2.sh; bash /tmp/golden-s2.sh
+echo -e 'echo a\nnope\ncd /x\n[ 1 -lt a ]\necho $((1/0)); echo dropped\necho after' > /tmp/golden-s3.sh; bash /tmp/golden-s3.sh; echo $?
+echo -e 'for i in 1 2\ndo\n  echo $i\ndone | wc -l\nf() {\n  echo "f $1 $#"\n}\nf "a b" c' | bash
