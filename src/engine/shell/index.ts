@@ -4,6 +4,7 @@
 //   const status = await shell.run('ip route | grep flannel', io);   // io: ProgramIO
 //   const { from, to, replace, candidates } = shell.complete(line, cursor);
 //   shell.history  // lines entered, oldest first
+//   shell.isIncomplete('for i in 1 2; do')  // true: prompt '> ' and read on
 //
 // `run` parses a line (or a script) of bash (see parser.ts), runs it and resolves to its exit
 // status ($?). Output goes to io.stdout/io.stderr as it is produced; io.signal is Ctrl-C: the
@@ -27,6 +28,7 @@ import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
 import { runLine } from './interpreter.ts';
+import { parse, ShellSyntaxError } from './parser.ts';
 import { createShellState } from './state.ts';
 import type { ShellState } from './state.ts';
 import { ProgramRegistry } from './registry.ts';
@@ -47,6 +49,11 @@ export interface ShellOptions {
 
 export interface Shell {
   run(line: string, io: ProgramIO): Promise<number>;
+  /**
+   * Whether `source` is an unfinished command (an open quote, `for ...; do` without `done`):
+   * a terminal then prompts with PS2 ('> ') and runs the lines joined once complete.
+   */
+  isIncomplete(source: string): boolean;
   complete(line: string, cursor: number): Completion;
   readonly history: string[];
   readonly state: ShellState;
@@ -89,6 +96,14 @@ export function createShell(
         if (state.history.length > historySize) state.history.shift();
       }
       return runLine(line, io, current(), registry, state);
+    },
+    isIncomplete(source) {
+      try {
+        parse(source);
+        return false;
+      } catch (err) {
+        return err instanceof ShellSyntaxError && err.incomplete;
+      }
     },
     complete(line, cursor) {
       return complete(line, cursor, current(), [...registry.names(), ...BUILTINS.keys()]);

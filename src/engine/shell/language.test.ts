@@ -111,4 +111,12 @@ describe('the shell language', () => {
       err: "bash: unexpected EOF while looking for matching `)'\n",
     });
   });
+
+  it('tells an unfinished command from a wrong one, for the PS2 prompt', () => {
+    const { shell } = setup();
+    for (const src of ['for i in 1 2; do', "echo 'a", 'if true; then\necho x', 'f() {', 'a |'])
+      expect(shell.isIncomplete(src)).toBe(true);
+    for (const src of ['for i in 1 2; do echo $i; done', 'fi', 'echo a ;; b', ''])
+      expect(shell.isIncomplete(src)).toBe(false);
+  });
 });
