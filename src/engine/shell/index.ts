@@ -23,7 +23,9 @@
 import { COREUTILS } from '../programs/coreutils/index.ts';
 import { ping } from '../programs/ping/ping.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { WorkingDirFileSystem } from '../os/fs.ts';
 import { bashProgram, inNetns, sessionNetns } from './bash.ts';
+import { hostView } from './host-view.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
@@ -106,7 +108,9 @@ export function createShell(
       }
     },
     complete(line, cursor) {
-      return complete(line, cursor, current(), [...registry.names(), ...BUILTINS.keys()]);
+      const fs = new WorkingDirFileSystem(host.fs, () => state.vars.get('PWD') ?? '/root');
+      const names = [...registry.names(), ...BUILTINS.keys()];
+      return complete(line, cursor, hostView(current(), { fs }), names);
     },
   };
 }
