@@ -39,6 +39,7 @@ class Evaluator {
   private pos = 0;
   /** While false (the untaken side of `&&`, `||`, `?:`) nothing is assigned or divided. */
   private live = true;
+  private nesting = 0;
 
   constructor(
     private readonly expr: string,
@@ -169,6 +170,16 @@ class Evaluator {
   }
 
   private unary(): bigint {
+    // `((((...` and `- - - ...` recurse: cap it well before the stack runs out.
+    if (++this.nesting > 256) throw this.error('expression recursion level exceeded');
+    try {
+      return this.unaryAt();
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private unaryAt(): bigint {
     const t = this.toks[this.pos];
     if (t?.kind === 'op') {
       if (t.text === '++' || t.text === '--') {

@@ -48,7 +48,7 @@ export async function expandWords(words: Word[], ctx: ExpandContext): Promise<st
         if (field.glob) {
           const matches = glob(field.pattern, ctx.fs, ctx.state.vars.get('PWD') ?? '/');
           if (matches.length) {
-            out.push(...matches);
+            for (const m of matches) out.push(m);
             continue;
           }
         }
@@ -242,7 +242,8 @@ export function expandBraces(word: Word): Word[] {
     const words: Word[] = [];
     for (const alt of alternatives) {
       const middle: WordPart = { kind: 'text', text: before + alt + after, quoted: false };
-      words.push(...expandBraces([...word.slice(0, i), middle, ...word.slice(i + 1)]));
+      for (const w of expandBraces([...word.slice(0, i), middle, ...word.slice(i + 1)]))
+        words.push(w);
     }
     return words;
   }

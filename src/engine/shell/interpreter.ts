@@ -34,6 +34,8 @@ export const STATUS_INTERRUPTED = 130;
 export const STATUS_NOT_FOUND = 127;
 /** Loop rounds between two yields to the host. */
 export const YIELD_EVERY = 256;
+/** Deepest `$( $( ... ) )` nesting allowed. */
+const MAX_SUBSTITUTION_DEPTH = 128;
 /** Deepest function recursion allowed (bash's FUNCNEST; unset, bash would crash instead). */
 const MAX_FUNCTION_DEPTH = 1000;
 
@@ -204,6 +206,8 @@ function expandContext(ctx: Ctx, host: HostContext): ExpandContext {
     substitute: async (source) => {
       const out: string[] = [];
       const state = forkShellState(ctx.state);
+      if (++state.substitutionDepth > MAX_SUBSTITUTION_DEPTH)
+        throw new ExpansionError('command substitution: maximum nesting level exceeded');
       const io: ProgramIO = { ...ctx.io, isTTY: false, stdout: (t) => void out.push(t) };
       const sub = await runLine(source, io, ctx.host, ctx.registry, state);
       ctx.substStatus = sub;

@@ -73,8 +73,12 @@ const LIST_END = new Set(['then', 'elif', 'else', 'fi', 'do', 'done', 'esac', '}
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Deepest nesting of commands (`( ( ...`) and conditions parsed; deeper is an error, not a stack overflow. */
+const MAX_NESTING = 500;
+
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(
     private readonly tokens: Token[],
     /** The line past the end of the source: where bash reports an unexpected end of file. */
@@ -198,6 +202,20 @@ class Parser {
   }
 
   private parseCommand(): Command {
+    this.enter();
+    try {
+      return this.parseCommandAt();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private enter(): void {
+    if (++this.depth > MAX_NESTING)
+      throw atLine(new ShellSyntaxError('maximum nesting level exceeded'), this.line());
+  }
+
+  private parseCommandAt(): Command {
     const t = this.peek();
     if (!t) throw this.eof();
     const kw = this.keyword(t);
@@ -396,6 +414,15 @@ class Parser {
   }
 
   private parseCondNot(): CondExpr {
+    this.enter();
+    try {
+      return this.parseCondPrimary();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private parseCondPrimary(): CondExpr {
     if (this.keyword() === '!') {
       this.pos++;
       return { type: 'not', expr: this.parseCondNot() };

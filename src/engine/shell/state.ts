@@ -35,6 +35,8 @@ export interface ShellState {
   script?: { name: string; syntaxName: string };
   /** The line of the script running now ($LINENO), which a script's messages give. */
   lineNo: number;
+  /** How many `$(...)` this shell runs inside (capped, so nesting cannot overflow the stack). */
+  substitutionDepth: number;
 }
 
 /** What bash puts before an error message: `bash: `, or `NAME: line N: ` in a script. */
@@ -75,6 +77,7 @@ export function createShellState(hostname: string): ShellState {
     functions: new Map(),
     locals: [],
     lineNo: 0,
+    substitutionDepth: 0,
   };
 }
 
