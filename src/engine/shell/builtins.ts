@@ -21,6 +21,8 @@ export interface BuiltinContext {
   /** How many loops the command runs inside (in the current function), for break/continue. */
   loops: number;
   inFunction: boolean;
+  /** Runs a script in this shell (`source`): its variables and functions stay. */
+  runInShell(script: string, io: ProgramIO): Promise<number>;
 }
 
 /** Thrown by `break`/`continue`: the interpreter's loops catch it, `levels` loops out. */
@@ -304,10 +306,44 @@ function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): 
   return found ? 0 : 1;
 }
 
+/** `source FILE [ARGS...]` and `. FILE`: FILE's commands in this shell, ARGS as $1... */
+async function source(argv: string[], io: ProgramIO, ctx: BuiltinContext): Promise<number> {
+  const { host, state } = ctx;
+  const file = argv[1];
+  if (file === undefined) {
+    shellError(io, state, `${argv[0]}: filename argument required`);
+    io.stderr(`${argv[0]}: usage: ${argv[0]} filename [arguments]\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    if (host.fs.stat(file).type === 'dir') {
+      shellError(io, state, `${argv[0]}: ${file}: is a directory`);
+      return 1;
+    }
+    text = host.fs.readText(file);
+  } catch (err) {
+    shellError(io, state, `${file}: ${fsErrorText(err)}`);
+    return 1;
+  }
+  const saved = { script: state.script, positional: state.positional, lineNo: state.lineNo };
+  // A script's messages then name the sourced file; an interactive shell's stay `bash: `.
+  if (state.script) state.script = { name: file, syntaxName: file };
+  if (argv.length > 2) state.positional = argv.slice(2);
+  try {
+    return await ctx.runInShell(text, io);
+  } finally {
+    state.script = saved.script;
+    state.lineNo = saved.lineNo;
+    if (argv.length > 2) state.positional = saved.positional;
+  }
+}
+
 const test = (argv: string[], io: ProgramIO, { host, state }: BuiltinContext) =>
   runTest(argv, io, host.fs, state);
 
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ['.', { run: source, summary: 'execute commands from a file in the current shell' }],
   [':', { run: () => 0, summary: 'null command: do nothing, successfully' }],
   ['[', { run: test, summary: 'evaluate conditional expression' }],
   ['break', { run: loopControl('break'), summary: 'exit for, while, or until loops' }],
@@ -317,6 +353,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['read', { run: read, summary: 'read a line from the standard input and split it into fields' }],
   ['return', { run: returnBuiltin, summary: 'return from a shell function' }],
   ['shift', { run: shift, summary: 'shift positional parameters' }],
+  ['source', { run: source, summary: 'execute commands from a file in the current shell' }],
   ['test', { run: test, summary: 'evaluate conditional expression' }],
   [
     'clear',

@@ -337,6 +337,8 @@ async function runSimple(
       input: ctx.input,
       loops: ctx.run.loops,
       inFunction: ctx.run.functionDepth > 0,
+      runInShell: (script: string, sio: ProgramIO) =>
+        runLine(script, sio, ctx.host, ctx.registry, ctx.state),
     };
     return await runProgram(() => builtin.run(argv, io, bctx), name, io);
   }

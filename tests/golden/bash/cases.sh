@@ -112,3 +112,9 @@ echo -e 'echo a\nif' > /tmp/golden-s1.sh; bash /tmp/golden-s1.sh
 echo -e 'echo a\nfi' > /tmp/golden-s2.sh; bash /tmp/golden-s2.sh
 echo -e 'echo a\nnope\ncd /x\n[ 1 -lt a ]\necho $((1/0)); echo dropped\necho after' > /tmp/golden-s3.sh; bash /tmp/golden-s3.sh; echo $?
 echo -e 'for i in 1 2\ndo\n  echo $i\ndone | wc -l\nf() {\n  echo "f $1 $#"\n}\nf "a b" c' | bash
+echo -e 'FLANNEL_SUBNET=10.244.1.1/24\nFLANNEL_MTU=1450' > /tmp/golden-subnet.env; source /tmp/golden-subnet.env; echo $FLANNEL_SUBNET $FLANNEL_MTU
+source
+. /nope; echo $?
+source /tmp
+echo -e 'echo $1 $#\nnope\nf() { echo in f; }' > /tmp/golden-a.sh; . /tmp/golden-a.sh x y; f
+echo -e 'echo $1 $#\nnope' > /tmp/golden-b.sh; bash -c 'source /tmp/golden-b.sh a'
