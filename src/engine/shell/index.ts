@@ -30,7 +30,7 @@ import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
 import { runLine } from './interpreter.ts';
-import { parse, ShellSyntaxError } from './parser.ts';
+import { parse, ShellSyntaxError, tokenize } from './parser.ts';
 import { createShellState } from './state.ts';
 import type { ShellState } from './state.ts';
 import { ProgramRegistry } from './registry.ts';
@@ -102,7 +102,8 @@ export function createShell(
     isIncomplete(source) {
       try {
         parse(source);
-        return false;
+        // A here-document still waiting for its delimiter line.
+        return tokenize(source).some((t) => t.type === 'redir' && t.here?.warning);
       } catch (err) {
         return err instanceof ShellSyntaxError && err.incomplete;
       }

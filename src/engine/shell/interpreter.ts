@@ -27,7 +27,7 @@ import { hostView } from './host-view.ts';
 import { parseLines, ShellSyntaxError } from './parser.ts';
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './parser.ts';
 import type { ProgramRegistry } from './registry.ts';
-import { forkShellState, shellError, type ShellState } from './state.ts';
+import { errorPrefix, forkShellState, shellError, type ShellState } from './state.ts';
 
 /** Exit status of a command killed by SIGINT (128 + 2). */
 export const STATUS_INTERRUPTED = 130;
@@ -234,6 +234,10 @@ async function redirect(
     try {
       if (r.op === '<<<') {
         input = { text: target + '\n', pos: 0 };
+      } else if (r.op === '<<') {
+        const warning = r.here?.warning;
+        if (warning) ctx.io.stderr(`${errorPrefix(ctx.state, warning.line)}${warning.text}\n`);
+        input = { text: target, pos: 0 };
       } else if (r.op === '>&' && /^[0-2]$/.test(target)) {
         fds[r.fd === 'both' ? 1 : r.fd] = fds[Number(target)];
       } else if (r.op === '>&' && /^\d+$/.test(target)) {

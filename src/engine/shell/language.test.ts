@@ -114,7 +114,14 @@ describe('the shell language', () => {
 
   it('tells an unfinished command from a wrong one, for the PS2 prompt', () => {
     const { shell } = setup();
-    for (const src of ['for i in 1 2; do', "echo 'a", 'if true; then\necho x', 'f() {', 'a |'])
+    for (const src of [
+      'for i in 1 2; do',
+      "echo 'a",
+      'if true; then\necho x',
+      'f() {',
+      'a |',
+      'cat <<EOF\nx',
+    ])
       expect(shell.isIncomplete(src)).toBe(true);
     for (const src of ['for i in 1 2; do echo $i; done', 'fi', 'echo a ;; b', ''])
       expect(shell.isIncomplete(src)).toBe(false);

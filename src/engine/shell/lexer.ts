@@ -19,12 +19,19 @@ export interface ParamOp {
 
 export type Word = WordPart[];
 
-export type RedirOp = '>' | '>>' | '<' | '>&' | '<<<';
+export type RedirOp = '>' | '>>' | '<' | '>&' | '<<<' | '<<';
+
+/** A here-document's body (filled in once the lexer reaches the lines after its command). */
+export interface HereDoc {
+  body: Word;
+  /** bash's warning when the input ended before the delimiter line, and the line it names. */
+  warning?: { text: string; line: number };
+}
 
 type TokenBody =
   | { type: 'word'; word: Word; raw: string }
   | { type: 'op'; op: string }
-  | { type: 'redir'; fd: 0 | 1 | 2 | 'both'; op: RedirOp; raw: string };
+  | { type: 'redir'; fd: 0 | 1 | 2 | 'both'; op: RedirOp; raw: string; here?: HereDoc };
 
 /** A token and the line of the source it starts on (1-based), for error messages. */
 export type Token = TokenBody & { line: number };
@@ -69,6 +76,12 @@ export function tokenize(src: string): Token[] {
   let line = 1;
   let counted = 0;
   const push = (t: TokenBody) => tokens.push({ ...t, line });
+  // Here-documents opened on the current line: their bodies are the lines after it.
+  let pending: { here: HereDoc; delimiter: string; strip: boolean; quoted: boolean }[] = [];
+  const readBodies = () => {
+    for (const p of pending) i = readHereDoc(src, i, p);
+    pending = [];
+  };
   while (i < src.length) {
     // Lines are counted up to each token's start (newlines inside a word included).
     for (; counted < i; counted++) if (src[counted] === '\n') line++;
@@ -83,6 +96,33 @@ export function tokenize(src: string): Token[] {
     }
     if (ch === '#') {
       while (i < src.length && src[i] !== '\n') i++;
+      continue;
+    }
+    const here = /^(\d?)<<(-?)(?!<)[ \t]*/.exec(src.slice(i, i + 16));
+    if (here) {
+      i += here[0].length;
+      let read: { word: Word; end: number };
+      try {
+        read = readWord(src, i);
+      } catch (err) {
+        throw err instanceof ShellSyntaxError ? atLine(err, line) : err;
+      }
+      if (read.end === i) throw atLine(unexpectedAt(src, i), line);
+      const doc: HereDoc = { body: [] };
+      pending.push({
+        here: doc,
+        delimiter: read.word.map((p) => (p.kind === 'text' ? p.text : '')).join(''),
+        strip: here[2] === '-',
+        quoted: read.word.some((p) => p.quoted),
+      });
+      push({
+        type: 'redir',
+        fd: here[1] ? (Number(here[1]) as 0 | 1 | 2) : 0,
+        op: '<<',
+        raw: '<<',
+        here: doc,
+      });
+      i = read.end;
       continue;
     }
     const redir = /^(\d?)(<<<|>>|>&|<|>)|^&>/.exec(src.slice(i, i + 4));
@@ -102,6 +142,7 @@ export function tokenize(src: string): Token[] {
     if (op) {
       push({ type: 'op', op });
       i += op.length;
+      if (op === '\n') readBodies();
       continue;
     }
     const start = i;
@@ -114,7 +155,69 @@ export function tokenize(src: string): Token[] {
     push({ type: 'word', word: read.word, raw: src.slice(start, read.end) });
     i = read.end;
   }
+  readBodies();
   return tokens;
+}
+
+function unexpectedAt(src: string, i: number): ShellSyntaxError {
+  const next = OPERATORS.find((o) => src.startsWith(o, i)) ?? 'newline';
+  return new ShellSyntaxError(
+    `syntax error near unexpected token \`${next === '\n' ? 'newline' : next}'`,
+  );
+}
+
+/**
+ * Reads a here-document's lines from `i` up to its delimiter line (`<<-` drops leading tabs)
+ * into `p.here`; an unquoted delimiter lets `$x`, `$(...)` and `\` work in the body. Returns
+ * the index after the delimiter line.
+ */
+function readHereDoc(
+  src: string,
+  i: number,
+  p: { here: HereDoc; delimiter: string; strip: boolean; quoted: boolean },
+): number {
+  const startLine = src.slice(0, i).split('\n').length - 1;
+  let body = '';
+  for (;;) {
+    if (i >= src.length) {
+      const lines = src.split('\n').length - (src.endsWith('\n') ? 1 : 0);
+      p.here.warning = {
+        text: `warning: here-document at line ${startLine} delimited by end-of-file (wanted \`${p.delimiter}')`,
+        line: lines,
+      };
+      break;
+    }
+    const nl = src.indexOf('\n', i);
+    const end = nl < 0 ? src.length : nl;
+    const text = p.strip ? src.slice(i, end).replace(/^\t+/, '') : src.slice(i, end);
+    i = end + 1;
+    if (text === p.delimiter) break;
+    body += text + '\n';
+  }
+  p.here.body = p.quoted ? [{ kind: 'text', text: body, quoted: true }] : hereBodyWord(body);
+  return Math.min(i, src.length);
+}
+
+/** An unquoted here-document's body: like "...", except that `"` is an ordinary character. */
+function hereBodyWord(body: string): Word {
+  const word: Word = [{ kind: 'text', text: '', quoted: true }];
+  const text = (t: string) => {
+    const last = word[word.length - 1];
+    if (last.kind === 'text') last.text += t;
+    else word.push({ kind: 'text', text: t, quoted: true });
+  };
+  for (let i = 0; i < body.length;) {
+    const c = body[i];
+    if (c === '\\' && '$`\\\n'.includes(body[i + 1] ?? '')) {
+      if (body[i + 1] !== '\n') text(body[i + 1]);
+      i += 2;
+    } else if (c === '$' || c === '`') i = readDollar(body, i, true, word, text);
+    else {
+      text(c);
+      i++;
+    }
+  }
+  return word;
 }
 
 /** The error, placed on `line` unless it already has one. */

@@ -9,7 +9,7 @@
 // Errors carry the text bash prints ("syntax error near unexpected token `fi'").
 
 import { atLine, eofError, literal, ShellSyntaxError, tokenize } from './lexer.ts';
-import type { RedirOp, Token, Word } from './lexer.ts';
+import type { HereDoc, RedirOp, Token, Word } from './lexer.ts';
 
 export { ShellSyntaxError, tokenize } from './lexer.ts';
 export type { Word, WordPart } from './lexer.ts';
@@ -17,10 +17,12 @@ export type { Word, WordPart } from './lexer.ts';
 export interface Redirect {
   /** The file descriptor redirected: 0 (stdin), 1 (stdout), 2 (stderr), or 'both' for `&>`. */
   fd: 0 | 1 | 2 | 'both';
-  /** '>' truncate, '>>' append, '<' read, '>&' duplicate, '<<<' here-string. */
+  /** '>' truncate, '>>' append, '<' read, '>&' duplicate, '<<<' here-string, '<<' here-doc. */
   op: RedirOp;
   /** The file name, the here-string, or for '>&' the descriptor number as a word. */
   target: Word;
+  /** For '<<': the here-document (its body is `target`, read after the command's line). */
+  here?: HereDoc;
 }
 
 export interface SimpleCommand {
@@ -266,6 +268,11 @@ class Parser {
 
   private parseRedirects(into: Redirect[]): void {
     for (let t = this.peek(); t?.type === 'redir'; t = this.peek()) {
+      if (t.here) {
+        into.push({ fd: t.fd, op: '<<', target: t.here.body, here: t.here });
+        this.pos++;
+        continue;
+      }
       const target = this.peek(1);
       if (target?.type !== 'word')
         throw this.unexpected(target ?? { type: 'op', op: '\n', line: t.line });

@@ -40,8 +40,8 @@ export interface ShellState {
 }
 
 /** What bash puts before an error message: `bash: `, or `NAME: line N: ` in a script. */
-export function errorPrefix(state: ShellState): string {
-  return state.script ? `${state.script.name}: line ${state.lineNo}: ` : 'bash: ';
+export function errorPrefix(state: ShellState, line = state.lineNo): string {
+  return state.script ? `${state.script.name}: line ${line}: ` : 'bash: ';
 }
 
 /** Prints a shell error line, e.g. shellError(io, state, 'cd: too many arguments'). */

@@ -118,3 +118,6 @@ source
 source /tmp
 echo -e 'echo $1 $#\nnope\nf() { echo in f; }' > /tmp/golden-a.sh; . /tmp/golden-a.sh x y; f
 echo -e 'echo $1 $#\nnope' > /tmp/golden-b.sh; bash -c 'source /tmp/golden-b.sh a'
+echo -e 'cat <<EOF\na $HOME $(echo sub) "q" \\$x\n  b\nEOF\necho after\ncat <<-X\n\tTAB\n\tX\ncat <<"Q" > /tmp/golden-h.out\n$HOME\nQ\ncat /tmp/golden-h.out' > /tmp/golden-h.sh; bash /tmp/golden-h.sh
+echo -e 'cat <<EOF\nno end' > /tmp/golden-h2.sh; bash /tmp/golden-h2.sh
+echo -e 'cat <<EOF | wc -l\none\ntwo\nEOF\necho $?' | bash

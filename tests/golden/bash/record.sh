@@ -20,4 +20,4 @@ while IFS= read -r line; do
       -e 'bash: no job control in this shell' |
     grep -v -e "^bash: cannot set terminal process group" -e "tcsetattr: Inappropriate ioctl" >>"$out"
 done <"$here/cases.sh"
-rm -f /tmp/glob-a1 /tmp/glob-a2 /tmp/glob-b1 /tmp/golden-s[123].sh /tmp/golden-subnet.env /tmp/golden-a.sh /tmp/golden-b.sh
+rm -f /tmp/glob-a1 /tmp/glob-a2 /tmp/glob-b1 /tmp/golden-s[123].sh /tmp/golden-subnet.env /tmp/golden-a.sh /tmp/golden-b.sh /tmp/golden-h.sh /tmp/golden-h2.sh /tmp/golden-h.out
