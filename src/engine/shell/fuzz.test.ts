@@ -10,7 +10,7 @@ const PIECES = [
   '||', '|', '>', '<', '<<<', '2>&1', 'if', 'then', 'else', 'fi', 'for', 'in', 'do', 'done',
   'while', 'until', 'case', 'esac', ';;', '[[', ']]', '[', ']', '-lt', '==', '!', 'f()', 'local',
   'return', 'break', 'continue', 'read', 'cd', 'test', '${', '${#x}', '${x:-', '*', '?', '{1..3}',
-  '{a,b}', '~', '\\', '\n', 'x=1', 'seq', '2', 'true', 'false', 'shift', 'exit', 'bash', '-c',
+  '{a,b}', '~', '\\', '\n', '<<', 'EOF', '<<-', 'source', 'x=1', 'seq', '2', 'true', 'false', 'shift', 'exit', 'bash', '-c',
 ]; // prettier-ignore
 
 describe('shell fuzz', () => {
