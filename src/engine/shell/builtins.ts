@@ -4,6 +4,7 @@ import { fsErrorText } from '../os/fs-types.ts';
 import { normalizePath } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { runTest } from './conditional.ts';
+import { formatPrintf } from './printf.ts';
 import { shellError, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
@@ -339,6 +340,29 @@ async function source(argv: string[], io: ProgramIO, ctx: BuiltinContext): Promi
   }
 }
 
+function printf(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
+  let args = argv.slice(1);
+  let target: string | undefined;
+  if (args[0] === '-v') {
+    target = args[1];
+    if (target === undefined || !IDENTIFIER.test(target)) {
+      shellError(io, state, `printf: \`${target ?? ''}': not a valid identifier`);
+      return 2;
+    }
+    args = args.slice(2);
+  }
+  if (args[0] === '--') args = args.slice(1);
+  if (args.length === 0) {
+    io.stderr('printf: usage: printf [-v var] format [arguments]\n');
+    return 2;
+  }
+  const { out, errors } = formatPrintf(args[0], args.slice(1));
+  for (const e of errors) shellError(io, state, `printf: ${e}`);
+  if (target !== undefined) state.vars.set(target, out);
+  else io.stdout(out);
+  return errors.length ? 1 : 0;
+}
+
 const test = (argv: string[], io: ProgramIO, { host, state }: BuiltinContext) =>
   runTest(argv, io, host.fs, state);
 
@@ -350,6 +374,7 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
   ['cd', { run: cd, summary: 'change the shell working directory' }],
   ['continue', { run: loopControl('continue'), summary: 'resume for, while, or until loops' }],
   ['local', { run: local, summary: 'define local variables' }],
+  ['printf', { run: printf, summary: 'formats and prints ARGUMENTS under control of the FORMAT' }],
   ['read', { run: read, summary: 'read a line from the standard input and split it into fields' }],
   ['return', { run: returnBuiltin, summary: 'return from a shell function' }],
   ['shift', { run: shift, summary: 'shift positional parameters' }],

@@ -5,6 +5,7 @@
 import type { FileSystem } from '../os/fs-types.ts';
 import { normalizePath } from '../os/fs.ts';
 import { evaluateArithmetic } from './arithmetic.ts';
+import { hereBodyWord, ShellSyntaxError } from './lexer.ts';
 import type { Word, WordPart } from './lexer.ts';
 import type { ShellState } from './state.ts';
 
@@ -164,18 +165,13 @@ function expandFields(
 
 /** `$((...))` and `${x:-word}` kept their insides as source: their `$x` and `$(...)` parts. */
 function reparse(source: string): WordPart[] {
-  const parts: WordPart[] = [];
-  const re = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*|[?$#0-9])|\$\(([^()]*)\)/g;
-  let last = 0;
-  for (let m = re.exec(source); m; m = re.exec(source)) {
-    if (m.index > last)
-      parts.push({ kind: 'text', text: source.slice(last, m.index), quoted: true });
-    if (m[3] !== undefined) parts.push({ kind: 'command', source: m[3], quoted: true });
-    else parts.push({ kind: 'var', name: m[1] ?? m[2], quoted: true });
-    last = m.index + m[0].length;
+  try {
+    return hereBodyWord(source);
+  } catch (err) {
+    // `${x:-${bad!}}`: bash finds it when it expands, and says so.
+    if (err instanceof ShellSyntaxError) throw new ExpansionError(err.message);
+    throw err;
   }
-  if (last < source.length) parts.push({ kind: 'text', text: source.slice(last), quoted: true });
-  return parts;
 }
 
 /** `source` as a word of its expansions; an empty quoted part keeps an empty result a field. */
@@ -198,7 +194,13 @@ function paramValue(
   const value = lookupVar(part.name, ctx.state);
   const op = part.op;
   if (!op) return value ?? '';
-  if (op.op === '#') return String([...(value ?? '')].length);
+  if (op.op === 'length') return String([...(value ?? '')].length);
+  if (op.op === '#' || op.op === '##' || op.op === '%' || op.op === '%%') {
+    const pattern = expandFields(quotedParts(op.arg, false), ctx, false, subs)
+      .map((f) => f.pattern)
+      .join(' ');
+    return removeMatch(value ?? '', globToRegExp(pattern), op.op);
+  }
   const unset = op.op.startsWith(':') ? !value : value === undefined;
   const arg = () => joinFields(expandFields(quotedParts(op.arg, part.quoted), ctx, false, subs));
   switch (op.op) {
@@ -215,6 +217,18 @@ function paramValue(
     default: // ':+', '+'
       return unset ? '' : arg();
   }
+}
+
+/** `${x#p}` shortest and `${x##p}` longest prefix, `${x%p}` and `${x%%p}` suffix, removed. */
+function removeMatch(value: string, re: RegExp, op: '#' | '##' | '%' | '%%'): string {
+  const n = value.length;
+  const lengths = Array.from({ length: n + 1 }, (_, k) => k);
+  if (op === '##' || op === '%%') lengths.reverse();
+  for (const k of lengths) {
+    if (op[0] === '#' && re.test(value.slice(0, k))) return value.slice(k);
+    if (op[0] === '%' && re.test(value.slice(n - k))) return value.slice(0, n - k);
+  }
+  return value;
 }
 
 /** A variable's value: special parameters, positional ones, then shell variables. */

@@ -11,9 +11,12 @@ export type WordPart =
   | { kind: 'command'; source: string; quoted: boolean }
   | { kind: 'arith'; source: string; quoted: boolean };
 
-/** `${#NAME}` (length) or `${NAME:-word}`-style operators, the word kept as source. */
+/**
+ * `${#NAME}` (length), `${NAME:-word}`-style defaults, or `${NAME#pattern}`-style removal of a
+ * prefix (`#`, `##` longest) or suffix (`%`, `%%`); the word or pattern kept as source.
+ */
 export interface ParamOp {
-  op: '#' | ':-' | '-' | ':=' | '=' | ':+' | '+';
+  op: 'length' | ':-' | '-' | ':=' | '=' | ':+' | '+' | '#' | '##' | '%' | '%%';
   arg: string;
 }
 
@@ -198,8 +201,11 @@ function readHereDoc(
   return Math.min(i, src.length);
 }
 
-/** An unquoted here-document's body: like "...", except that `"` is an ordinary character. */
-function hereBodyWord(body: string): Word {
+/**
+ * Text whose `$x`, `${...}`, `$(...)`, backticks and backslashes work but whose quotes do not:
+ * an unquoted here-document's body, and the inside of `$((...))` and `${x:-...}`.
+ */
+export function hereBodyWord(body: string): Word {
   const word: Word = [{ kind: 'text', text: '', quoted: true }];
   const text = (t: string) => {
     const last = word[word.length - 1];
@@ -346,10 +352,10 @@ function readDollar(
     const close = rest.indexOf('}');
     if (close < 0) throw unclosed('}');
     const body = rest.slice(1, close);
-    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#@*0-9])(?:(:?[-=+])([^]*))?$/.exec(body);
+    const m = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[?$#@*0-9])(?:(:?[-=+]|##?|%%?)([^]*))?$/.exec(body);
     if (!m || (m[1] && m[3])) throw new ShellSyntaxError(`\${${body}}: bad substitution`);
     const op: ParamOp | undefined = m[1]
-      ? { op: '#', arg: '' }
+      ? { op: 'length', arg: '' }
       : m[3]
         ? { op: m[3] as ParamOp['op'], arg: m[4] }
         : undefined;

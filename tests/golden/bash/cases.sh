@@ -121,3 +121,17 @@ echo -e 'echo $1 $#\nnope' > /tmp/golden-b.sh; bash -c 'source /tmp/golden-b.sh 
 echo -e 'cat <<EOF\na $HOME $(echo sub) "q" \\$x\n  b\nEOF\necho after\ncat <<-X\n\tTAB\n\tX\ncat <<"Q" > /tmp/golden-h.out\n$HOME\nQ\ncat /tmp/golden-h.out' > /tmp/golden-h.sh; bash /tmp/golden-h.sh
 echo -e 'cat <<EOF\nno end' > /tmp/golden-h2.sh; bash /tmp/golden-h2.sh
 echo -e 'cat <<EOF | wc -l\none\ntwo\nEOF\necho $?' | bash
+printf "%s-%d\n" a 5 b 6 c
+printf "%5s|%-5s|%05d|%x|%o|%c|%%|%.2s|%X|%+d\n" ab cd 42 255 8 xyz hello 255 3
+printf "%d\n" abc
+printf
+printf "a\tb\\n"
+printf "%b|%s\n" "x\ty" "x\ty"
+printf "%d %s|\n" 3
+printf "%.3f %e %i\n" 3.14159 1234.5 7
+printf -v x "%s=%s" k v; echo $x
+printf "%d\n" 3.5
+printf "%q\n" "a b" "it's"
+for n in node2 node3; do printf '%s has %s\n' $n "10.244.$((${n#node} - 1)).0/24"; done
+f=/run/flannel/subnet.env; echo ${f#*/} ${f##*/} ${f%/*} ${f%%.*} ${f%.nope} ${#f}
+ip=10.244.1.0/24; echo ${ip%/*} ${ip#*.} "${ip##*.}"
