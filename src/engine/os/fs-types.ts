@@ -20,7 +20,8 @@ export function fsErrorText(err: unknown): string {
 }
 
 export interface FileStat {
-  type: 'file' | 'dir';
+  /** 'char' is a character device: /dev/null, /dev/zero. */
+  type: 'file' | 'dir' | 'char';
   size: number;
   /** Lab-clock time of the last write, ms since the epoch. */
   mtime: number;

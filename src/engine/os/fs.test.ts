@@ -14,7 +14,8 @@ describe('normalizePath', () => {
 describe('MemoryFileSystem', () => {
   it('starts with the standard directories', () => {
     const fs = new MemoryFileSystem(new ManualClock(0));
-    expect(fs.list('/')).toEqual(['etc', 'root', 'run', 'tmp', 'var']);
+    expect(fs.list('/')).toEqual(['dev', 'etc', 'root', 'run', 'tmp', 'var']);
+    expect(fs.list('/dev')).toEqual(['null', 'zero']);
     expect(fs.list('/var')).toEqual(['lib', 'log']);
   });
 

@@ -4,6 +4,9 @@
 // directory (root's home, '/root', as in a login shell). `snapshot()` turns the whole tree into
 // a plain JSON-able object that `MemoryFileSystem.restore` reads back, so the browser can persist
 // a host's files across reloads.
+// `/dev/null` and `/dev/zero` are character devices: writes to either vanish, /dev/null reads
+// empty and /dev/zero reads zero bytes (one pipe buffer of them, since programs here read their
+// whole input at once).
 
 import { decodeBase64, encodeBase64 } from '../text/base64.ts';
 import type { LabClock } from './clock.ts';
@@ -11,9 +14,16 @@ import { FsError } from './fs-types.ts';
 import type { FileStat, FileSystem } from './fs-types.ts';
 
 /** Directories every host has from the start. */
-export const STANDARD_DIRS = ['/etc', '/run', '/var/lib', '/var/log', '/tmp', '/root'];
+export const STANDARD_DIRS = ['/dev', '/etc', '/run', '/var/lib', '/var/log', '/tmp', '/root'];
 
-type Entry = { type: 'dir'; mtime: number } | { type: 'file'; data: Uint8Array; mtime: number };
+/** What a read of each device returns: nothing, or a pipe buffer's worth (64 KiB) of zeros. */
+const DEVICES = { '/dev/null': 0, '/dev/zero': 65536 } as const;
+type Device = keyof typeof DEVICES;
+
+type Entry =
+  | { type: 'dir'; mtime: number }
+  | { type: 'file'; data: Uint8Array; mtime: number }
+  | { type: 'char'; device: Device; mtime: number };
 
 /** The persisted form: one record per path, file contents base64-encoded. */
 export interface FsSnapshot {
@@ -50,12 +60,15 @@ export class MemoryFileSystem implements FileSystem {
   ) {
     this.entries.set('/', { type: 'dir', mtime: clock.now() });
     for (const dir of STANDARD_DIRS) this.mkdir(dir, { recursive: true });
+    for (const device of Object.keys(DEVICES) as Device[])
+      this.entries.set(device, { type: 'char', device, mtime: clock.now() });
   }
 
   readFile(path: string): Uint8Array {
     const p = this.resolve(path);
     const entry = this.lookup(p);
     if (entry.type === 'dir') throw new FsError('EISDIR', p);
+    if (entry.type === 'char') return new Uint8Array(DEVICES[entry.device]);
     return entry.data.slice();
   }
 
@@ -67,7 +80,9 @@ export class MemoryFileSystem implements FileSystem {
     const p = this.resolve(path);
     if (p === '/') throw new FsError('EISDIR', p);
     this.requireDir(parentOf(p));
-    if (this.entries.get(p)?.type === 'dir') throw new FsError('EISDIR', p);
+    const old = this.entries.get(p);
+    if (old?.type === 'dir') throw new FsError('EISDIR', p);
+    if (old?.type === 'char') return;
     const bytes = typeof data === 'string' ? encoder.encode(data) : data.slice();
     this.entries.set(p, { type: 'file', data: bytes, mtime: this.clock.now() });
   }
@@ -113,9 +128,9 @@ export class MemoryFileSystem implements FileSystem {
   stat(path: string): FileStat {
     const p = this.resolve(path);
     const entry = this.lookup(p);
-    return entry.type === 'dir'
-      ? { type: 'dir', size: 4096, mtime: entry.mtime }
-      : { type: 'file', size: entry.data.length, mtime: entry.mtime };
+    if (entry.type === 'dir') return { type: 'dir', size: 4096, mtime: entry.mtime };
+    if (entry.type === 'char') return { type: 'char', size: 0, mtime: entry.mtime };
+    return { type: 'file', size: entry.data.length, mtime: entry.mtime };
   }
 
   exists(path: string): boolean {
@@ -139,6 +154,7 @@ export class MemoryFileSystem implements FileSystem {
     const paths = [...this.entries.keys()].sort();
     for (const path of paths) {
       const entry = this.entries.get(path) as Entry;
+      if (entry.type === 'char') continue; // every host makes its devices anew
       if (entry.type === 'dir') entries.push({ path, type: 'dir', mtime: entry.mtime });
       else entries.push({ path, type: 'file', mtime: entry.mtime, data: encodeBase64(entry.data) });
     }
@@ -187,5 +203,42 @@ export class MemoryFileSystem implements FileSystem {
 
   private requireDir(p: string): void {
     if (this.lookup(p).type !== 'dir') throw new FsError('ENOTDIR', p);
+  }
+}
+
+/** A filesystem as a process in directory `cwd()` sees it: relative paths start there (`cd`). */
+export class WorkingDirFileSystem implements FileSystem {
+  constructor(
+    private readonly fs: FileSystem,
+    private readonly cwd: () => string,
+  ) {}
+
+  private at(path: string): string {
+    return normalizePath(path, this.cwd());
+  }
+
+  readFile(path: string): Uint8Array {
+    return this.fs.readFile(this.at(path));
+  }
+  readText(path: string): string {
+    return this.fs.readText(this.at(path));
+  }
+  writeFile(path: string, data: Uint8Array | string): void {
+    this.fs.writeFile(this.at(path), data);
+  }
+  mkdir(path: string, opts?: { recursive?: boolean }): void {
+    this.fs.mkdir(this.at(path), opts);
+  }
+  list(path: string): string[] {
+    return this.fs.list(this.at(path));
+  }
+  stat(path: string): FileStat {
+    return this.fs.stat(this.at(path));
+  }
+  exists(path: string): boolean {
+    return this.fs.exists(this.at(path));
+  }
+  remove(path: string, opts?: { recursive?: boolean }): void {
+    this.fs.remove(this.at(path), opts);
   }
 }

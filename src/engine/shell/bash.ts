@@ -13,26 +13,11 @@ import { runLine } from './interpreter.ts';
 import { createShellState, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
+export { inNetns } from './host-view.ts';
+
 /** The namespace the session's lines run in: the innermost nested bash's. */
 export function sessionNetns(host: HostContext, state: ShellState): string {
   return state.subshells[state.subshells.length - 1]?.netns ?? host.netns;
-}
-
-/** `host` as a program started in namespace `netns` sees it. */
-export function inNetns(host: HostContext, netns: string): HostContext {
-  if (netns === host.netns) return host;
-  return {
-    hostname: host.hostname,
-    kernel: host.kernel,
-    clock: host.clock,
-    random: host.random,
-    fs: host.fs,
-    kv: host.kv,
-    services: host.services,
-    journal: host.journal,
-    netns,
-    exec: (argv, io, ns) => host.exec(argv, io, ns),
-  };
 }
 
 function childVars(state: ShellState): { vars: Map<string, string>; exported: Set<string> } {
@@ -44,9 +29,14 @@ function childVars(state: ShellState): { vars: Map<string, string>; exported: Se
   return { vars, exported: new Set(state.exported) };
 }
 
-/** Runs `script` in a fresh, non-interactive child shell of `state`'s. */
+/**
+ * Runs `script` in a fresh, non-interactive child shell of `state`'s, with `args` as $1...;
+ * `names` are what its error messages start with (see ShellState.script).
+ */
 async function runScript(
   script: string,
+  names: ShellState['script'] & object,
+  args: string[],
   io: ProgramIO,
   host: HostContext,
   registry: ProgramRegistry,
@@ -54,16 +44,12 @@ async function runScript(
 ): Promise<number> {
   const child = createShellState(host.hostname);
   child.interactive = false;
+  child.script = names;
+  child.positional = args;
   const { vars, exported } = childVars(state);
   for (const [k, v] of vars) child.vars.set(k, v);
   for (const k of exported) child.exported.add(k);
-  let status = 0;
-  for (const line of script.split('\n')) {
-    if (line.trim() === '' || line.trimStart().startsWith('#')) continue;
-    status = await runLine(line, { ...io, stdin: '' }, host, registry, child);
-    if (child.exited || io.signal.aborted) break;
-  }
-  return status;
+  return runLine(script, io, host, registry, child);
 }
 
 /** The `bash` program of one shell session (`state`): nested shells are part of the session. */
@@ -78,7 +64,9 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
           io.stderr('bash: -c: option requires an argument\n');
           return 2;
         }
-        return runScript(script, io, host, registry, state);
+        // `bash -c CMD NAME ARGS...`: NAME is $0, and what its messages start with.
+        const names = { name: argv[i + 2] ?? 'bash', syntaxName: `${argv[i + 2] ?? 'bash'}: -c` };
+        return runScript(script, names, argv.slice(i + 3), io, host, registry, state);
       }
       // Login and interactive flags change nothing here: the terminal is always interactive.
       if (['-i', '-l', '--login', '--norc', '--noprofile'].includes(arg)) continue;
@@ -100,9 +88,13 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
         io.stderr(`bash: ${file}: No such file or directory\n`);
         return 127;
       }
-      return runScript(script, io, host, registry, state);
+      const names = { name: file, syntaxName: file };
+      return runScript(script, names, argv.slice(i + 1), io, host, registry, state);
     }
-    if (io.stdin !== '') return runScript(io.stdin, io, host, registry, state);
+    if (io.stdin !== '') {
+      const names = { name: 'bash', syntaxName: 'bash' };
+      return runScript(io.stdin, names, [], { ...io, stdin: '' }, host, registry, state);
+    }
     const { vars, exported } = childVars(state);
     state.subshells.push({
       netns: host.netns,

@@ -1,13 +1,48 @@
 // Shell builtins: the commands that act on the shell itself rather than on the host.
 
+import { fsErrorText } from '../os/fs-types.ts';
+import { normalizePath } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
-import type { ShellState } from './state.ts';
+import { runTest } from './conditional.ts';
+import { formatPrintf } from './printf.ts';
+import { shellError, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
+
+/** A command's standard input: `read` takes lines off it, advancing `pos`. */
+export interface Input {
+  text: string;
+  pos: number;
+}
 
 export interface BuiltinContext {
   host: HostContext;
   registry: ProgramRegistry;
   state: ShellState;
+  input: Input;
+  /** How many loops the command runs inside (in the current function), for break/continue. */
+  loops: number;
+  inFunction: boolean;
+  /** Runs a script in this shell (`source`): its variables and functions stay. */
+  runInShell(script: string, io: ProgramIO): Promise<number>;
+}
+
+/** Thrown by `break`/`continue`: the interpreter's loops catch it, `levels` loops out. */
+export class LoopControl extends Error {
+  constructor(
+    readonly kind: 'break' | 'continue',
+    public levels: number,
+  ) {
+    super(kind);
+    this.name = 'LoopControl';
+  }
+}
+
+/** Thrown by `return`: the function call catches it. */
+export class FunctionReturn extends Error {
+  constructor(readonly status: number) {
+    super('return');
+    this.name = 'FunctionReturn';
+  }
 }
 
 export interface Builtin {
@@ -34,7 +69,7 @@ function exportVars(argv: string[], io: ProgramIO, { state }: BuiltinContext): n
     const eq = arg.indexOf('=');
     const name = eq < 0 ? arg : arg.slice(0, eq);
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: export: \`${arg}': not a valid identifier\n`);
+      shellError(io, state, `export: \`${arg}': not a valid identifier`);
       status = 1;
       continue;
     }
@@ -48,7 +83,7 @@ function unsetVars(argv: string[], io: ProgramIO, { state }: BuiltinContext): nu
   let status = 0;
   for (const name of argv.slice(1)) {
     if (!IDENTIFIER.test(name)) {
-      io.stderr(`bash: unset: \`${name}': not a valid identifier\n`);
+      shellError(io, state, `unset: \`${name}': not a valid identifier`);
       status = 1;
       continue;
     }
@@ -67,14 +102,14 @@ function history(argv: string[], io: ProgramIO, { state }: BuiltinContext): numb
   let count = state.history.length;
   if (arg !== undefined) {
     if (arg.startsWith('-')) {
-      io.stderr(`bash: history: ${arg}: invalid option\n`);
+      shellError(io, state, `history: ${arg}: invalid option`);
       io.stderr(
         'history: usage: history [-c] [-d offset] [n] or history -anrw [filename] or history -ps arg [arg...]\n',
       );
       return 2;
     }
     if (!/^\d+$/.test(arg)) {
-      io.stderr(`bash: history: ${arg}: numeric argument required\n`);
+      shellError(io, state, `history: ${arg}: numeric argument required`);
       return 1;
     }
     count = Math.min(count, Number(arg));
@@ -99,7 +134,7 @@ function help(_argv: string[], io: ProgramIO, { registry }: BuiltinContext): num
 function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
   if (state.interactive) io.stderr('exit\n');
   if (argv.length > 2) {
-    io.stderr('bash: exit: too many arguments\n');
+    shellError(io, state, 'exit: too many arguments');
     return 1;
   }
   // Leaving a nested bash returns to its parent (its variables, its namespace); leaving the
@@ -111,13 +146,240 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
   } else state.exited = true;
   if (argv[1] === undefined) return state.status;
   if (!/^[+-]?\d+$/.test(argv[1])) {
-    io.stderr(`bash: exit: ${argv[1]}: numeric argument required\n`);
+    shellError(io, state, `exit: ${argv[1]}: numeric argument required`);
     return 2;
   }
   return ((Number(argv[1]) % 256) + 256) % 256;
 }
 
+function cd(argv: string[], io: ProgramIO, { host, state }: BuiltinContext): number {
+  if (argv.length > 2) {
+    shellError(io, state, 'cd: too many arguments');
+    return 1;
+  }
+  let dir = argv[1] ?? state.vars.get('HOME') ?? '/';
+  if (dir === '') return 0;
+  const back = dir === '-';
+  if (back) {
+    const old = state.vars.get('OLDPWD');
+    if (old === undefined) {
+      shellError(io, state, 'cd: OLDPWD not set');
+      return 1;
+    }
+    dir = old;
+  }
+  const cwd = state.vars.get('PWD') ?? '/root';
+  const path = normalizePath(dir, cwd);
+  try {
+    if (host.fs.stat(path).type !== 'dir') throw new Error('Not a directory');
+  } catch (err) {
+    shellError(io, state, `cd: ${dir}: ${fsErrorText(err)}`);
+    return 1;
+  }
+  state.vars.set('OLDPWD', cwd);
+  state.vars.set('PWD', path);
+  if (back) io.stdout(`${path}\n`);
+  return 0;
+}
+
+/** `break [n]` and `continue [n]`. */
+function loopControl(kind: 'break' | 'continue') {
+  return (argv: string[], io: ProgramIO, { loops, state }: BuiltinContext): number => {
+    if (loops === 0) {
+      shellError(io, state, `${kind}: only meaningful in a \`for', \`while', or \`until' loop`);
+      return 0;
+    }
+    const n = argv[1] === undefined ? 1 : Number(argv[1]);
+    if (!Number.isInteger(n) || !/^\d+$/.test(argv[1] ?? '1')) {
+      shellError(io, state, `${kind}: ${argv[1]}: numeric argument required`);
+      return 1;
+    }
+    if (n < 1) {
+      shellError(io, state, `${kind}: ${n}: loop count out of range`);
+      return 1;
+    }
+    throw new LoopControl(kind, Math.min(n, loops));
+  };
+}
+
+function returnBuiltin(
+  argv: string[],
+  io: ProgramIO,
+  { state, inFunction }: BuiltinContext,
+): number {
+  if (!inFunction) {
+    shellError(io, state, "return: can only `return' from a function or sourced script");
+    return 2;
+  }
+  if (argv[1] !== undefined && !/^[+-]?\d+$/.test(argv[1])) {
+    shellError(io, state, `return: ${argv[1]}: numeric argument required`);
+    throw new FunctionReturn(2);
+  }
+  throw new FunctionReturn(
+    argv[1] === undefined ? state.status : ((Number(argv[1]) % 256) + 256) % 256,
+  );
+}
+
+function local(argv: string[], io: ProgramIO, { state, inFunction }: BuiltinContext): number {
+  const frame = state.locals[state.locals.length - 1];
+  if (!inFunction || !frame) {
+    shellError(io, state, 'local: can only be used in a function');
+    return 1;
+  }
+  let status = 0;
+  for (const arg of argv.slice(1)) {
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg : arg.slice(0, eq);
+    if (!IDENTIFIER.test(name)) {
+      shellError(io, state, `local: \`${arg}': not a valid identifier`);
+      status = 1;
+      continue;
+    }
+    if (!frame.has(name)) frame.set(name, state.vars.get(name));
+    if (eq >= 0) state.vars.set(name, arg.slice(eq + 1));
+    else if (!state.vars.has(name)) state.vars.set(name, '');
+  }
+  return status;
+}
+
+function shift(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
+  const n = argv[1] === undefined ? 1 : Number(argv[1]);
+  if (!/^\d+$/.test(argv[1] ?? '1')) {
+    shellError(io, state, `shift: ${argv[1]}: numeric argument required`);
+    return 1;
+  }
+  if (n > state.positional.length) return 1;
+  state.positional = state.positional.slice(n);
+  return 0;
+}
+
+/** `read [-r] [-p prompt] [name...]`: one line of stdin, split on blanks into the names. */
+function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): number {
+  let raw = false;
+  let i = 1;
+  for (; i < argv.length && argv[i].startsWith('-') && argv[i] !== '-'; i++) {
+    if (argv[i] === '-r') raw = true;
+    else if (argv[i] === '-p') io.stderr(argv[++i] ?? '');
+    else {
+      shellError(io, state, `read: ${argv[i]}: invalid option`);
+      io.stderr(
+        'read: usage: read [-ers] [-a array] [-d delim] [-i text] [-n nchars] [-N nchars] [-p prompt] [-t timeout] [-u fd] [name ...]\n',
+      );
+      return 2;
+    }
+  }
+  const names = argv.slice(i);
+  for (const name of names) {
+    if (!IDENTIFIER.test(name)) {
+      shellError(io, state, `read: \`${name}': not a valid identifier`);
+      return 1;
+    }
+  }
+  // Take one line; without -r a backslash escapes the next character (a newline joins lines).
+  let line = '';
+  let found = false;
+  while (input.pos < input.text.length) {
+    const c = input.text[input.pos++];
+    if (c === '\\' && !raw && input.pos < input.text.length) {
+      const next = input.text[input.pos++];
+      if (next !== '\n') line += next;
+      continue;
+    }
+    if (c === '\n') {
+      found = true;
+      break;
+    }
+    line += c;
+  }
+  if (!names.length) state.vars.set('REPLY', line);
+  else {
+    let rest = line.replace(/^[ \t\n]+/, '');
+    names.forEach((name, k) => {
+      if (k === names.length - 1) {
+        state.vars.set(name, rest.replace(/[ \t\n]+$/, ''));
+        return;
+      }
+      const m = /^([^ \t\n]*)[ \t\n]*/.exec(rest) as RegExpExecArray;
+      state.vars.set(name, m[1]);
+      rest = rest.slice(m[0].length);
+    });
+  }
+  return found ? 0 : 1;
+}
+
+/** `source FILE [ARGS...]` and `. FILE`: FILE's commands in this shell, ARGS as $1... */
+async function source(argv: string[], io: ProgramIO, ctx: BuiltinContext): Promise<number> {
+  const { host, state } = ctx;
+  const file = argv[1];
+  if (file === undefined) {
+    shellError(io, state, `${argv[0]}: filename argument required`);
+    io.stderr(`${argv[0]}: usage: ${argv[0]} filename [arguments]\n`);
+    return 2;
+  }
+  let text: string;
+  try {
+    if (host.fs.stat(file).type === 'dir') {
+      shellError(io, state, `${argv[0]}: ${file}: is a directory`);
+      return 1;
+    }
+    text = host.fs.readText(file);
+  } catch (err) {
+    shellError(io, state, `${file}: ${fsErrorText(err)}`);
+    return 1;
+  }
+  const saved = { script: state.script, positional: state.positional, lineNo: state.lineNo };
+  // A script's messages then name the sourced file; an interactive shell's stay `bash: `.
+  if (state.script) state.script = { name: file, syntaxName: file };
+  if (argv.length > 2) state.positional = argv.slice(2);
+  try {
+    return await ctx.runInShell(text, io);
+  } finally {
+    state.script = saved.script;
+    state.lineNo = saved.lineNo;
+    if (argv.length > 2) state.positional = saved.positional;
+  }
+}
+
+function printf(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
+  let args = argv.slice(1);
+  let target: string | undefined;
+  if (args[0] === '-v') {
+    target = args[1];
+    if (target === undefined || !IDENTIFIER.test(target)) {
+      shellError(io, state, `printf: \`${target ?? ''}': not a valid identifier`);
+      return 2;
+    }
+    args = args.slice(2);
+  }
+  if (args[0] === '--') args = args.slice(1);
+  if (args.length === 0) {
+    io.stderr('printf: usage: printf [-v var] format [arguments]\n');
+    return 2;
+  }
+  const { out, errors } = formatPrintf(args[0], args.slice(1));
+  for (const e of errors) shellError(io, state, `printf: ${e}`);
+  if (target !== undefined) state.vars.set(target, out);
+  else io.stdout(out);
+  return errors.length ? 1 : 0;
+}
+
+const test = (argv: string[], io: ProgramIO, { host, state }: BuiltinContext) =>
+  runTest(argv, io, host.fs, state);
+
 export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
+  ['.', { run: source, summary: 'execute commands from a file in the current shell' }],
+  [':', { run: () => 0, summary: 'null command: do nothing, successfully' }],
+  ['[', { run: test, summary: 'evaluate conditional expression' }],
+  ['break', { run: loopControl('break'), summary: 'exit for, while, or until loops' }],
+  ['cd', { run: cd, summary: 'change the shell working directory' }],
+  ['continue', { run: loopControl('continue'), summary: 'resume for, while, or until loops' }],
+  ['local', { run: local, summary: 'define local variables' }],
+  ['printf', { run: printf, summary: 'formats and prints ARGUMENTS under control of the FORMAT' }],
+  ['read', { run: read, summary: 'read a line from the standard input and split it into fields' }],
+  ['return', { run: returnBuiltin, summary: 'return from a shell function' }],
+  ['shift', { run: shift, summary: 'shift positional parameters' }],
+  ['source', { run: source, summary: 'execute commands from a file in the current shell' }],
+  ['test', { run: test, summary: 'evaluate conditional expression' }],
   [
     'clear',
     { run: (_a, io) => (io.stdout(CLEAR_SCREEN), 0), summary: 'clear the terminal screen' },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LinkInfo } from '../kernel/types.ts';
 import { createStaticHostRegistry } from '../lab/programs-static.ts';
 import { createDefaultRegistry, createShell } from './index.ts';
-import { fakeHost } from '../testing/host.ts';
+import { fakeHost, recordingIO } from '../testing/host.ts';
 
 function setup(registry = createStaticHostRegistry()) {
   const links: Record<string, string[]> = {
@@ -67,5 +67,12 @@ describe('completion', () => {
     expect(c('cat /run/fl').replace).toBe('/run/flannel/');
     expect(c('echo x | cat /run/flannel/s')).toMatchObject({ replace: '/run/flannel/subnet.env ' });
     expect(c('ls /nope/x').candidates).toEqual([]);
+  });
+
+  it('completes relative paths from the working directory', async () => {
+    const shell = setup();
+    await shell.run('cd /run', recordingIO());
+    expect(shell.complete('cat fla', 7)).toMatchObject({ replace: 'flannel/' });
+    expect(shell.complete('cat flannel/su', 14)).toMatchObject({ replace: 'flannel/subnet.env ' });
   });
 });

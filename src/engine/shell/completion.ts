@@ -57,7 +57,8 @@ function paths(host: HostContext, partial: string): string[] {
   const slash = partial.lastIndexOf('/');
   const dir = slash < 0 ? '' : partial.slice(0, slash + 1);
   const base = slash < 0 ? partial : partial.slice(slash + 1);
-  const abs = dir === '' ? '/root' : dir.startsWith('/') ? dir : `/root/${dir}`;
+  // Relative paths stay relative: host.fs takes them from the shell's working directory.
+  const abs = dir === '' ? '.' : dir;
   try {
     return host.fs
       .list(abs)

@@ -4,8 +4,9 @@
 //   const status = await shell.run('ip route | grep flannel', io);   // io: ProgramIO
 //   const { from, to, replace, candidates } = shell.complete(line, cursor);
 //   shell.history  // lines entered, oldest first
+//   shell.isIncomplete('for i in 1 2; do')  // true: prompt '> ' and read on
 //
-// `run` parses one line of the bash subset (see parser.ts), runs it and resolves to its exit
+// `run` parses a line (or a script) of bash (see parser.ts), runs it and resolves to its exit
 // status ($?). Output goes to io.stdout/io.stderr as it is produced; io.signal is Ctrl-C: the
 // running program stops (ping prints its summary) and the rest of the line is dropped.
 // `complete` says which span of the line to replace (line.slice(from, to)) and with what; when
@@ -23,11 +24,14 @@
 import { COREUTILS } from '../programs/coreutils/index.ts';
 import { ping } from '../programs/ping/ping.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { WorkingDirFileSystem } from '../os/fs.ts';
 import { bashProgram, inNetns, sessionNetns } from './bash.ts';
+import { hostView } from './host-view.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
 import { runLine } from './interpreter.ts';
+import { parse, ShellSyntaxError, tokenize } from './parser.ts';
 import { createShellState } from './state.ts';
 import type { ShellState } from './state.ts';
 import { ProgramRegistry } from './registry.ts';
@@ -50,6 +54,11 @@ export interface ShellOptions {
 
 export interface Shell {
   run(line: string, io: ProgramIO): Promise<number>;
+  /**
+   * Whether `source` is an unfinished command (an open quote, `for ...; do` without `done`):
+   * a terminal then prompts with PS2 ('> ') and runs the lines joined once complete.
+   */
+  isIncomplete(source: string): boolean;
   complete(line: string, cursor: number): Completion;
   readonly history: string[];
   readonly state: ShellState;
@@ -94,9 +103,25 @@ export function createShell(
       }
       return runLine(line, io, current(), registry, state);
     },
+    isIncomplete(source) {
+      try {
+        parse(source);
+        // A here-document still waiting for its delimiter line.
+        return tokenize(source).some((t) => t.type === 'redir' && t.here?.warning);
+      } catch (err) {
+        return err instanceof ShellSyntaxError && err.incomplete;
+      }
+    },
     complete(line, cursor) {
-      const commands = [...registry.names(), ...BUILTINS.keys()];
-      return complete(line, cursor, current(), commands, (name) => registry.get(name)?.completion);
+      const fs = new WorkingDirFileSystem(host.fs, () => state.vars.get('PWD') ?? '/root');
+      const names = [...registry.names(), ...BUILTINS.keys()];
+      return complete(
+        line,
+        cursor,
+        hostView(current(), { fs }),
+        names,
+        (name) => registry.get(name)?.completion,
+      );
     },
   };
 }

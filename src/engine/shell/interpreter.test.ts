@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Program } from '../programs/types.ts';
-import { createDefaultRegistry, createShell, type ShellOptions } from './index.ts';
 import { runArgv } from './interpreter.ts';
-import { fakeHost, recordingIO } from '../testing/host.ts';
+import { recordingIO, testShell } from '../testing/host.ts';
 
-function setup(opts: ShellOptions = {}) {
-  const host = fakeHost();
-  const registry = createDefaultRegistry();
-  const shell = createShell(host, registry, opts);
-  const run = async (line: string, stdin = '') => {
-    const io = recordingIO(stdin);
-    const status = await shell.run(line, io);
-    return { status, out: io.out.join(''), err: io.err.join('') };
-  };
-  return { host, registry, shell, run };
-}
+const setup = testShell;
 
 describe('shell', () => {
   it('pipes the whole stdout of one program into the next', async () => {

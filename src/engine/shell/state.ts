@@ -1,6 +1,8 @@
 // What one shell session keeps between lines: its own file, so the interpreter and the
 // builtins both read it without importing each other.
 
+import type { Command } from './parser.ts';
+
 /** What one shell session remembers between lines. */
 export interface ShellState {
   /** Shell variables (HOME, HOSTNAME, anything set with VAR=x or export). */
@@ -20,6 +22,31 @@ export interface ShellState {
   subshells: Subshell[];
   /** A terminal's shell (true) or a script's (`bash -c`): only the first says `exit`. */
   interactive: boolean;
+  /** `$1`, `$2`, ...: a function's arguments (the session's own are empty). */
+  positional: string[];
+  /** Functions defined with `name() { ...; }`, by name. */
+  functions: Map<string, Command>;
+  /** The saved values `local` shadows, one frame per running function call, innermost last. */
+  locals: Map<string, string | undefined>[];
+  /**
+   * A script's shell (`bash -c`, `bash file`, a piped script): the name its messages start
+   * with (`bash`, or the file) and the one for syntax errors (`bash: -c` for -c).
+   */
+  script?: { name: string; syntaxName: string };
+  /** The line of the script running now ($LINENO), which a script's messages give. */
+  lineNo: number;
+  /** How many `$(...)` this shell runs inside (capped, so nesting cannot overflow the stack). */
+  substitutionDepth: number;
+}
+
+/** What bash puts before an error message: `bash: `, or `NAME: line N: ` in a script. */
+export function errorPrefix(state: ShellState, line = state.lineNo): string {
+  return state.script ? `${state.script.name}: line ${line}: ` : 'bash: ';
+}
+
+/** Prints a shell error line, e.g. shellError(io, state, 'cd: too many arguments'). */
+export function shellError(io: { stderr(text: string): void }, state: ShellState, message: string) {
+  io.stderr(`${errorPrefix(state)}${message}\n`);
 }
 
 /** A nested interactive bash: the namespace it runs in and what its parent had. */
@@ -46,5 +73,26 @@ export function createShellState(hostname: string): ShellState {
     exited: false,
     subshells: [],
     interactive: true,
+    positional: [],
+    functions: new Map(),
+    locals: [],
+    lineNo: 0,
+    substitutionDepth: 0,
+  };
+}
+
+/** A copy for a subshell (`( ... )`, `$(...)`, a pipeline's commands): changes stay inside. */
+export function forkShellState(state: ShellState): ShellState {
+  return {
+    ...state,
+    vars: new Map(state.vars),
+    exported: new Set(state.exported),
+    history: state.history,
+    exited: false,
+    subshells: [],
+    interactive: false,
+    positional: [...state.positional],
+    functions: new Map(state.functions),
+    locals: [],
   };
 }

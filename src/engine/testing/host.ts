@@ -1,10 +1,12 @@
 // Test helpers: a HostContext over a ManualClock and a MemoryFileSystem, and a ProgramIO that
-// records what a program prints. The kernel is whatever part a test supplies.
+// records what a program prints. The kernel is whatever part a test supplies. `testShell()` is
+// a shell on such a host whose `run` gives a line's status, stdout and stderr.
 
 import type { KernelApi } from '../kernel/types.ts';
 import { ManualClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
+import { createDefaultRegistry, createShell, type ShellOptions } from '../shell/index.ts';
 
 export interface RecordingIO extends ProgramIO {
   out: string[];
@@ -53,4 +55,17 @@ export function fakeHost(
     fs: new MemoryFileSystem(clock),
     exec: async () => 127,
   };
+}
+
+/** A shell with the default programs on a fakeHost; `run` returns status, stdout, stderr. */
+export function testShell(opts: ShellOptions = {}) {
+  const host = fakeHost();
+  const registry = createDefaultRegistry();
+  const shell = createShell(host, registry, opts);
+  const run = async (line: string, stdin = '') => {
+    const io = recordingIO(stdin);
+    const status = await shell.run(line, io);
+    return { status, out: io.out.join(''), err: io.err.join('') };
+  };
+  return { host, registry, shell, run };
 }

@@ -58,6 +58,7 @@ export function columns(names: string[], width = TERMINAL_WIDTH): string {
 
 function mode(item: Item): string {
   if (item.stat.type === 'file') return '-rw-r--r--';
+  if (item.stat.type === 'char') return 'crw-rw-rw-';
   return item.path === '/tmp' ? 'drwxrwxrwt' : 'drwxr-xr-x';
 }
 
@@ -100,7 +101,8 @@ export const ls: Program = async (argv, io, host) => {
   const dirs: Item[] = [];
   const operands = args.operands.length ? args.operands : ['.'];
   for (const name of operands) {
-    const path = normalizePath(name);
+    // A relative name stays relative: host.fs takes it from the shell's working directory.
+    const path = name.startsWith('/') ? normalizePath(name) : name;
     try {
       const stat = host.fs.stat(path);
       (stat.type === 'dir' && !o.has('d') ? dirs : files).push({ name, path, stat });
@@ -123,7 +125,7 @@ export const ls: Program = async (argv, io, host) => {
       stat: host.fs.stat(base + n),
     }));
     if (o.has('a')) {
-      const parent = normalizePath(`${dir.path}/..`);
+      const parent = `${base}..`;
       items.unshift(
         { name: '.', path: dir.path, stat: dir.stat },
         { name: '..', path: parent, stat: host.fs.stat(parent) },
