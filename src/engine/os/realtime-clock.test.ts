@@ -35,6 +35,23 @@ function fakeWorld(start = 1000) {
 const LAB_START = Date.UTC(2026, 0, 1, 7, 32, 9);
 
 describe('RealtimeClock', () => {
+  it('keeps firing the other timers, and keeps running, when one timer throws', () => {
+    const w = fakeWorld();
+    const clock = new RealtimeClock(
+      { labAtAnchor: LAB_START, sourceAtAnchor: w.source(), speed: 1 },
+      w.source,
+      w.schedule,
+    );
+    const fired: string[] = [];
+    clock.setTimer(10, () => {
+      throw new Error('a program failed');
+    });
+    clock.setTimer(10, () => fired.push('same time'));
+    clock.setTimer(20, () => fired.push('later'));
+    w.pass(30);
+    expect(fired).toEqual(['same time', 'later']);
+  });
+
   it('runs lab time at the given speed from the anchor', () => {
     const w = fakeWorld();
     const clock = new RealtimeClock(
