@@ -1,7 +1,7 @@
 // What the header's badge and each host's dot say: read from the hosts' snapshots (what the
 // kernel and systemd hold), never from what the UI asked for.
 
-import { netContains, parseIp4Net } from '../engine/flannel/ip4.ts';
+import { netContains, parseIp4Net, type Ip4Net } from '../engine/flannel/ip4.ts';
 import type { HostSnapshot } from '../workers/host-api.ts';
 
 /** 'ok': flanneld runs and the host routes to every peer; 'booting'; 'down': something is wrong. */
@@ -30,20 +30,32 @@ export interface HealthInput {
   booted: boolean;
 }
 
-/** Whether the route prefix `route` ('10.244.0.0/16') covers the subnet `subnet`. */
-function covers(route: string, subnet: string): boolean {
-  const r = parseIp4Net(route);
-  const s = parseIp4Net(subnet);
-  return !!r && !!s && s.prefixLen >= r.prefixLen && netContains(r, s.ip);
+/**
+ * A snapshot's route prefixes and its subnet, parsed once per snapshot (snapshots are replaced,
+ * never changed): the badge reads every host against every other, several times a second.
+ */
+const parsed = new WeakMap<HostSnapshot, { routes: Ip4Net[]; subnet: Ip4Net | undefined }>();
+
+function parsedOf(snapshot: HostSnapshot): { routes: Ip4Net[]; subnet: Ip4Net | undefined } {
+  let p = parsed.get(snapshot);
+  if (!p) {
+    const routes = snapshot.peerRoutes.flatMap((r) => parseIp4Net(r.split(' ')[0]) ?? []);
+    p = { routes, subnet: snapshot.subnet ? parseIp4Net(snapshot.subnet) : undefined };
+    parsed.set(snapshot, p);
+  }
+  return p;
 }
 
 /** Subnets of `peers` that `snapshot` has no route to (`ip route` as the snapshot read it). */
 export function missingPeerRoutes(snapshot: HostSnapshot, peers: HostSnapshot[]): string[] {
-  const routes = snapshot.peerRoutes.map((r) => r.split(' ')[0]);
+  const { routes } = parsedOf(snapshot);
   return peers
-    .map((p) => p.subnet)
-    .filter((s): s is string => !!s && s !== snapshot.subnet)
-    .filter((s) => !routes.some((r) => covers(r, s)));
+    .filter((p) => !!p.subnet && p.subnet !== snapshot.subnet)
+    .filter((p) => {
+      const s = parsedOf(p).subnet;
+      return !s || !routes.some((r) => s.prefixLen >= r.prefixLen && netContains(r, s.ip));
+    })
+    .map((p) => p.subnet!);
 }
 
 export function hostHealth(host: HealthInput, hosts: HealthInput[]): Health {
