@@ -82,6 +82,19 @@ export type AddableLinkKind = {
   [K in LinkKind]: (typeof LINK_KINDS)[K]['linkAdd'] extends true ? K : never;
 }[LinkKind];
 
+export function isAddable(kind: LinkKind): kind is AddableLinkKind {
+  return LINK_KINDS[kind].linkAdd;
+}
+
+/** The kinds with an IFLA_INFO_KIND, whose `ip -d` line and JSON linkinfo say more. */
+export type InfoLinkKind = {
+  [K in LinkKind]: (typeof LINK_KINDS)[K]['infoKind'] extends string ? K : never;
+}[LinkKind];
+
+export function hasInfoKind(kind: LinkKind): kind is InfoLinkKind {
+  return LINK_KINDS[kind].infoKind !== null;
+}
+
 /** The kind named `name`, if there is one. */
 export function linkKind(name: string): LinkKind | undefined {
   return Object.hasOwn(LINK_KINDS, name) ? (name as LinkKind) : undefined;

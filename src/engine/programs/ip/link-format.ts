@@ -3,7 +3,7 @@
 
 import { IFF, ROOT_NS } from '../../kernel/types.ts';
 import type { LinkInfo, LinkStats } from '../../kernel/types.ts';
-import { LINK_KINDS, type LinkKind } from '../../kernel/link-kinds.ts';
+import { LINK_KINDS, hasInfoKind, type InfoLinkKind } from '../../kernel/link-kinds.ts';
 import type { IpContext } from './context.ts';
 import { JsonNumber } from './json.ts';
 import type { Json } from './json.ts';
@@ -133,16 +133,11 @@ function tsoMaxSize(l: LinkInfo, all: LinkInfo[], depth = 0): number {
   return 65536;
 }
 
-/** The kinds with an IFLA_INFO_KIND, whose `-d` line and JSON linkinfo say more. */
-type InfoKind = {
-  [K in LinkKind]: (typeof LINK_KINDS)[K]['infoKind'] extends string ? K : never;
-}[LinkKind];
-
 type KindData = (ctx: IpContext, l: LinkInfo, all: LinkInfo[]) => string;
 type KindJson = (ctx: IpContext, l: LinkInfo, all: LinkInfo[]) => Json | undefined;
 
 /** What each kind prints after its info_kind: the `-d` text and the JSON info_data. */
-const KIND_DATA: { [K in InfoKind]: { text: KindData; json: KindJson } } = {
+const KIND_DATA: { [K in InfoLinkKind]: { text: KindData; json: KindJson } } = {
   veth: { text: () => '', json: () => undefined },
   bridge: { text: (_ctx, l) => bridgeDetails(l), json: (_ctx, l) => bridgeJson(l) },
   vxlan: { text: vxlanDetails, json: vxlanJson },
@@ -151,10 +146,6 @@ const KIND_DATA: { [K in InfoKind]: { text: KindData; json: KindJson } } = {
     json: () => ({ type: 'tun', pi: false, vnet_hdr: false, multi_queue: false, persist: false }),
   },
 };
-
-function hasInfoKind(kind: LinkKind): kind is InfoKind {
-  return LINK_KINDS[kind].infoKind !== null;
-}
 
 function kindDetails(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): string | null {
   if (!hasInfoKind(l.kind)) return null;
