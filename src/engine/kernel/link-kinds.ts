@@ -21,6 +21,8 @@ export interface LinkKindFacts {
   tsoMaxSize: number | 'lower';
   /** The qdisc attached when the link first goes up. */
   qdisc: string;
+  /** Its ARPHRD type, as `link/X` names it: a TUN device has no link layer. */
+  linkLayer: 'loopback' | 'ether' | 'none';
 }
 
 export const LINK_KINDS = {
@@ -31,6 +33,7 @@ export const LINK_KINDS = {
     queues: 1,
     tsoMaxSize: 524280,
     qdisc: 'noqueue',
+    linkLayer: 'loopback',
   },
   /** A host's NIC attached to the lab wire (the seeds' ens33). */
   ether: {
@@ -40,6 +43,7 @@ export const LINK_KINDS = {
     queues: 1,
     tsoMaxSize: 65536,
     qdisc: 'noqueue',
+    linkLayer: 'ether',
   },
   veth: {
     abi: A.KIND_VETH,
@@ -48,6 +52,7 @@ export const LINK_KINDS = {
     queues: 2,
     tsoMaxSize: 524280,
     qdisc: 'noqueue',
+    linkLayer: 'ether',
   },
   bridge: {
     abi: A.KIND_BRIDGE,
@@ -56,6 +61,7 @@ export const LINK_KINDS = {
     queues: 1,
     tsoMaxSize: 524280,
     qdisc: 'noqueue',
+    linkLayer: 'ether',
   },
   vxlan: {
     abi: A.KIND_VXLAN,
@@ -64,6 +70,7 @@ export const LINK_KINDS = {
     queues: 1,
     tsoMaxSize: 'lower',
     qdisc: 'noqueue',
+    linkLayer: 'ether',
   },
   tun: {
     abi: A.KIND_TUN,
@@ -72,6 +79,7 @@ export const LINK_KINDS = {
     queues: 1,
     tsoMaxSize: 65536,
     qdisc: 'pfifo_fast',
+    linkLayer: 'none',
   },
 } as const satisfies Record<string, LinkKindFacts>;
 

@@ -73,12 +73,6 @@ export function flagNames(flags: number, peerDown: boolean): string[] {
   return names;
 }
 
-function linkType(link: LinkInfo): string {
-  if (link.kind === 'loopback') return 'loopback';
-  if (link.address === null) return 'none';
-  return 'ether';
-}
-
 /** `2: eth0@if4: <...> mtu 1500 qdisc noqueue master cni0 state UP [mode DEFAULT] group default qlen 1000` */
 export function headerLine(ctx: IpContext, view: LinkView, all: LinkInfo[], withMode: boolean) {
   const l = view.link;
@@ -94,7 +88,7 @@ export function headerLine(ctx: IpContext, view: LinkView, all: LinkInfo[], with
 /** `    link/ether MAC brd MAC link-netns X`, no trailing newline. */
 export function linkLayerLine(view: LinkView): string {
   const l = view.link;
-  const type = linkType(l);
+  const type = LINK_KINDS[l.kind].linkLayer;
   if (l.address === null) return `    link/${type} `;
   return `    link/${type} ${l.address} brd ${l.broadcast ?? ''}${view.netnsSuffix}`;
 }
@@ -255,7 +249,7 @@ export function linkJson(
   if (withMode) obj.linkmode = 'DEFAULT';
   obj.group = 'default';
   obj.txqlen = l.txqlen;
-  obj.link_type = linkType(l);
+  obj.link_type = LINK_KINDS[l.kind].linkLayer;
   if (l.address !== null) {
     obj.address = l.address;
     obj.broadcast = l.broadcast ?? '';
