@@ -13,6 +13,7 @@
 // with Vite's `?url` in a worker.
 
 import * as A from './assembly/abi.ts';
+import { LINK_KINDS } from './link-kinds.ts';
 import type { LabClock } from '../os/clock.ts';
 import {
   NetlinkError,
@@ -430,7 +431,7 @@ export class Kernel implements KernelApi {
       minMtu: r.u32(A.A_MINMTU),
       maxMtu: r.u32(A.A_MAXMTU),
       operstate: OPERSTATES[r.u32(A.A_OPERSTATE)] ?? 'UNKNOWN',
-      qdisc: !r.has(A.A_QDISC) ? 'noop' : kind === 'tun' ? 'pfifo_fast' : 'noqueue',
+      qdisc: r.has(A.A_QDISC) ? LINK_KINDS[kind].qdisc : 'noop',
       txqlen: r.u32(A.A_TXQLEN),
       address: r.has(A.A_ADDRESS) ? r.mac(A.A_ADDRESS) : null,
       broadcast: r.has(A.A_BROADCAST) ? r.mac(A.A_BROADCAST) : null,

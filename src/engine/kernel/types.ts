@@ -15,6 +15,7 @@ export type NsId = string;
 export const ROOT_NS: NsId = '';
 
 import { strerror } from '../os/errno.ts';
+import type { LinkKind } from './link-kinds.ts';
 
 export { Errno, strerror } from '../os/errno.ts';
 
@@ -44,8 +45,8 @@ export const IFF = {
   LOWER_UP: 0x10000,
 } as const;
 
-/** `ether` is a host's NIC attached to the lab wire (the seeds' ens33). */
-export type LinkKind = 'loopback' | 'ether' | 'veth' | 'bridge' | 'vxlan' | 'tun';
+/** The kinds are listed once, with their facts, in ./link-kinds.ts. */
+export type { LinkKind };
 
 export type OperState = 'UNKNOWN' | 'DOWN' | 'UP' | 'LOWERLAYERDOWN';
 

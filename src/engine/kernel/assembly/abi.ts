@@ -1,5 +1,6 @@
 // The kernel's message boundary, shared by the AssemblyScript kernel and the TypeScript wrapper.
-// Plain integer constants only, so that both compilers accept this file.
+// Plain constants only (integers, and one array of strings), so that both compilers accept this
+// file.
 //
 // A request is [u16 type][u16 flags] followed by attributes; an attribute is
 // [u16 kind][u16 length][value, padded to 4 bytes]. Integers are little-endian, IPv4 addresses
@@ -121,6 +122,8 @@ export const KIND_VETH = 2;
 export const KIND_BRIDGE = 3;
 export const KIND_VXLAN = 4;
 export const KIND_TUN = 5;
+/** Each kind's name, at its KIND_* number: what A_KIND carries. TS's LINK_KINDS must match. */
+export const KIND_NAMES: string[] = ['loopback', 'ether', 'veth', 'bridge', 'vxlan', 'tun'];
 
 // Operational states (IF_OPER_*).
 export const OPER_UNKNOWN = 0;

@@ -114,13 +114,10 @@ export function netnsList(): i32 {
   return 0;
 }
 
+/** The kind RTM_NEWLINK may create by this name, or -1: every kind but the loopback. */
 function kindFromName(k: string): i32 {
-  if (k == 'ether') return A.KIND_ETHER;
-  if (k == 'veth') return A.KIND_VETH;
-  if (k == 'bridge') return A.KIND_BRIDGE;
-  if (k == 'vxlan') return A.KIND_VXLAN;
-  if (k == 'tun') return A.KIND_TUN;
-  return -1;
+  const kind = A.KIND_NAMES.indexOf(k);
+  return kind == A.KIND_LOOPBACK ? -1 : kind;
 }
 
 export function linkAdd(): i32 {
@@ -400,20 +397,11 @@ function linkFlags(l: Link): u32 {
   return f;
 }
 
-function kindName(k: i32): string {
-  if (k == A.KIND_LOOPBACK) return 'loopback';
-  if (k == A.KIND_ETHER) return 'ether';
-  if (k == A.KIND_VETH) return 'veth';
-  if (k == A.KIND_BRIDGE) return 'bridge';
-  if (k == A.KIND_VXLAN) return 'vxlan';
-  return 'tun';
-}
-
 function writeLink(l: Link): void {
   begin();
   wu32(A.A_IFINDEX, <u32>l.ifindex);
   wstr(A.A_NAME, l.name);
-  wstr(A.A_KIND, kindName(l.kind));
+  wstr(A.A_KIND, A.KIND_NAMES[l.kind]);
   wu32(A.A_FLAGS, linkFlags(l));
   wu32(A.A_MTU, <u32>l.mtu);
   wu32(A.A_MINMTU, <u32>l.minMtu);

@@ -108,6 +108,18 @@ describe('writes reach the kernel', () => {
     );
   });
 
+  it('link add creates only the kinds ip link add knows: not tun, lo, a NIC, nor a prototype key', async () => {
+    const k = await errorsLab();
+    const before = k.linkDump('').length;
+    for (const type of ['tun', 'loopback', 'ether', 'toString', 'constructor']) {
+      const add = await run(k, `ip link add x0 type ${type}`);
+      expect([type, add.code, add.stderr]).toEqual([type, 2, 'Error: Unknown device type.\n']);
+    }
+    expect(k.linkDump('')).toHaveLength(before);
+    expect((await run(k, 'ip link add x0 type bridge')).code).toBe(0);
+    expect(k.linkGet('', 'x0').kind).toBe('bridge');
+  });
+
   it('adds a vxlan device as flanneld does and prints it with -d', async () => {
     const k = await errorsLab();
     await run(k, 'ip link del flannel.1');

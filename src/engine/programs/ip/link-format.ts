@@ -3,6 +3,7 @@
 
 import { IFF, ROOT_NS } from '../../kernel/types.ts';
 import type { LinkInfo, LinkStats } from '../../kernel/types.ts';
+import { LINK_KINDS, hasInfoKind, type InfoLinkKind } from '../../kernel/link-kinds.ts';
 import type { IpContext } from './context.ts';
 import { JsonNumber } from './json.ts';
 import type { Json } from './json.ts';
@@ -72,12 +73,6 @@ export function flagNames(flags: number, peerDown: boolean): string[] {
   return names;
 }
 
-function linkType(link: LinkInfo): string {
-  if (link.kind === 'loopback') return 'loopback';
-  if (link.address === null) return 'none';
-  return 'ether';
-}
-
 /** `2: eth0@if4: <...> mtu 1500 qdisc noqueue master cni0 state UP [mode DEFAULT] group default qlen 1000` */
 export function headerLine(ctx: IpContext, view: LinkView, all: LinkInfo[], withMode: boolean) {
   const l = view.link;
@@ -93,7 +88,7 @@ export function headerLine(ctx: IpContext, view: LinkView, all: LinkInfo[], with
 /** `    link/ether MAC brd MAC link-netns X`, no trailing newline. */
 export function linkLayerLine(view: LinkView): string {
   const l = view.link;
-  const type = linkType(l);
+  const type = LINK_KINDS[l.kind].linkLayer;
   if (l.address === null) return `    link/${type} `;
   return `    link/${type} ${l.address} brd ${l.broadcast ?? ''}${view.netnsSuffix}`;
 }
@@ -112,7 +107,7 @@ export function detailsText(
     const master = all.find((b) => b.ifindex === l.master);
     text += `\n    bridge_slave ${bridgeSlaveDetails(l, master)}`;
   }
-  const queues = l.kind === 'veth' ? 2 : 1;
+  const queues = LINK_KINDS[l.kind].queues;
   // The IPv6 address generation mode comes with the link's AF_INET6 data, which `ip addr` omits.
   if (withAddrgenmode) text += 'addrgenmode eui64 ';
   text +=
@@ -121,29 +116,34 @@ export function detailsText(
   return text;
 }
 
-/** A device's TSO limit: veth, bridge and lo allow 524280; a vxlan inherits its lower device's. */
+/** A device's TSO limit, its kind's; a vxlan's is its lower device's. */
 function tsoMaxSize(l: LinkInfo, all: LinkInfo[], depth = 0): number {
-  if (l.kind === 'veth' || l.kind === 'bridge' || l.kind === 'loopback') return 524280;
-  if (l.kind === 'vxlan' && l.vxlan?.dev !== undefined && depth < 8) {
+  const size = LINK_KINDS[l.kind].tsoMaxSize;
+  if (size !== 'lower') return size;
+  if (l.vxlan?.dev !== undefined && depth < 8) {
     const lower = all.find((x) => x.ifindex === l.vxlan?.dev);
     if (lower) return tsoMaxSize(lower, all, depth + 1);
   }
   return 65536;
 }
 
+type KindData = (ctx: IpContext, l: LinkInfo, all: LinkInfo[]) => string;
+type KindJson = (ctx: IpContext, l: LinkInfo, all: LinkInfo[]) => Json | undefined;
+
+/** What each kind prints after its info_kind: the `-d` text and the JSON info_data. */
+const KIND_DATA: { [K in InfoLinkKind]: { text: KindData; json: KindJson } } = {
+  veth: { text: () => '', json: () => undefined },
+  bridge: { text: (_ctx, l) => bridgeDetails(l), json: (_ctx, l) => bridgeJson(l) },
+  vxlan: { text: vxlanDetails, json: vxlanJson },
+  tun: {
+    text: () => 'type tun pi off vnet_hdr off persist off ',
+    json: () => ({ type: 'tun', pi: false, vnet_hdr: false, multi_queue: false, persist: false }),
+  },
+};
+
 function kindDetails(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): string | null {
-  switch (l.kind) {
-    case 'veth':
-      return 'veth ';
-    case 'bridge':
-      return `bridge ${bridgeDetails(l)}`;
-    case 'vxlan':
-      return `vxlan ${vxlanDetails(ctx, l, all)}`;
-    case 'tun':
-      return 'tun type tun pi off vnet_hdr off persist off ';
-    default:
-      return null;
-  }
+  if (!hasInfoKind(l.kind)) return null;
+  return `${LINK_KINDS[l.kind].infoKind} ${KIND_DATA[l.kind].text(ctx, l, all)}`;
 }
 
 // The bridge's STP, multicast and netfilter tunables and its timers are not modelled by the
@@ -249,7 +249,7 @@ export function linkJson(
   if (withMode) obj.linkmode = 'DEFAULT';
   obj.group = 'default';
   obj.txqlen = l.txqlen;
-  obj.link_type = linkType(l);
+  obj.link_type = LINK_KINDS[l.kind].linkLayer;
   if (l.address !== null) {
     obj.address = l.address;
     obj.broadcast = l.broadcast ?? '';
@@ -286,7 +286,7 @@ export function detailsJson(
   const linkinfo = linkinfoJson(ctx, l, all);
   if (linkinfo !== null) obj.linkinfo = linkinfo;
   if (withAddrgenmode) obj.inet6_addr_gen_mode = 'eui64';
-  const queues = l.kind === 'veth' ? 2 : 1;
+  const queues = LINK_KINDS[l.kind].queues;
   Object.assign(obj, {
     num_tx_queues: queues,
     num_rx_queues: queues,
@@ -305,37 +305,10 @@ function timer(text: string): JsonNumber {
 
 function linkinfoJson(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): Json {
   const info: { [key: string]: Json } = {};
-  if (l.kind === 'veth') info.info_kind = 'veth';
-  else if (l.kind === 'bridge') {
-    info.info_kind = 'bridge';
-    info.info_data = bridgeJson(l);
-  } else if (l.kind === 'vxlan' && l.vxlan !== undefined) {
-    const v = l.vxlan;
-    const data: { [key: string]: Json } = { id: v.vni };
-    if (v.local !== undefined) data.local = v.local;
-    if (v.dev !== undefined) data.link = ctx.linkName(v.dev, all);
-    Object.assign(data, {
-      port_range: { low: 0, high: 0 },
-      port: v.dstport,
-      learning: v.learning,
-      ttl: 0,
-      df: 'unset',
-      ageing: v.ageing,
-      udp_csum: true,
-      udp_zero_csum6_tx: false,
-      udp_zero_csum6_rx: false,
-    });
-    info.info_kind = 'vxlan';
-    info.info_data = data;
-  } else if (l.kind === 'tun') {
-    info.info_kind = 'tun';
-    info.info_data = {
-      type: 'tun',
-      pi: false,
-      vnet_hdr: false,
-      multi_queue: false,
-      persist: false,
-    };
+  if (hasInfoKind(l.kind)) {
+    info.info_kind = LINK_KINDS[l.kind].infoKind;
+    const data = KIND_DATA[l.kind].json(ctx, l, all);
+    if (data !== undefined) info.info_data = data;
   }
   if (l.master !== undefined && l.bridgePort !== undefined) {
     const master = all.find((b) => b.ifindex === l.master);
@@ -343,6 +316,26 @@ function linkinfoJson(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): Json {
     info.info_slave_data = bridgeSlaveJson(l, master);
   }
   return Object.keys(info).length > 0 ? info : null;
+}
+
+function vxlanJson(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): Json | undefined {
+  const v = l.vxlan;
+  if (v === undefined) return undefined;
+  const data: { [key: string]: Json } = { id: v.vni };
+  if (v.local !== undefined) data.local = v.local;
+  if (v.dev !== undefined) data.link = ctx.linkName(v.dev, all);
+  Object.assign(data, {
+    port_range: { low: 0, high: 0 },
+    port: v.dstport,
+    learning: v.learning,
+    ttl: 0,
+    df: 'unset',
+    ageing: v.ageing,
+    udp_csum: true,
+    udp_zero_csum6_tx: false,
+    udp_zero_csum6_rx: false,
+  });
+  return data;
 }
 
 function bridgeJson(l: LinkInfo): Json {

@@ -2,6 +2,7 @@
 
 import { IFF } from '../../kernel/types.ts';
 import type { LinkAddRequest, LinkChange, LinkInfo, VxlanInfo } from '../../kernel/types.ts';
+import { LINK_KINDS, isAddable, linkKind, type AddableLinkKind } from '../../kernel/link-kinds.ts';
 import type { IpContext } from './context.ts';
 import {
   ExitError,
@@ -84,7 +85,7 @@ export function filterLinks(all: LinkInfo[], filter: LinkFilter): LinkInfo[] {
 
 /** The kind name `type X` filters on and `-d` prints. */
 function kindName(l: LinkInfo): string {
-  return l.kind === 'loopback' || l.kind === 'ether' ? '' : l.kind;
+  return LINK_KINDS[l.kind].infoKind ?? '';
 }
 
 function linkShow(ctx: IpContext, args: string[]): number {
@@ -217,17 +218,21 @@ function buildAddRequest(ctx: IpContext, parsed: LinkArgs): LinkAddRequest {
   if (name === undefined) {
     throw new ExitError(2, 'Error: Required attributes not provided to perform the operation.\n');
   }
-  switch (type) {
-    case 'bridge':
-      return { name, kind: 'bridge', ...base };
-    case 'veth':
-      return { name, kind: 'veth', ...base, peer: parseVethPeer(ctx, parsed.typeArgs) };
-    case 'vxlan':
-      return { name, kind: 'vxlan', ...base, vxlan: parseVxlan(ctx, parsed.typeArgs) };
-    default:
-      throw new ExitError(2, 'Error: Unknown device type.\n');
+  const kind = linkKind(type);
+  if (kind === undefined || !isAddable(kind)) {
+    throw new ExitError(2, 'Error: Unknown device type.\n');
   }
+  return { name, kind, ...base, ...TYPE_OPTIONS[kind](ctx, parsed.typeArgs) };
 }
+
+type TypeOptions = (ctx: IpContext, args: string[]) => Partial<LinkAddRequest>;
+
+/** What each kind takes after `ip link add ... type KIND`. */
+const TYPE_OPTIONS: { [K in AddableLinkKind]: TypeOptions } = {
+  bridge: () => ({}),
+  veth: (ctx, args) => ({ peer: parseVethPeer(ctx, args) }),
+  vxlan: (ctx, args) => ({ vxlan: parseVxlan(ctx, args) }),
+};
 
 function parseVethPeer(ctx: IpContext, args: string[]): { name: string; netns?: string } {
   if (args.length === 0) throw new ExitError(2, 'Error: Unknown device type.\n');
