@@ -36,7 +36,10 @@ test('ping & then tcpdump on the same host; jobs, fg, kill %1', async ({ page })
   await page.keyboard.type('echo typed ahead');
   await page.keyboard.press('Enter');
   await expect(t).toContainText(/# echo typed ahead\s*typed ahead/);
-  // A narrow terminal wraps the line: join its rows.
-  expect((await run(page, 'node1', 'jobs')).replace(/\n/g, '')).toBe('');
+  expect(await run(page, 'node1', 'jobs')).toBe('');
+
+  // A job's output reaches the terminal after its line has returned the prompt.
+  await typeLine(page, 'node1', 'sleep 1 && echo from the job &');
+  await expect(t).toContainText(/\[1\] \d+\s*root@node1:~# from the job/);
   expect(problems).toEqual([]);
 });
