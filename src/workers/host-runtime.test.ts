@@ -34,7 +34,10 @@ function setup() {
   };
   const pass = (ms: number) => {
     real += ms;
-    for (const t of timers.splice(0).filter((t) => t.at <= real)) t.fn();
+    // The timers due run; the others wait for their time.
+    const due = timers.filter((t) => t.at <= real);
+    for (const t of due) timers.splice(timers.indexOf(t), 1);
+    for (const t of due) t.fn();
   };
   return { runtime, config, pass };
 }
@@ -75,6 +78,41 @@ describe('HostRuntime', () => {
     pass(1000);
     runtime.interrupt();
     expect((await p).code).toBe(130);
+  });
+
+  it('runs a line while a job runs in the background; Ctrl-C reaches the foreground only', async () => {
+    const { runtime, config, pass } = setup();
+    /** Lets lab time pass, 100 ms at a time, until `p` settles. */
+    const until = async <T>(p: Promise<T>): Promise<T> => {
+      let settled = false;
+      void p.finally(() => (settled = true));
+      for (let i = 0; i < 200 && !settled; i++) {
+        pass(100);
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return p;
+    };
+    await runtime.start(config);
+    let out = '';
+    // No one answers 172.16.112.250: ping's ARP requests go out of eth0 once a second.
+    const started = await runtime.run(
+      'ping -c 20 172.16.112.250 > /dev/null &',
+      (_s, t) => (out += t),
+    );
+    expect(started).toBe(0);
+    expect(out).toMatch(/^\[1\] \d+\n$/);
+    const tcpdump = await until(run(runtime, 'tcpdump -i eth0 -n -c 2'));
+    expect(tcpdump.code).toBe(0);
+    expect(tcpdump.out.match(/ARP, Request who-has 172\.16\.112\.250/g)?.length).toBe(2);
+    expect(tcpdump.out).toContain('2 packets captured');
+    const sleep = run(runtime, 'sleep 100');
+    runtime.interrupt();
+    expect((await sleep).code).toBe(130);
+    expect((await run(runtime, 'jobs')).out).toMatch(
+      /^\[1\]\+ {2}Running {17}ping -c 20 172\.16\.112\.250 > \/dev\/null &\n$/,
+    );
+    await run(runtime, 'kill %1');
+    expect((await run(runtime, 'true')).out).toMatch(/^\[1\]\+ {2}Terminated {14}ping -c 20/);
   });
 
   it('completes command names', async () => {

@@ -4,6 +4,7 @@ import { fsErrorText } from '../os/fs-types.ts';
 import { normalizePath } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { runTest } from './conditional.ts';
+import { JOB_BUILTINS } from './job-builtins.ts';
 import { formatPrintf } from './printf.ts';
 import { shellError, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
@@ -396,4 +397,5 @@ export const BUILTINS: ReadonlyMap<string, Builtin> = new Map<string, Builtin>([
     },
   ],
   ['unset', { run: unsetVars, summary: 'unset values and attributes of shell variables' }],
+  ...JOB_BUILTINS,
 ]);

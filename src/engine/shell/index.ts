@@ -101,7 +101,13 @@ export function createShell(
         state.history.push(line);
         if (state.history.length > historySize) state.history.shift();
       }
-      return runLine(line, io, current(), registry, state);
+      state.jobs.lines++;
+      return runLine(line, io, current(), registry, state).then((status) => {
+        // bash reports the jobs that have finished before it prints the next prompt.
+        const notices = state.jobs.notices();
+        if (notices) io.stderr(notices);
+        return status;
+      });
     },
     isIncomplete(source) {
       try {

@@ -139,6 +139,26 @@ async function runList(list: List, ctx: Ctx): Promise<number> {
 }
 
 async function runAndOr(node: AndOr, ctx: Ctx): Promise<number> {
+  return node.background ? startJob(node, ctx) : runAndOrNow(node, ctx);
+}
+
+/** `cmd &`: runs it in a subshell as a job, not awaited; an interactive shell says `[1] PID`. */
+function startJob(node: AndOr, ctx: Ctx): number {
+  const { state } = ctx;
+  const job = state.jobs.start(node.text, ctx.io, (io) =>
+    runAndOrNow(node, {
+      ...ctx,
+      io,
+      input: { text: '', pos: 0 },
+      state: forkShellState(state),
+      run: { rounds: 0, functionDepth: 0, loops: 0 },
+    }),
+  );
+  if (state.interactive) ctx.io.stderr(`[${job.id}] ${job.pid}\n`);
+  return (state.status = 0);
+}
+
+async function runAndOrNow(node: AndOr, ctx: Ctx): Promise<number> {
   const depth = ctx.state.subshells.length;
   ctx.state.status = await runPipeline(node.first, ctx);
   for (const { op, pipeline } of node.rest) {

@@ -60,9 +60,13 @@ export interface AndOr {
   line: number;
   first: Pipeline;
   rest: { op: '&&' | '||'; pipeline: Pipeline }[];
+  /** Ended by `&`: it runs as a background job. */
+  background?: boolean;
+  /** Its tokens joined by spaces (`ping -c 2 10.0.0.1 > /dev/null`): what `jobs` prints. */
+  text: string;
 }
 
-/** A list of and-or lists; `&` runs in the foreground here (job control is for later). */
+/** A list of and-or lists. */
 export type List = AndOr[];
 
 const RESERVED = new Set([
@@ -146,6 +150,7 @@ class Parser {
       const sep = this.peek();
       if (!sep || this.isOp('\n', sep)) break;
       if (!this.isOp(';', sep) && !this.isOp('&', sep)) throw this.unexpected();
+      if (this.isOp('&', sep)) line[line.length - 1].background = true;
       this.pos++;
       if (!this.peek() || this.isOp('\n')) break;
     }
@@ -164,6 +169,7 @@ class Parser {
       if (t.type === 'op' && (t.op === ';;' || t.op === ')')) break;
       list.push(this.parseAndOr());
       const sep = this.peek();
+      if (this.isOp('&', sep)) list[list.length - 1].background = true;
       if (this.isOp(';', sep) || this.isOp('&', sep) || this.isOp('\n', sep)) this.pos++;
       else break;
     }
@@ -178,10 +184,17 @@ class Parser {
   }
 
   private parseAndOr(): AndOr {
-    const node: AndOr = { line: this.line(), first: this.parsePipeline(), rest: [] };
+    const start = this.pos;
+    const node: AndOr = { line: this.line(), first: this.parsePipeline(), rest: [], text: '' };
     for (;;) {
       const t = this.peek();
-      if (!(this.isOp('&&', t) || this.isOp('||', t))) return node;
+      if (!(this.isOp('&&', t) || this.isOp('||', t))) {
+        node.text = this.tokens
+          .slice(start, this.pos)
+          .map((tok) => (tok.type === 'op' ? tok.op : tok.raw))
+          .join(' ');
+        return node;
+      }
       this.pos++;
       this.skipNewlines();
       node.rest.push({ op: (t as { op: '&&' | '||' }).op, pipeline: this.parsePipeline() });

@@ -1,6 +1,7 @@
 // What one shell session keeps between lines: its own file, so the interpreter and the
 // builtins both read it without importing each other.
 
+import { JobTable } from './jobs.ts';
 import type { Command } from './parser.ts';
 
 /** What one shell session remembers between lines. */
@@ -35,6 +36,8 @@ export interface ShellState {
   script?: { name: string; syntaxName: string };
   /** The line of the script running now ($LINENO), which a script's messages give. */
   lineNo: number;
+  /** Background jobs (`cmd &`): shared with subshells, as `( jobs )` still lists them. */
+  jobs: JobTable;
   /** How many `$(...)` this shell runs inside (capped, so nesting cannot overflow the stack). */
   substitutionDepth: number;
 }
@@ -77,6 +80,7 @@ export function createShellState(hostname: string): ShellState {
     functions: new Map(),
     locals: [],
     lineNo: 0,
+    jobs: new JobTable(),
     substitutionDepth: 0,
   };
 }
