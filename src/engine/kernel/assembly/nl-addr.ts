@@ -165,8 +165,7 @@ export function addrDump(): i32 {
   const ns = nsGet();
   if (ns == null) return fail(ENOENT);
   resetOut();
-  const links = ns.links.slice(0);
-  links.sort((a: Link, b: Link): i32 => a.ifindex - b.ifindex);
+  const links = ns.linksByIndex();
   for (let i = 0; i < links.length; i++) {
     for (let j = 0; j < ns.addrs.length; j++) {
       const a = ns.addrs[j];

@@ -454,8 +454,7 @@ export function linkDump(): i32 {
   const ns = nsGet();
   if (ns == null) return fail(ENOENT);
   resetOut();
-  const sorted = ns.links.slice(0);
-  sorted.sort((a: Link, b: Link): i32 => a.ifindex - b.ifindex);
+  const sorted = ns.linksByIndex();
   for (let i = 0; i < sorted.length; i++) writeLink(sorted[i]);
   return 0;
 }

@@ -340,6 +340,13 @@ export class Netns {
     return this.byIndex.has(ifindex) ? this.byIndex.get(ifindex) : null;
   }
 
+  /** A copy of the links in ifindex order: how every dump lists them, as Linux does. */
+  linksByIndex(): Link[] {
+    const links = this.links.slice(0);
+    links.sort((a: Link, b: Link): i32 => a.ifindex - b.ifindex);
+    return links;
+  }
+
   linkByName(name: string): Link | null {
     for (let i = 0; i < this.links.length; i++)
       if (this.links[i].name == name) return this.links[i];
