@@ -6,7 +6,7 @@ import { Netfilter } from '../kernel/netfilter.ts';
 import { NetlinkError, ROOT_NS } from '../kernel/types.ts';
 import type { KernelApi } from '../kernel/types.ts';
 import type { KvClient, Watcher } from '../kv/types.ts';
-import type { LabClock } from '../os/clock.ts';
+import { scopedClock, type LabClock } from '../os/clock.ts';
 import type { FileSystem } from '../os/fs-types.ts';
 import { ConfigError, parseNetworkConfig } from './config.ts';
 import type { NetworkConfig } from './config.ts';
@@ -89,7 +89,8 @@ class Flanneld {
   currentLease: Lease | undefined;
   private stopped = false;
   private finish: (code: number) => void = () => {};
-  private readonly cancels: (() => void)[] = [];
+  /** The daemon's timers: each forgets itself once it fires, and stop() cancels the rest. */
+  private readonly timers: LabClock & { dispose(): void };
   private watcher: Watcher | null = null;
   private backend: BackendNetwork | null = null;
   private renewCancel: (() => void) | null = null;
@@ -97,6 +98,7 @@ class Flanneld {
   private readonly peers = new Map<string, Lease>();
 
   constructor(private readonly ctx: FlanneldContext) {
+    this.timers = scopedClock(ctx.clock);
     this.pid = ctx.pid ?? 1000 + Math.floor(ctx.random() * 9000);
     this.log = new Klog(ctx.log, () => ctx.clock.now(), this.pid);
   }
@@ -130,7 +132,7 @@ class Flanneld {
 
   /** Stops timers, watches and the udp proxy; kernel state, iptables rules and the lease stay. */
   private teardown(): void {
-    for (const cancel of this.cancels.splice(0)) cancel();
+    this.timers.dispose();
     this.renewCancel?.();
     this.watcher?.cancel();
     this.watcher = null;
@@ -143,7 +145,7 @@ class Flanneld {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.cancels.push(this.ctx.clock.setTimer(ms, resolve)));
+    return new Promise((resolve) => this.timers.setTimer(ms, resolve));
   }
 
   private checkRunning(): void {
@@ -188,11 +190,7 @@ class Flanneld {
       config,
       log: this.log,
       random: this.ctx.random,
-      setTimer: (ms, fn) => {
-        const cancel = this.ctx.clock.setTimer(ms, fn);
-        this.cancels.push(cancel);
-        return cancel;
-      },
+      setTimer: (ms, fn) => this.timers.setTimer(ms, fn),
     };
     const backend = this.createBackend(backendCtx, config);
     this.backend = backend;
@@ -413,15 +411,10 @@ class Flanneld {
         );
         applyRules(nf, set);
       }
-      this.cancels.push(
-        this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync, { local: true }),
-      );
+      this.timers.setTimer(flags.iptablesResync * 1000, resync, { local: true });
     };
     // The check only reads and repairs this host's tables: a fast-forward need not stop at it.
-    if (sets.length > 0)
-      this.cancels.push(
-        this.ctx.clock.setTimer(flags.iptablesResync * 1000, resync, { local: true }),
-      );
+    if (sets.length > 0) this.timers.setTimer(flags.iptablesResync * 1000, resync, { local: true });
   }
 
   /** Snapshot (Added for every peer), then the watch from the snapshot's revision + 1. */
@@ -452,13 +445,11 @@ class Flanneld {
       () => {
         this.watcher = null;
         if (this.stopped) return;
-        this.cancels.push(
-          this.ctx.clock.setTimer(WATCH_RETRY_MS, () => {
-            this.watchLeases(registry, flags).catch((err: unknown) => {
-              if (!this.stopped) this.log.error('registry.go:445', `watch error: ${goErr(err)}`);
-            });
-          }),
-        );
+        this.timers.setTimer(WATCH_RETRY_MS, () => {
+          this.watchLeases(registry, flags).catch((err: unknown) => {
+            if (!this.stopped) this.log.error('registry.go:445', `watch error: ${goErr(err)}`);
+          });
+        });
       },
     );
   }
