@@ -12,6 +12,7 @@ import type { CaptureTarget, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
 import { randomHex } from '../workers/random-hex.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
+import type { EtcdHealth } from '../workers/etcd-health.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 import { toggleCapture } from './captures.ts';
 import { HostState } from './host-state.svelte.ts';
@@ -28,6 +29,8 @@ export { HostState } from './host-state.svelte.ts';
 
 /** How long `exec` waits for a host's terminal to appear before running without it. */
 const CONSOLE_WAIT_MS = 1000;
+/** How often the header asks after a real etcd's members. */
+const ETCD_HEALTH_EVERY_MS = 3000;
 
 /** A host's terminal, when it exists: runs a line visibly, as if typed, and returns its output. */
 export interface ScriptedConsole {
@@ -59,6 +62,8 @@ export class Lab {
     if (down.length === 0) return null;
     return down.length === 1 ? down[0] : `${down[0]} (and ${down.length - 1} more)`;
   });
+  /** How the real etcd is doing (a lab on ?etcd=; null otherwise), for the header. */
+  etcd = $state<EtcdHealth | null>(null);
   /** Hosts other browsers run in this lab (a lab on a real etcd), reached over WebRTC. */
   remoteHosts = $state<RemoteHost[]>([]);
   /** The backend in force: the config's, until an operator switches it. */
@@ -306,6 +311,7 @@ export class Lab {
     const { labId } = this.config;
     const tabId = randomHex(16);
     await kv.openEtcd(labId, this.time.params, this.config.etcd, location.origin, tabId);
+    this.watchEtcd(kv);
     this.remote = (async () => {
       const { port1, port2 } = new MessageChannel();
       await kv.connect(labId, Comlink.transfer(port1, [port1]));
@@ -322,6 +328,16 @@ export class Lab {
       else void wire.open().catch((err: unknown) => console.warn(`WebRTC: ${String(err)}`));
       return wire;
     })();
+  }
+
+  /** Asks how the real etcd is doing every few seconds, for as long as the lab runs. */
+  private watchEtcd(kv: Comlink.Remote<KvWorkerApi>): void {
+    const ask = async () => {
+      if (this.disposed) return;
+      this.etcd = await kv.etcdHealth().catch(() => this.etcd);
+      setTimeout(() => void ask(), ETCD_HEALTH_EVERY_MS);
+    };
+    void ask();
   }
 
   /**

@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { QuietReport } from './clock-steps.ts';
 import { connectEtcd } from './etcd-connect.ts';
+import { etcdHealth, type EtcdHealth } from './etcd-health.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
@@ -28,6 +29,8 @@ export interface KvWorkerApi {
     origin: string,
     tabId: string,
   ): Promise<void>;
+  /** How the real etcd is doing (null: the lab runs on its own store). */
+  etcdHealth(): Promise<EtcdHealth | null>;
   /** Serves lab `labId`'s store on `port` (one port per host worker). */
   connect(labId: string, port: MessagePort): Promise<void>;
   /** Claims `count` host names for this tab: node1.. first, the next free ones for a joiner. */
@@ -65,10 +68,14 @@ const service = new KvService({
   tabs: tabsDeps(),
 });
 
+/** The real etcd's client URLs, once the lab runs on one. */
+let etcdEndpoints: string[] = [];
+
 const api: KvWorkerApi = {
   open: (labId, clock) => service.open(labId, clock),
-  openEtcd: (labId, clock, endpoints, origin, tabId) =>
-    service.openRemote(
+  openEtcd: (labId, clock, endpoints, origin, tabId) => {
+    etcdEndpoints = endpoints;
+    return service.openRemote(
       labId,
       clock,
       connectEtcd(endpoints, origin, {
@@ -82,7 +89,10 @@ const api: KvWorkerApi = {
           console.warn(`etcd: watch stream broke (${reason}); resuming on ${endpoint}`),
       }),
       tabId,
-    ),
+    );
+  },
+  etcdHealth: async () =>
+    etcdEndpoints.length ? etcdHealth(etcdEndpoints, (input, init) => fetch(input, init)) : null,
   connect: (labId, port) => service.connect(labId, port),
   claimHosts: (labId, count) => service.claimHosts(labId, count),
   removeHost: (labId, name) => service.removeHost(labId, name),
