@@ -10,7 +10,9 @@ import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { SteppedWorker } from '../workers/clock-steps.ts';
 import type { CaptureTarget, HostWorkerApi } from '../workers/host-api.ts';
 import { hostNamed } from '../workers/kv-host-claims.ts';
+import { randomHex } from '../workers/random-hex.ts';
 import type { KvWorkerApi } from '../workers/kv.worker.ts';
+import type { EtcdHealth } from '../workers/etcd-health.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 import { toggleCapture } from './captures.ts';
 import { HostState } from './host-state.svelte.ts';
@@ -18,6 +20,7 @@ import { LabClockControl } from './lab-clock.svelte.ts';
 import { hostHealth, type Health } from './lab-health.ts';
 import { loadShellHistory, saveShellHistory } from './lab-storage.ts';
 import { PeerPorts } from './peer-ports.ts';
+import type { RemoteHost, RemoteWire } from './remote-wire.ts';
 import { saveFile } from './save-file.ts';
 import { SnapshotPoll } from './snapshot-poll.ts';
 import { spawnWorker, WORKER_URLS } from './spawn-worker.ts';
@@ -26,6 +29,8 @@ export { HostState } from './host-state.svelte.ts';
 
 /** How long `exec` waits for a host's terminal to appear before running without it. */
 const CONSOLE_WAIT_MS = 1000;
+/** How often the header asks after a real etcd's members. */
+const ETCD_HEALTH_EVERY_MS = 3000;
 
 /** A host's terminal, when it exists: runs a line visibly, as if typed, and returns its output. */
 export interface ScriptedConsole {
@@ -57,6 +62,10 @@ export class Lab {
     if (down.length === 0) return null;
     return down.length === 1 ? down[0] : `${down[0]} (and ${down.length - 1} more)`;
   });
+  /** How the real etcd is doing (a lab on ?etcd=; null otherwise), for the header. */
+  etcd = $state<EtcdHealth | null>(null);
+  /** Hosts other browsers run in this lab (a lab on a real etcd), reached over WebRTC. */
+  remoteHosts = $state<RemoteHost[]>([]);
   /** The backend in force: the config's, until an operator switches it. */
   backend = $state<Backend>('vxlan');
   /** A control's operation in progress (switching backend), shown in the header. */
@@ -78,6 +87,8 @@ export class Lab {
   private terminalHosts = new Set<string>();
   private disposed = false;
   private readonly peers = new PeerPorts((hostname) => this.apis.get(hostname));
+  /** The wire to other browsers' hosts, on a real etcd. */
+  private remote: Promise<RemoteWire | null> = Promise.resolve(null);
   private readonly poll = new SnapshotPoll({
     hosts: () => this.hosts,
     api: (hostname) => this.apis.get(hostname),
@@ -241,6 +252,7 @@ export class Lab {
     this.consoles.delete(hostname);
     this.hosts.splice(i, 1);
     this.peers.drop(hostname);
+    (await this.remote)?.detach(hostname);
     await this.kv?.removeHost(this.config.labId, hostname);
   }
 
@@ -274,9 +286,9 @@ export class Lab {
     const kv = Comlink.wrap<KvWorkerApi>(kvWorker);
     this.kv = kv;
     // The store restores itself from IndexedDB; lease expiry runs on the lab clock. A real
-    // etcd (?etcd=) is used instead when given.
+    // etcd (?etcd=) is used instead when given: other browsers may run hosts of the lab too.
     this.kvOpened = this.config.etcd.length
-      ? kv.openEtcd(this.config.labId, this.time.params, this.config.etcd, location.origin)
+      ? this.openEtcd(kv)
       : kv.open(this.config.labId, this.time.params);
     // The kernel compiles and the workers load their script while etcd hands out the names.
     this.kernel = WebAssembly.compileStreaming(fetch(kernelUrl)).catch(() => undefined);
@@ -289,6 +301,43 @@ export class Lab {
     await Promise.all(this.hosts.map((h, i) => this.launch($state.snapshot(h.config), early[i])));
     this.poll.schedule();
     this.time.startTicking();
+  }
+
+  /**
+   * Opens the lab on a real etcd under a tab id of its own, and starts the wire to the hosts
+   * of other browsers' tabs.
+   */
+  private async openEtcd(kv: Comlink.Remote<KvWorkerApi>): Promise<void> {
+    const { labId } = this.config;
+    const tabId = randomHex(16);
+    await kv.openEtcd(labId, this.time.params, this.config.etcd, location.origin, tabId);
+    this.watchEtcd(kv);
+    this.remote = (async () => {
+      const { port1, port2 } = new MessageChannel();
+      await kv.connect(labId, Comlink.transfer(port1, [port1]));
+      const { browserRemoteWire } = await import('./remote-wire-browser.ts');
+      const wire = browserRemoteWire({
+        labId,
+        tabId,
+        kvPort: port2,
+        connectHost: (hostname, port) =>
+          void this.apis.get(hostname)?.connectRemote(Comlink.transfer(port, [port])),
+        onChange: (hosts) => (this.remoteHosts = hosts),
+      });
+      if (this.disposed) wire.close();
+      else void wire.open().catch((err: unknown) => console.warn(`WebRTC: ${String(err)}`));
+      return wire;
+    })();
+  }
+
+  /** Asks how the real etcd is doing every few seconds, for as long as the lab runs. */
+  private watchEtcd(kv: Comlink.Remote<KvWorkerApi>): void {
+    const ask = async () => {
+      if (this.disposed) return;
+      this.etcd = await kv.etcdHealth().catch(() => this.etcd);
+      setTimeout(() => void ask(), ETCD_HEALTH_EVERY_MS);
+    };
+    void ask();
   }
 
   /**
@@ -349,6 +398,7 @@ export class Lab {
       if (!state) return; // removed while booting
       state.snapshot = snapshot;
       state.status = 'up';
+      (await this.remote)?.attach(host.hostname);
       // The host says when its node has booted (no waiting for the next poll), so lab-ready
       // shows the moment the last subnet is leased.
       void api.booted().then(
@@ -369,6 +419,7 @@ export class Lab {
 
   dispose(): void {
     this.disposed = true;
+    void this.remote.then((wire) => wire?.close());
     this.time.dispose();
     this.poll.dispose();
     for (const w of this.workers.values()) w.terminate();

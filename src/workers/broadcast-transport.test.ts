@@ -98,3 +98,43 @@ describe('BroadcastTransport direct ports', () => {
     tb.close();
   });
 });
+
+describe('BroadcastTransport relay to other browsers', () => {
+  it('sends floods both ways, and unicast to a host heard through the relay only there', async () => {
+    const ta = new BroadcastTransport('lab-r', 'node1');
+    const a = new WirePort(ta, { now: () => 0 });
+    const b = port('lab-r', 'node2');
+    open.push(a);
+    const got: number[] = [];
+    a.onReceive = (f) => got.push(f[14]);
+    const { port1, port2 } = new MessageChannel();
+    ta.connectRemote(port1);
+    const relayed: Array<{ to: string; first: number }> = [];
+    port2.onmessage = (e: MessageEvent) => {
+      const { to, message } = e.data as { to: string; message: { bytes: ArrayBuffer } };
+      relayed.push({ to, first: new Uint8Array(message.bytes)[14] });
+    };
+    try {
+      a.transmit(frame(BCAST, mac(1), 1));
+      await tick();
+      // The flood reaches this browser's node2 and the relay.
+      expect(b.got).toEqual([1]);
+      expect(relayed).toEqual([{ to: 'flood', first: 1 }]);
+      // node4, in another browser, answers through the relay.
+      const reply = frame(mac(1), mac(4), 4);
+      port2.postMessage({ from: 'node4', bytes: reply.buffer, lengths: [reply.length] });
+      await tick();
+      expect(got).toEqual([4]);
+      // node1's unicast to node4 goes only to the relay, never to the BroadcastChannel.
+      a.transmit(frame(mac(4), mac(1), 5));
+      await tick();
+      expect(relayed).toEqual([
+        { to: 'flood', first: 1 },
+        { to: 'node4', first: 5 },
+      ]);
+      expect(b.got).toEqual([1]);
+    } finally {
+      port2.close();
+    }
+  });
+});

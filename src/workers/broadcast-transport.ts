@@ -10,6 +10,10 @@
 // quarter of a BroadcastChannel's round trip (browser-limits.md). Floods stay on the flood
 // channel, so hosts in other tabs of the lab still hear them. The first unicast to a peer with
 // no port asks for one (`onPeerWanted`) and goes by BroadcastChannel meanwhile.
+//
+// Hosts in other browsers (a lab on a real etcd) are reached through the page, which holds the
+// WebRTC data channels (remote-wire.ts): `connectRemote` hands this host a port to it. Every
+// flood also goes there, and unicast to a host first heard through it goes only there.
 
 import type { PortTransport, WireDestination, WireMessage } from '../engine/lab/wire.ts';
 
@@ -30,6 +34,9 @@ export class BroadcastTransport implements PortTransport {
   private readonly direct = new Map<string, MessagePort>();
   /** Peers a direct port was asked for (once each). */
   private readonly wanted = new Set<string>();
+  /** The page's relay to hosts in other browsers, and the hosts heard through it. */
+  private remote: MessagePort | null = null;
+  private readonly remoteHosts = new Set<string>();
   private handler: (message: unknown) => void = () => {};
   /** Called once per peer reached only by BroadcastChannel so far. */
   onPeerWanted: ((hostId: string) => void) | null = null;
@@ -48,6 +55,11 @@ export class BroadcastTransport implements PortTransport {
   send(to: WireDestination, message: WireMessage): void {
     if (to === 'flood') {
       this.flood.postMessage(message);
+      this.remote?.postMessage({ to, message });
+      return;
+    }
+    if (this.remote && this.remoteHosts.has(to)) {
+      this.remote.postMessage({ to, message }, [message.bytes]);
       return;
     }
     const port = this.direct.get(to);
@@ -75,11 +87,24 @@ export class BroadcastTransport implements PortTransport {
     this.direct.set(hostId, port);
   }
 
+  /** Joins this host to the page's relay to other browsers (replacing an older one). */
+  connectRemote(port: MessagePort): void {
+    this.remote?.close();
+    this.remoteHosts.clear();
+    port.onmessage = (e: MessageEvent) => {
+      const from = (e.data as { from?: unknown } | null)?.from;
+      if (typeof from === 'string' && from !== this.portId) this.remoteHosts.add(from);
+      this.handler(e.data);
+    };
+    this.remote = port;
+  }
+
   /** The peer is gone (its host was removed): back to BroadcastChannel for that id. */
   disconnectPeer(hostId: string): void {
     this.direct.get(hostId)?.close();
     this.direct.delete(hostId);
     this.wanted.delete(hostId);
+    this.remoteHosts.delete(hostId);
   }
 
   onMessage(handler: (message: unknown) => void): void {
@@ -93,5 +118,6 @@ export class BroadcastTransport implements PortTransport {
     this.peers.clear();
     for (const port of this.direct.values()) port.close();
     this.direct.clear();
+    this.remote?.close();
   }
 }

@@ -94,6 +94,8 @@ export interface HostWorkerApi {
   connectPeer(hostId: string, port: MessagePort): void;
   /** That host is gone. */
   disconnectPeer(hostId: string): void;
+  /** The page's relay to hosts in other browsers (a lab on a real etcd; remote-wire.ts). */
+  connectRemote(port: MessagePort): void;
   /** Resolves once the node's boot is over (subnet leased and pods up, or failed). */
   booted(): Promise<HostSnapshot>;
   setClock(params: ClockParams): void;

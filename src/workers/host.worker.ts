@@ -52,6 +52,9 @@ const api: HostWorkerApi = {
   disconnectPeer(hostId: string) {
     transport?.disconnectPeer(hostId);
   },
+  connectRemote(port: MessagePort) {
+    transport?.connectRemote(port);
+  },
   booted() {
     return runtime.booted();
   },

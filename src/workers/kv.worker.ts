@@ -7,8 +7,8 @@ import * as Comlink from 'comlink';
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { QuietReport } from './clock-steps.ts';
 import { connectEtcd } from './etcd-connect.ts';
+import { etcdHealth, type EtcdHealth } from './etcd-health.ts';
 import { KvService, type KvServiceDeps } from './kv-service.ts';
-import { randomHex } from './random-hex.ts';
 import { createIdbKvStorage } from './kv-storage-idb.ts';
 
 /** Read once: the getter crosses into the browser on every call, and the clock is read per frame. */
@@ -19,9 +19,18 @@ export interface KvWorkerApi {
   open(labId: string, clock: ClockParams): Promise<void>;
   /**
    * Opens lab `labId` on a real etcd cluster (`?etcd=`) instead: rejects with what to fix when
-   * the page at `origin` cannot reach any of `endpoints`.
+   * the page at `origin` cannot reach any of `endpoints`. `tabId` names the tab in its host
+   * claims, unique across the classroom's browsers.
    */
-  openEtcd(labId: string, clock: ClockParams, endpoints: string[], origin: string): Promise<void>;
+  openEtcd(
+    labId: string,
+    clock: ClockParams,
+    endpoints: string[],
+    origin: string,
+    tabId: string,
+  ): Promise<void>;
+  /** How the real etcd is doing (null: the lab runs on its own store). */
+  etcdHealth(): Promise<EtcdHealth | null>;
   /** Serves lab `labId`'s store on `port` (one port per host worker). */
   connect(labId: string, port: MessagePort): Promise<void>;
   /** Claims `count` host names for this tab: node1.. first, the next free ones for a joiner. */
@@ -59,10 +68,14 @@ const service = new KvService({
   tabs: tabsDeps(),
 });
 
+/** The real etcd's client URLs, once the lab runs on one. */
+let etcdEndpoints: string[] = [];
+
 const api: KvWorkerApi = {
   open: (labId, clock) => service.open(labId, clock),
-  openEtcd: (labId, clock, endpoints, origin) =>
-    service.openRemote(
+  openEtcd: (labId, clock, endpoints, origin, tabId) => {
+    etcdEndpoints = endpoints;
+    return service.openRemote(
       labId,
       clock,
       connectEtcd(endpoints, origin, {
@@ -75,8 +88,11 @@ const api: KvWorkerApi = {
         onReconnect: (endpoint, reason) =>
           console.warn(`etcd: watch stream broke (${reason}); resuming on ${endpoint}`),
       }),
-      randomHex(16),
-    ),
+      tabId,
+    );
+  },
+  etcdHealth: async () =>
+    etcdEndpoints.length ? etcdHealth(etcdEndpoints, (input, init) => fetch(input, init)) : null,
   connect: (labId, port) => service.connect(labId, port),
   claimHosts: (labId, count) => service.claimHosts(labId, count),
   removeHost: (labId, name) => service.removeHost(labId, name),

@@ -57,3 +57,31 @@ test('an etcd whose --cors leaves this page out is named, with the flag to add',
     { timeout: 15_000 },
   );
 });
+
+test('the header says when etcd goes away after boot, and when it is back', async ({ page }) => {
+  await page.goto(`/?lab=e2e-etcd-lost&etcd=${withCors.endpoints[0]}`);
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('etcd-health')).toHaveCount(0);
+  // The cluster still holds the claims of the tests before (node1..3): this tab has the next.
+  const [a, b] = await page
+    .getByTestId('host-tab')
+    .evaluateAll((tabs) => tabs.map((t) => t.getAttribute('data-host') ?? ''));
+  const addr = await run(page, b, 'ip netns exec pod1 ip -4 -br addr show eth0');
+  const target = addr.match(/(10\.244\.\d+\.\d+)\/24/)?.[1];
+  await withCors.stopMember(0);
+  try {
+    await expect(page.getByTestId('etcd-health')).toHaveText(
+      `etcd unreachable (${withCors.endpoints[0]}): flanneld cannot renew its leases; the data ` +
+        'path keeps working',
+      { timeout: 10_000 },
+    );
+    await expect(page.getByTestId('etcd-health')).toHaveAttribute('data-level', 'down');
+    // As the header says: pods still reach each other.
+    const ping = await run(page, a, `ip netns exec pod1 ping -c 2 -i 0.2 ${target}`);
+    expect(ping).toContain('2 received');
+  } finally {
+    withCors.startMember(0);
+    await withCors.waitHealthy();
+  }
+  await expect(page.getByTestId('etcd-health')).toHaveCount(0, { timeout: 10_000 });
+});
