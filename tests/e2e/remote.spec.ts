@@ -9,7 +9,7 @@ import { run, screenText, terminal, typeLine, watch } from './helpers.ts';
 
 const port = Number(process.env.E2E_PORT ?? 4173);
 const ORIGIN = `http://127.0.0.1:${port}`;
-const cluster = new EtcdCluster({ size: 1, basePort: 24412, cors: ORIGIN });
+const cluster = new EtcdCluster({ size: 1, basePort: 24370, cors: ORIGIN });
 const browsers: Browser[] = [];
 
 test.skip(!etcdInstalled(), "needs Debian's etcd-server (scripts/ensure-tools.sh)");

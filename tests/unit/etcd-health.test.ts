@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EtcdCluster, etcdInstalled } from './etcd-cluster.ts';
 import { etcdHealth } from '../../src/workers/etcd-health.ts';
 
-const cluster = new EtcdCluster({ size: 3, basePort: 24420 });
+const cluster = new EtcdCluster({ size: 3, basePort: 24380 });
 
 describe.skipIf(!etcdInstalled())('etcdHealth on a real cluster', () => {
   beforeAll(() => cluster.start(), 30_000);
