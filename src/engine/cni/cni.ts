@@ -68,13 +68,19 @@ export function installConflist(fs: FileSystem): void {
 
 interface NetConf {
   name: string;
+  /** The conflist's, which the runtime puts into every plugin's config. */
+  cniVersion?: string;
   delegate: Record<string, unknown>;
 }
 
 function readNetConf(fs: FileSystem): NetConf {
   if (!fs.exists(CONFLIST_PATH))
     throw new CniError(`open ${CONFLIST_PATH}: no such file or directory`);
-  let conf: { name?: unknown; plugins?: { type?: unknown; delegate?: unknown }[] };
+  let conf: {
+    name?: unknown;
+    cniVersion?: unknown;
+    plugins?: { type?: unknown; delegate?: unknown }[];
+  };
   try {
     conf = JSON.parse(fs.readText(CONFLIST_PATH)) as typeof conf;
   } catch {
@@ -85,7 +91,11 @@ function readNetConf(fs: FileSystem): NetConf {
     throw new CniError('failed to load netconf: missing flannel plugin');
   const delegate =
     typeof plugin.delegate === 'object' && plugin.delegate !== null ? plugin.delegate : {};
-  return { name: conf.name, delegate: delegate as Record<string, unknown> };
+  return {
+    name: conf.name,
+    ...(typeof conf.cniVersion === 'string' ? { cniVersion: conf.cniVersion } : {}),
+    delegate: delegate as Record<string, unknown>,
+  };
 }
 
 interface SubnetInfo {
@@ -123,27 +133,32 @@ export function delegateConfig(conf: NetConf, sn: SubnetInfo): Record<string, un
   };
   d.ipMasq ??= !sn.ipMasq;
   d.mtu ??= sn.mtu;
-  d.isGateway ??= true;
+  if (d.type === 'bridge') d.isGateway ??= true;
+  if (conf.cniVersion !== undefined) d.cniVersion = conf.cniVersion;
   d.ipam = {
     type: 'host-local',
     ranges: [[{ subnet: formatIp4Net(sn.subnet) }]],
     routes: [{ dst: formatIp4Net(sn.network) }],
   };
-  const ordered: Record<string, unknown> = {};
-  for (const k of [
-    'cniVersion',
-    'name',
-    'type',
-    'hairpinMode',
-    'isDefaultGateway',
-    'isGateway',
-    'ipMasq',
-    'mtu',
-    'ipam',
-  ])
-    if (k in d) ordered[k] = d[k];
-  for (const k of Object.keys(d)) if (!(k in ordered)) ordered[k] = d[k];
-  return ordered;
+  return d;
+}
+
+/**
+ * JSON as Go's encoding/json writes a map[string]interface{}: keys sorted at every level (the
+ * plugin marshals the delegate map to hand it on and to save it).
+ */
+export function goMapJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+/** An IPv4 address's broadcast in its subnet, as the netlink library fills it in (none for /31 and /32). */
+function broadcastOf(ip: number, prefixLen: number): string | undefined {
+  if (prefixLen >= 31) return undefined;
+  return formatIp4((ip | (2 ** (32 - prefixLen) - 1)) >>> 0);
 }
 
 function ensureDir(fs: FileSystem, dir: string): void {
@@ -161,6 +176,8 @@ function allocateIp(
 ): number {
   const dir = `${IPAM_DIR}/${network}`;
   ensureDir(fs, dir);
+  // host-local's disk store takes a file lock here before it looks (disk/lock.go).
+  if (!fs.exists(`${dir}/lock`)) fs.writeFile(`${dir}/lock`, '');
   const first = subnet.ip + 1;
   const last = subnet.ip + 2 ** (32 - subnet.prefixLen) - 2;
   const lastFile = `${dir}/last_reserved_ip.0`;
@@ -225,8 +242,15 @@ function ensureBridge(
   const want = `${gateway}/${prefixLen}`;
   if (addrs.some((a) => `${a.local}/${a.prefixlen}` !== want))
     throw new CniError(`"${BRIDGE}" already has an IP address different from ${want}`);
-  if (addrs.length === 0)
-    kernel.addrAdd(ROOT_NS, { ifindex: br.ifindex, local: gateway, prefixlen: prefixLen });
+  if (addrs.length === 0) {
+    const broadcast = broadcastOf(parseIp4(gateway)!, prefixLen);
+    kernel.addrAdd(ROOT_NS, {
+      ifindex: br.ifindex,
+      local: gateway,
+      prefixlen: prefixLen,
+      ...(broadcast ? { broadcast } : {}),
+    });
+  }
   return kernel.linkGet(ROOT_NS, br.ifindex);
 }
 
@@ -246,7 +270,7 @@ export function cniAdd(ctx: CniContext, req: CniRequest): CniResult {
   const sn = readSubnetEnv(fs);
   const delegate = delegateConfig(conf, sn);
   ensureDir(fs, FLANNEL_STATE_DIR);
-  fs.writeFile(`${FLANNEL_STATE_DIR}/${req.containerId}`, JSON.stringify(delegate));
+  fs.writeFile(`${FLANNEL_STATE_DIR}/${req.containerId}`, goMapJson(delegate));
 
   const mtu = delegate.mtu as number;
   const subnet = sn.subnet;
@@ -258,25 +282,31 @@ export function cniAdd(ctx: CniContext, req: CniRequest): CniResult {
   let hostVeth = randomVethName(ctx.random);
   while (findLink(kernel, ROOT_NS, hostVeth)) hostVeth = randomVethName(ctx.random);
   try {
+    // The plugin's netlink.Veth leaves TxQLen at 0, which the library sends for both ends.
     const hostIndex = kernel.linkAdd(ROOT_NS, {
       name: hostVeth,
       kind: 'veth',
       mtu,
-      peer: { name: ifName, netns: req.netns },
+      txqlen: 0,
+      peer: { name: ifName, netns: req.netns, txqlen: 0 },
     });
     kernel.linkSet(ROOT_NS, hostIndex, { master: bridge.ifindex });
+    if (delegate.hairpinMode === true) kernel.linkSet(ROOT_NS, hostIndex, { hairpin: true });
     kernel.linkSet(ROOT_NS, hostIndex, { up: true });
     const pod = kernel.linkGet(req.netns, ifName);
-    // The plugin sets both ends' MTU (netlink's PeerMTU); the kernel API names only one.
+    // The plugin sets both ends' MTU (netlink's PeerMTU); the kernel API names only one. Its
+    // SetupVeth brings the pod's end up before IPAM gives it an address.
     kernel.linkSet(req.netns, pod.ifindex, { mtu });
-    const lo = findLink(kernel, req.netns, 'lo');
-    if (lo) kernel.linkSet(req.netns, lo.ifindex, { up: true });
+    kernel.linkSet(req.netns, pod.ifindex, { up: true });
+    // ipam.ConfigureIface: gratuitous ARP on later address or MAC changes.
+    kernel.sysctlSet(req.netns, `net.ipv4.conf.${ifName}.arp_notify`, '1');
+    const broadcast = broadcastOf(ip, subnet.prefixLen);
     kernel.addrAdd(req.netns, {
       ifindex: pod.ifindex,
       local: formatIp4(ip),
       prefixlen: subnet.prefixLen,
+      ...(broadcast ? { broadcast } : {}),
     });
-    kernel.linkSet(req.netns, pod.ifindex, { up: true });
     if (delegate.isDefaultGateway === true)
       kernel.routeAdd(req.netns, { dst: '0.0.0.0', dstLen: 0, gateway, oif: pod.ifindex });
     kernel.routeAdd(req.netns, {

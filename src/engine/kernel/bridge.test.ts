@@ -82,6 +82,29 @@ describe('bridge', () => {
     k.icmpSend(fd, '10.244.1.3', echoRequest(1, 1));
     expect(seen.slice(0, 3)).toEqual(['veth0 in', 'veth1 out', 'cni0 in']);
   });
+
+  it('in hairpin mode sends a port its own floods back, as tests/golden/linux/hairpin-reflect.txt', async () => {
+    const { k } = await bridgeWithPods();
+    const veth0 = k.linkGet(ROOT_NS, 'veth0').ifindex;
+    k.linkSet(ROOT_NS, veth0, { hairpin: true });
+    expect(k.linkGet(ROOT_NS, veth0).bridgePort).toMatchObject({ hairpin: true });
+    const inPod: string[] = [];
+    k.captureOpen('p1', 0, (d, m) =>
+      inPod.push(`${m.direction} ${d[12] === 8 && d[13] === 6 ? 'arp' : 'ip'}`),
+    );
+    const fd = k.icmpOpen('p1', () => {});
+    k.icmpSend(fd, '10.244.1.3', echoRequest(1, 1));
+    // The pod's ARP request leaves, and comes back from the bridge.
+    expect(inPod.slice(0, 2)).toEqual(['out arp', 'in arp']);
+    // Not a port (the pod's own end): nothing to set it on.
+    expect(() => k.linkSet('p1', 2, { hairpin: true })).toThrow(
+      /Operation not supported|EOPNOTSUPP|95/,
+    );
+    // A port that leaves its bridge loses the flag.
+    k.linkSet(ROOT_NS, veth0, { master: 0 });
+    k.linkSet(ROOT_NS, veth0, { master: k.linkGet(ROOT_NS, 'cni0').ifindex });
+    expect(k.linkGet(ROOT_NS, veth0).bridgePort).toMatchObject({ hairpin: false });
+  });
 });
 
 describe('udp sockets', () => {

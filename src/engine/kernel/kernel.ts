@@ -372,9 +372,11 @@ export class Kernel implements KernelApi {
       w.str(A.A_NAME, req.name).str(A.A_KIND, req.kind);
       if (req.mtu !== undefined) w.u32(A.A_MTU, req.mtu);
       if (req.address !== undefined) w.bytesAttr(A.A_ADDRESS, mac(req.address));
+      if (req.txqlen !== undefined) w.u32(A.A_TXQLEN, req.txqlen >>> 0);
       if (req.peer) {
         w.str(A.A_PEER_NAME, req.peer.name);
         if (req.peer.netns !== undefined) w.str(A.A_PEER_NS, req.peer.netns);
+        if (req.peer.txqlen !== undefined) w.u32(A.A_PEER_TXQLEN, req.peer.txqlen >>> 0);
       }
       const vx = req.vxlan;
       if (vx) {
@@ -403,6 +405,8 @@ export class Kernel implements KernelApi {
       if (change.address !== undefined) w.bytesAttr(A.A_ADDRESS, mac(change.address));
       if (change.master !== undefined) w.u32(A.A_MASTER, change.master);
       if (change.netns !== undefined) w.str(A.A_NETNS, change.netns);
+      if (change.txqlen !== undefined) w.u32(A.A_TXQLEN, change.txqlen >>> 0);
+      if (change.hairpin !== undefined) w.u32(A.A_HAIRPIN, change.hairpin ? 1 : 0);
       if (change.up !== undefined) w.u32(A.A_UP, change.up ? 1 : 0);
     });
   }
@@ -432,7 +436,8 @@ export class Kernel implements KernelApi {
       maxMtu: r.u32(A.A_MAXMTU),
       operstate: OPERSTATES[r.u32(A.A_OPERSTATE)] ?? 'UNKNOWN',
       qdisc: r.has(A.A_QDISC) ? LINK_KINDS[kind].qdisc : 'noop',
-      txqlen: r.u32(A.A_TXQLEN),
+      // The kernel keeps it as an unsigned int; ip prints it with %d (qlen -1).
+      txqlen: r.u32(A.A_TXQLEN) | 0,
       address: r.has(A.A_ADDRESS) ? r.mac(A.A_ADDRESS) : null,
       broadcast: r.has(A.A_BROADCAST) ? r.mac(A.A_BROADCAST) : null,
       promiscuity: r.u32(A.A_PROMISC),
@@ -454,7 +459,7 @@ export class Kernel implements KernelApi {
     };
     if (r.has(A.A_MASTER)) {
       info.master = r.u32(A.A_MASTER);
-      info.bridgePort = { portNo: r.u32(A.A_PORTNO) };
+      info.bridgePort = { portNo: r.u32(A.A_PORTNO), hairpin: r.has(A.A_HAIRPIN) };
     }
     if (r.has(A.A_PEER_IFINDEX)) {
       info.peer = { ifindex: r.u32(A.A_PEER_IFINDEX) };

@@ -102,7 +102,7 @@ export interface LinkInfo {
   /** Bridge: FDB ageing time in centiseconds (30000 = 300 s), as `ip -d` prints it. */
   bridge?: { ageingTime: number };
   /** A bridge port: its port number (1, 2, ...). */
-  bridgePort?: { portNo: number };
+  bridgePort?: { portNo: number; hairpin: boolean };
   stats: LinkStats;
 }
 
@@ -111,8 +111,9 @@ export interface LinkAddRequest {
   kind: Exclude<LinkKind, 'loopback'>;
   mtu?: number;
   address?: string;
-  /** veth: the peer's name, and its namespace when not the caller's. */
-  peer?: { name: string; netns?: NsId };
+  txqlen?: number;
+  /** veth: the peer's name, and its namespace when not the caller's (and its txqueuelen). */
+  peer?: { name: string; netns?: NsId; txqlen?: number };
   vxlan?: Partial<VxlanInfo> & { vni: number };
 }
 
@@ -125,6 +126,9 @@ export interface LinkChange {
   name?: string;
   /** Move the link to another namespace (`ip link set X netns NS`). */
   netns?: NsId;
+  txqlen?: number;
+  /** A bridge port's hairpin mode (`bridge link set dev X hairpin on`). */
+  hairpin?: boolean;
 }
 
 export type AddrScope = 'global' | 'site' | 'link' | 'host';

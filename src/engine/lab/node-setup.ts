@@ -199,6 +199,8 @@ export function startPods(host: Host, count: number): string[] {
     const name = `pod${i}`;
     if (host.kernel.netnsList().includes(name)) continue; // already networked
     host.kernel.netnsAdd(name);
+    // The runtime's loopback plugin runs before the network's: the pod's lo is up.
+    host.kernel.linkSet(name, host.kernel.linkGet(name, 'lo').ifindex, { up: true });
     cniAdd(
       { kernel: host.kernel, fs: host.fs, random: host.random },
       { containerId: `${host.hostname}-${name}`, netns: name },

@@ -113,7 +113,11 @@ export const A_TABLE_FILTER = 61;
 export const A_PEER_NETNS_NAME = 62;
 /** Present when the link has a qdisc attached (it has been up); `noop` otherwise. */
 export const A_QDISC = 63;
-export const A_MAX = 64;
+/** A bridge port's hairpin mode (IFLA_BRPORT_MODE): frames may leave by the port they came in on. */
+export const A_HAIRPIN = 72;
+/** veth: the peer's txqueuelen, set apart from the link's own (the peer's IFLA_TXQLEN). */
+export const A_PEER_TXQLEN = 73;
+export const A_MAX = 74;
 
 // Link kinds.
 export const KIND_LOOPBACK = 0;

@@ -72,7 +72,8 @@ export function bridgeInput(br: Link, port: Link, s: i32): void {
       return;
     }
     const out = e.port;
-    if (out == null || out == port) {
+    // br_forward's should_deliver: back out of the ingress port only in hairpin mode.
+    if (out == null || (out == port && !port.hairpin)) {
       drop(s, DROP_BRIDGE_SAME_PORT);
       return;
     }
@@ -95,7 +96,8 @@ function bridgeFlood(br: Link, from: Link | null, s: i32, local: bool): void {
   const ports = br.ports;
   for (let i = 0; i < ports.length; i++) {
     const p = unchecked(ports[i]);
-    if (p == from || !p.running()) continue;
+    // A hairpin port gets its own floods back, as should_deliver allows (a pod sees its ARP twice).
+    if ((p == from && !p.hairpin) || !p.running()) continue;
     const c = slotClone(s);
     if (c < 0) {
       count(DROP_NO_BUFFER);

@@ -109,6 +109,19 @@ function arpSend(l: Link, op: u32, dstMac: u64, sha: u64, spa: u32, tha: u64, tp
   devXmit(l, s);
 }
 
+/**
+ * With arp_notify (the device's or `all`), a device that comes up or changes its MAC announces
+ * each of its addresses: a gratuitous ARP request, sender and target both the address.
+ */
+export function arpNotify(l: Link): void {
+  if (!l.up || !l.isArpDevice() || max(l.arpNotify, l.ns.arpNotifyAll) <= 0) return;
+  const addrs = l.ns.addrs;
+  for (let i = 0; i < addrs.length; i++) {
+    const a = unchecked(addrs[i]);
+    if (a.link == l) arpSend(l, ARPOP_REQUEST, BROADCAST_MAC, l.mac, a.local, 0, a.local);
+  }
+}
+
 function neighSolicit(n: Neigh, unicast: bool): void {
   let hint: u32 = 0;
   if (n.queue.length > 0) hint = ipSaddr(slotPtr(n.queue[0]));

@@ -28,6 +28,7 @@ export function releasePort(port: Link): void {
   if (i >= 0) br.ports.splice(i, 1);
   port.master = null;
   port.portNo = 0;
+  port.hairpin = false;
   bridgeRecalcMac(br);
   bridgeAutoMtu(br);
 }

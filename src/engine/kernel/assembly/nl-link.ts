@@ -39,6 +39,7 @@ import {
   releasePort,
 } from './nl-bridge';
 import { flushNeigh, removeRoutesOn } from './nl-route';
+import { arpNotify } from './neigh';
 import { closeSock } from './sockets';
 
 // ---------------------------------------------------------------------------------------------
@@ -59,6 +60,7 @@ export function newLink(ns: Netns, kind: i32, name: string): Link {
   ns.links.push(l);
   ns.byIndex.set(l.ifindex, l);
   if (kind != A.KIND_LOOPBACK && kind != A.KIND_TUN) l.mac = randomMac();
+  l.arpNotify = ns.arpNotifyDefault;
   return l;
 }
 
@@ -184,6 +186,8 @@ export function linkAdd(): i32 {
     l.mtu = mtu;
     l.mtuSet = true;
   }
+  if (has(A.A_TXQLEN)) l.txqlen = i32a(A.A_TXQLEN);
+  if (peer != null && has(A.A_PEER_TXQLEN)) peer.txqlen = i32a(A.A_PEER_TXQLEN);
   if (has(A.A_ADDRESS) && kind != A.KIND_TUN) {
     l.mac = maca(A.A_ADDRESS);
     l.macSet = true;
@@ -259,6 +263,7 @@ function setUp(l: Link, up: bool): void {
       const a = ns.addrs[i];
       if (a.link == l) addrPrefixRoutes(ns, a, true);
     }
+    arpNotify(l); // inetdev_event, NETDEV_UP
   } else {
     removeRoutesOn(ns, l, false);
     flushNeigh(ns, l, false);
@@ -306,6 +311,7 @@ export function linkSet(): i32 {
     }
     l.mac = mac;
     l.macSet = true;
+    arpNotify(l); // inetdev_event, NETDEV_CHANGEADDR
     if (br != null) {
       br.brFdb.set(mac, new BrFdb(mac, l, true, true, now));
       bridgeRecalcMac(br);
@@ -333,6 +339,12 @@ export function linkSet(): i32 {
         enslave(br, l);
       }
     }
+  }
+  if (has(A.A_TXQLEN)) l.txqlen = i32a(A.A_TXQLEN);
+  if (has(A.A_HAIRPIN)) {
+    // A bridge port's flag: anything else has no port to set it on.
+    if (l.master == null) return fail(EOPNOTSUPP);
+    l.hairpin = u32a(A.A_HAIRPIN) != 0;
   }
   if (has(A.A_NETNS)) {
     const target = stra(A.A_NETNS);
@@ -417,6 +429,7 @@ function writeLink(l: Link): void {
   if (m != null) {
     wu32(A.A_MASTER, <u32>m.ifindex);
     wu32(A.A_PORTNO, <u32>l.portNo);
+    if (l.hairpin) wu32(A.A_HAIRPIN, 1);
   }
   const p = l.peer;
   if (p != null) {

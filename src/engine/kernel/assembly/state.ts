@@ -91,6 +91,10 @@ export class Link {
   mac: u64 = 0;
   macSet: bool = false;
   txqlen: i32 = 1000;
+  /** As a bridge port: hairpin mode (BR_HAIRPIN_MODE); a new port starts without it. */
+  hairpin: bool = false;
+  /** net.ipv4.conf.<dev>.arp_notify: gratuitous ARP when the device comes up or changes MAC. */
+  arpNotify: i32 = 0;
   master: Link | null = null;
   peer: Link | null = null;
   stats: StaticArray<f64> = new StaticArray<f64>(12);
@@ -325,6 +329,9 @@ export class Netns {
   neighs: Map<u64, Neigh> = new Map<u64, Neigh>();
   neighList: Array<Neigh> = new Array<Neigh>();
   forward: bool = false;
+  /** net.ipv4.conf.{all,default}.arp_notify: `all` applies to every device, `default` to new ones. */
+  arpNotifyAll: i32 = 0;
+  arpNotifyDefault: i32 = 0;
   bridgeNfIptables: bool = true;
   bridgeNfIp6tables: bool = true;
   rawSocks: Array<Sock> = new Array<Sock>();

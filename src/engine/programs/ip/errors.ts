@@ -23,6 +23,15 @@ export function invalidArgument(arg: string, why: string): ExitError {
   return new ExitError(255, `Error: argument "${arg}" is wrong: ${why}\n`);
 }
 
+/** iproute2's parse_on_off: its exit status is -EINVAL's low byte. */
+export function parseOnOff(key: string, value: string): boolean {
+  if (value === 'on' || value === 'off') return value === 'on';
+  throw new ExitError(
+    234,
+    `Error: argument of "${key}" must be one of "off", "on", not "${value}"\n`,
+  );
+}
+
 /** `Error: either "KEY" is duplicate, or "ARG" is a garbage.` (iproute2's duparg2). */
 export function duplicateOrGarbage(key: string, arg: string): ExitError {
   return new ExitError(255, `Error: either "${key}" is duplicate, or "${arg}" is a garbage.\n`);

@@ -81,7 +81,8 @@ export function headerLine(ctx: IpContext, view: LinkView, all: LinkInfo[], with
   const flags = flagNames(l.flags, view.peerDown).join(',');
   return (
     `${l.ifindex}: ${l.name}${view.at}: <${flags}> mtu ${l.mtu} qdisc ${l.qdisc}${master}` +
-    ` state ${l.operstate}${mode} group default qlen ${l.txqlen}`
+    // print_queuelen: a queue length of 0 is not printed.
+    ` state ${l.operstate}${mode} group default ${l.txqlen !== 0 ? `qlen ${l.txqlen}` : ''}`
   );
 }
 
@@ -149,7 +150,7 @@ function kindDetails(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): string | nul
 // The bridge's STP, multicast and netfilter tunables and its timers are not modelled by the
 // kernel; they print the defaults a fresh Linux bridge shows (timers as recorded in the goldens).
 function bridgeDetails(l: LinkInfo): string {
-  const id = `8000.${l.address ?? ''}`;
+  const id = bridgeId(l.address);
   return (
     `forward_delay 1500 hello_time 200 max_age 2000 ageing_time ${l.bridge?.ageingTime ?? 30000} ` +
     `stp_state 0 priority 32768 vlan_filtering 0 bridge_id ${id} designated_root ${id} ` +
@@ -173,11 +174,21 @@ export function portState(port: LinkInfo, master: LinkInfo | undefined): string 
     : 'disabled';
 }
 
+/** A bridge id as iproute2 prints it: priority, then the MAC by glibc's ether_ntoa (no zero padding). */
+function bridgeId(mac: string | null): string {
+  const unpadded = (mac ?? '')
+    .split(':')
+    .map((octet) => octet.replace(/^0(?=.)/, ''))
+    .join(':');
+  return `8000.${unpadded}`;
+}
+
 function bridgeSlaveDetails(l: LinkInfo, master: LinkInfo | undefined): string {
   const portNo = l.bridgePort?.portNo ?? 0;
-  const id = `8000.${master?.address ?? ''}`;
+  const id = bridgeId(master?.address ?? null);
   return (
-    `state ${portState(l, master)} priority 32 cost 2 hairpin off guard off root_block off ` +
+    `state ${portState(l, master)} priority 32 cost 2 ` +
+    `hairpin ${l.bridgePort?.hairpin ? 'on' : 'off'} guard off root_block off ` +
     'fastleave off learning on flood on ' +
     `port_id 0x${(0x8000 + portNo).toString(16)} port_no 0x${portNo.toString(16)} ` +
     `designated_port ${0x8000 + portNo} designated_cost 0 designated_bridge ${id} ` +
@@ -248,7 +259,7 @@ export function linkJson(
   obj.operstate = l.operstate;
   if (withMode) obj.linkmode = 'DEFAULT';
   obj.group = 'default';
-  obj.txqlen = l.txqlen;
+  if (l.txqlen !== 0) obj.txqlen = l.txqlen;
   obj.link_type = LINK_KINDS[l.kind].linkLayer;
   if (l.address !== null) {
     obj.address = l.address;
@@ -339,7 +350,7 @@ function vxlanJson(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): Json | undefin
 }
 
 function bridgeJson(l: LinkInfo): Json {
-  const id = `8000.${l.address ?? ''}`;
+  const id = bridgeId(l.address);
   return {
     forward_delay: 1500,
     hello_time: 200,
@@ -387,12 +398,12 @@ function bridgeJson(l: LinkInfo): Json {
 
 function bridgeSlaveJson(l: LinkInfo, master: LinkInfo | undefined): Json {
   const portNo = l.bridgePort?.portNo ?? 0;
-  const id = `8000.${master?.address ?? ''}`;
+  const id = bridgeId(master?.address ?? null);
   return {
     state: portState(l, master),
     priority: 32,
     cost: 2,
-    hairpin: false,
+    hairpin: l.bridgePort?.hairpin ?? false,
     guard: false,
     root_block: false,
     fastleave: false,

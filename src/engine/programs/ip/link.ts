@@ -9,6 +9,7 @@ import {
   cannotFindDevice,
   duplicateOrGarbage,
   invalidArgument,
+  parseOnOff,
   unknownCommand,
   viaNetlink,
 } from './errors.ts';
@@ -27,7 +28,14 @@ import {
   statsText,
   viewLink,
 } from './link-format.ts';
-import { ArgCursor, matches, parseAddress, parseLladdr, parseUnsigned } from './parse.ts';
+import {
+  ArgCursor,
+  matches,
+  parseAddress,
+  parseInteger,
+  parseLladdr,
+  parseUnsigned,
+} from './parse.ts';
 import { LINK_USAGE } from './usage.ts';
 
 export function doLink(ctx: IpContext, args: string[]): number {
@@ -147,6 +155,7 @@ interface LinkArgs {
   address?: string;
   netns?: string;
   up?: boolean;
+  txqlen?: number;
   type?: string;
   /** Arguments after `type KIND`. */
   typeArgs: string[];
@@ -176,12 +185,9 @@ function parseLinkArgs(ctx: IpContext, args: string[], allowType: boolean): Link
       parsed.netns = ns;
     } else if (arg === 'up') {
       parsed.up = true;
-    } else if (
-      arg === 'txqueuelen' ||
-      arg === 'qlen' ||
-      arg === 'numtxqueues' ||
-      arg === 'numrxqueues'
-    ) {
+    } else if (arg === 'txqueuelen' || arg === 'qlen' || arg === 'txqlen') {
+      parsed.txqlen = parseTxqlen(cursor.value());
+    } else if (arg === 'numtxqueues' || arg === 'numrxqueues') {
       cursor.value();
     } else {
       if (parsed.name !== undefined) throw duplicateOrGarbage('dev', arg);
@@ -214,6 +220,7 @@ function buildAddRequest(ctx: IpContext, parsed: LinkArgs): LinkAddRequest {
   const base = {
     ...(parsed.mtu !== undefined ? { mtu: parsed.mtu } : {}),
     ...(parsed.address !== undefined ? { address: parsed.address } : {}),
+    ...(parsed.txqlen !== undefined ? { txqlen: parsed.txqlen } : {}),
   };
   if (name === undefined) {
     throw new ExitError(2, 'Error: Required attributes not provided to perform the operation.\n');
@@ -234,14 +241,34 @@ const TYPE_OPTIONS: { [K in AddableLinkKind]: TypeOptions } = {
   vxlan: (ctx, args) => ({ vxlan: parseVxlan(ctx, args) }),
 };
 
-function parseVethPeer(ctx: IpContext, args: string[]): { name: string; netns?: string } {
+function parseVethPeer(ctx: IpContext, args: string[]): NonNullable<LinkAddRequest['peer']> {
   if (args.length === 0) throw new ExitError(2, 'Error: Unknown device type.\n');
   if (args[0] !== 'peer') throw duplicateOrGarbage('peer', args[0] ?? '');
   const peer = parseLinkArgs(ctx, args.slice(1), false);
   if (peer.name === undefined) {
     throw new ExitError(2, 'Error: Required attributes not provided to perform the operation.\n');
   }
-  return peer.netns !== undefined ? { name: peer.name, netns: peer.netns } : { name: peer.name };
+  return {
+    name: peer.name,
+    ...(peer.netns !== undefined ? { netns: peer.netns } : {}),
+    ...(peer.txqlen !== undefined ? { txqlen: peer.txqlen } : {}),
+  };
+}
+
+/** The device's queue length, as iplink.c reads it (get_integer, sent as an unsigned int). */
+function parseTxqlen(text: string): number {
+  const qlen = parseInteger(text);
+  if (qlen === null) throw invalidArgument(text, 'Invalid "txqueuelen" value\n');
+  return qlen;
+}
+
+/** `ip link set DEV type bridge_slave ...`: the port options the kernel models. */
+function parseBridgeSlave(args: string[], change: LinkChange): void {
+  const cursor = new ArgCursor(args);
+  for (let arg = cursor.take(); arg !== undefined; arg = cursor.take()) {
+    if (arg === 'hairpin') change.hairpin = parseOnOff('hairpin', cursor.value());
+    else throw new ExitError(255, `bridge_slave: unknown option "${arg}"?\n`);
+  }
 }
 
 function parseVxlan(ctx: IpContext, args: string[]): Partial<VxlanInfo> & { vni: number } {
@@ -299,9 +326,6 @@ const UNMODELLED_SETTINGS = [
   'dynamic',
   'trailers',
   'carrier',
-  'txqueuelen',
-  'txqlen',
-  'qlen',
   'alias',
   'broadcast',
   'brd',
@@ -327,7 +351,14 @@ function linkSet(ctx: IpContext, args: string[]): number {
       if (master === null) throw invalidArgument(text, 'Device does not exist\n');
       change.master = master.ifindex;
     } else if (arg === 'nomaster') change.master = 0;
-    else if (UNMODELLED_SETTINGS.includes(arg)) {
+    else if (arg === 'txqueuelen' || arg === 'qlen' || arg === 'txqlen') {
+      change.txqlen = parseTxqlen(cursor.value());
+    } else if (arg === 'type') {
+      // The kind's own options take the rest of the line.
+      if (cursor.value() === 'bridge_slave') parseBridgeSlave(cursor.rest(), change);
+      else unsupported = true;
+      break;
+    } else if (UNMODELLED_SETTINGS.includes(arg)) {
       cursor.value();
       unsupported = true;
     } else if (arg === 'name') change.name = cursor.value();

@@ -87,6 +87,20 @@ export function parseUnsigned(text: string): number | null {
   return null;
 }
 
+/** iproute2's get_integer (strtol, base 0): a signed int in decimal, hex or octal. */
+export function parseInteger(text: string): number | null {
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(text);
+  if (!m) return null;
+  const digits = m[2];
+  const magnitude = /^0[xX]/.test(digits)
+    ? parseInt(digits, 16)
+    : digits.startsWith('0')
+      ? parseInt(digits, 8)
+      : Number(digits);
+  const value = m[1] === '-' ? -magnitude : magnitude;
+  return value >= -(2 ** 31) && value < 2 ** 31 ? value : null;
+}
+
 /** Walks a command's words; `value()` takes the word a keyword needs (iproute2's NEXT_ARG). */
 export class ArgCursor {
   private index = 0;
