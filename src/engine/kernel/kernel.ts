@@ -386,6 +386,7 @@ export class Kernel implements KernelApi {
         if (vx.dstport !== undefined) w.u32(A.A_DSTPORT, vx.dstport);
         if (vx.learning !== undefined) w.u32(A.A_LEARNING, vx.learning ? 1 : 0);
         if (vx.ageing !== undefined) w.u32(A.A_AGEING, vx.ageing);
+        if (vx.ttl !== undefined) w.u32(A.A_VX_TTL, vx.ttl);
       } else if (req.kind === 'vxlan') {
         throw new NetlinkError(Errno.EINVAL, 'Missing VXLAN ID');
       }
@@ -471,6 +472,7 @@ export class Kernel implements KernelApi {
         dstport: r.u32(A.A_DSTPORT),
         learning: r.u32(A.A_LEARNING) !== 0,
         ageing: r.u32(A.A_AGEING),
+        ttl: r.u32(A.A_VX_TTL),
       };
       if (r.has(A.A_VX_LOCAL)) info.vxlan.local = r.ip(A.A_VX_LOCAL);
       if (r.has(A.A_VX_DEV)) info.vxlan.dev = r.u32(A.A_VX_DEV);

@@ -75,6 +75,8 @@ export interface VxlanInfo {
   learning: boolean;
   /** FDB ageing in seconds (300 by default). */
   ageing: number;
+  /** The outer packets' TTL; 0 is `ttl auto`. */
+  ttl: number;
 }
 
 export interface LinkInfo {

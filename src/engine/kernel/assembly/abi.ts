@@ -117,7 +117,9 @@ export const A_QDISC = 63;
 export const A_HAIRPIN = 72;
 /** veth: the peer's txqueuelen, set apart from the link's own (the peer's IFLA_TXQLEN). */
 export const A_PEER_TXQLEN = 73;
-export const A_MAX = 74;
+/** A vxlan device's outer TTL (IFLA_VXLAN_TTL); 0 is `auto`, the route's hop limit. */
+export const A_VX_TTL = 74;
+export const A_MAX = 75;
 
 // Link kinds.
 export const KIND_LOOPBACK = 0;

@@ -10,7 +10,7 @@ import {
 import { isMulticastMac } from './bytes';
 import { slotFree, slotPtr, slotClone, slotLen } from './pool';
 import { Link, BrFdb, now, fdbGen, RX_BYTES, RX_PACKETS, RX_DROPPED } from './state';
-import { ethDst, ethSrc } from './headers';
+import { ETH_HLEN, ethDst, ethSrc } from './headers';
 import { bump, count, devXmit, drop, etherInput, tap } from './dev';
 
 /** The bridge's FDB entry for mac, or null (through a one-entry cache per direction). */
@@ -86,7 +86,8 @@ export function bridgeInput(br: Link, port: Link, s: i32): void {
 /** A frame the bridge keeps for itself: it is received on the bridge device. */
 function bridgeLocalIn(br: Link, s: i32): void {
   bump(br.stats, RX_PACKETS, 1);
-  bump(br.stats, RX_BYTES, slotLen(s));
+  // br_pass_frame_up counts the frame as the rx handler has it: past its Ethernet header.
+  bump(br.stats, RX_BYTES, slotLen(s) - ETH_HLEN);
   tap(br, s, DIR_IN);
   etherInput(br, s);
 }

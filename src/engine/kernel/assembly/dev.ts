@@ -197,7 +197,8 @@ export function netifReceive(l: Link, s: i32): void {
   }
   const len = slotLen(s);
   bump(l.stats, RX_PACKETS, 1);
-  bump(l.stats, RX_BYTES, len);
+  // vxlan_rcv counts once eth_type_trans has pulled the inner Ethernet header.
+  bump(l.stats, RX_BYTES, l.kind == KIND_VXLAN ? len - ETH_HLEN : len);
   tap(l, s, DIR_IN);
   if (l.kind == KIND_TUN) {
     ipRcv(l, s, 0);

@@ -122,6 +122,25 @@ function kindFromName(k: string): i32 {
   return kind == A.KIND_LOOPBACK ? -1 : kind;
 }
 
+/** What VXLAN over IPv4 adds to a frame: outer IPv4, UDP and VXLAN headers, and the inner Ethernet header. */
+const VXLAN_OVERHEAD: i32 = 50;
+
+/** vxlan_vni_in_use: a namespace has one vxlan device per VNI and UDP port. */
+function vniInUse(ns: Netns, vni: u32, port: u32, self: Link | null): bool {
+  for (let i = 0; i < ns.links.length; i++) {
+    const o = unchecked(ns.links[i]);
+    if (o != self && o.kind == A.KIND_VXLAN && o.vni == vni && o.dstport == port) return true;
+  }
+  return false;
+}
+
+/** The largest MTU a vxlan device may take: its lower device's, less the encapsulation. */
+function vxlanMaxMtu(l: Link): i32 {
+  if (l.kind != A.KIND_VXLAN || l.vxDev == 0) return i32.MAX_VALUE;
+  const lower = l.ns.link(l.vxDev);
+  return lower == null ? i32.MAX_VALUE : lower.mtu - VXLAN_OVERHEAD;
+}
+
 export function linkAdd(): i32 {
   const ns = nsGet();
   if (ns == null) return fail(ENOENT, 'Invalid netns');
@@ -138,6 +157,8 @@ export function linkAdd(): i32 {
       vxDev = ns.link(i32a(A.A_VX_DEV));
       if (vxDev == null) return fail(ENODEV, 'Invalid local interface, device not found');
     }
+    if (vniInUse(ns, u32a(A.A_VNI), u32a(A.A_DSTPORT, 8472), null))
+      return fail(EEXIST, 'A VXLAN device with the specified VNI already exists');
   }
   let peer: Link | null = null;
   if (kind == A.KIND_VETH) {
@@ -169,13 +190,18 @@ export function linkAdd(): i32 {
     l.dstport = u32a(A.A_DSTPORT, 8472);
     l.learning = u32a(A.A_LEARNING, 1) != 0;
     l.vxAgeing = i32a(A.A_AGEING, 300);
+    l.vxTtl = u32a(A.A_VX_TTL, 0);
     if (vxDev != null) {
       l.vxDev = vxDev.ifindex;
-      l.mtu = vxDev.mtu - 50;
+      l.mtu = vxDev.mtu - VXLAN_OVERHEAD;
     }
   }
   if (has(A.A_MTU)) {
     const mtu = i32a(A.A_MTU);
+    if (mtu > vxlanMaxMtu(l)) {
+      deleteLink(l);
+      return fail(EINVAL);
+    }
     if (kind != A.KIND_LOOPBACK && (mtu < l.minMtu || mtu > l.maxMtu)) {
       deleteLink(l);
       return fail(
@@ -295,6 +321,8 @@ export function linkSet(): i32 {
       if (mtu < l.minMtu) return fail(EINVAL, 'mtu less than device minimum');
       if (mtu > l.maxMtu) return fail(EINVAL, 'mtu greater than device maximum');
     }
+    // vxlan_change_mtu: no bigger than the lower device leaves room for; no extack.
+    if (mtu > vxlanMaxMtu(l)) return fail(EINVAL);
     l.mtu = mtu;
     l.mtuSet = true;
     const br = l.master;
@@ -445,6 +473,7 @@ function writeLink(l: Link): void {
     wu32(A.A_DSTPORT, l.dstport);
     wu32(A.A_LEARNING, l.learning ? 1 : 0);
     wu32(A.A_AGEING, <u32>l.vxAgeing);
+    wu32(A.A_VX_TTL, l.vxTtl);
   }
   if (l.kind == A.KIND_BRIDGE) wu32(A.A_BR_AGEING, <u32>l.brAgeing);
   wbytes(A.A_STATS, changetype<usize>(l.stats), 96);

@@ -111,6 +111,8 @@ export class Link {
   dstport: u32 = 8472;
   learning: bool = true;
   vxAgeing: i32 = 300;
+  /** Outer TTL; 0 is `ttl auto` (the default hop limit, 64). */
+  vxTtl: u32 = 0;
   vxFdb: Map<u64, VxFdb> = new Map<u64, VxFdb>();
   vxFdbList: Array<VxFdb> = new Array<VxFdb>();
   // tun

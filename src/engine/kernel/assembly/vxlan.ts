@@ -130,7 +130,8 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
     return;
   }
   bump(vx.stats, TX_PACKETS, 1);
-  bump(vx.stats, TX_BYTES, innerLen);
+  // iptunnel_xmit counts from the inner network header: the frame less its Ethernet header.
+  bump(vx.stats, TX_BYTES, innerLen - ETH_HLEN);
   let src = vx.vxLocal;
   if (src == 0) src = ns.routeSrc(rt);
   const ip = slotPtr(s);
@@ -147,7 +148,8 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   let c = csumFold(csumAdd(udp, <i32>udpLen, acc));
   if (c == 0) c = 0xffff;
   udpSetCheck(udp, c);
-  ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, 64, PROTO_UDP, src, remote);
+  const ttl = vx.vxTtl != 0 ? vx.vxTtl : 64;
+  ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, ttl, PROTO_UDP, src, remote);
   ipRouteOutput(ns, rt, remote, s, false);
 }
 

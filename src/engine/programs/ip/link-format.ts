@@ -208,7 +208,7 @@ function vxlanDetails(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): string {
   if (v.dev !== undefined) text += `dev ${ctx.linkName(v.dev, all)} `;
   text += `srcport 0 0 dstport ${v.dstport} `;
   if (!v.learning) text += 'nolearning ';
-  text += `ttl auto ageing ${v.ageing} udpcsum noudp6zerocsumtx noudp6zerocsumrx `;
+  text += `ttl ${v.ttl || 'auto'} ageing ${v.ageing} udpcsum noudp6zerocsumtx noudp6zerocsumrx `;
   return text;
 }
 
@@ -339,7 +339,7 @@ function vxlanJson(ctx: IpContext, l: LinkInfo, all: LinkInfo[]): Json | undefin
     port_range: { low: 0, high: 0 },
     port: v.dstport,
     learning: v.learning,
-    ttl: 0,
+    ttl: v.ttl,
     df: 'unset',
     ageing: v.ageing,
     udp_csum: true,

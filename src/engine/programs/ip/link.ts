@@ -284,16 +284,22 @@ function parseVxlan(ctx: IpContext, args: string[]): Partial<VxlanInfo> & { vni:
     } else if (arg === 'local') {
       info.local = parseAddress(cursor.value());
     } else if (arg === 'dev') {
-      info.dev = ctx.requireLink(cursor.value()).ifindex;
+      info.dev = ctx.requireLink(cursor.value(), 255).ifindex;
     } else if (arg === 'dstport') {
       const text = cursor.value();
       const port = parseUnsigned(text);
-      if (port === null || port > 65535) throw invalidArgument(text, 'dstport\n');
+      if (port === null || port > 65535) throw invalidArgument(text, 'dst port');
       info.dstport = port;
     } else if (arg === 'nolearning') {
       info.learning = false;
     } else if (arg === 'learning') {
       info.learning = true;
+    } else if (arg === 'ttl' || arg === 'hoplimit') {
+      const text = cursor.value();
+      const ttl = text === 'auto' ? 0 : parseUnsigned(text);
+      if (ttl === null) throw invalidArgument(text, 'invalid TTL');
+      if (ttl > 255) throw invalidArgument(text, 'TTL must be <= 255');
+      info.ttl = ttl;
     } else if (arg === 'ageing') {
       const text = cursor.value();
       const ageing = parseUnsigned(text);
