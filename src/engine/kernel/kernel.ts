@@ -776,6 +776,11 @@ export class Kernel implements KernelApi {
     return this.x.freeBuffers();
   }
 
+  /** The module's linear memory, in bytes (it only grows: what the kernel ever needed). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
+  }
+
   /**
    * Benchmark hook: receives `frame` `count` times on link `ifindex` of `ns`, running the full
    * path, and returns how many frames left on `ether` links (the wire callback is not called).

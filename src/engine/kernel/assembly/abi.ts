@@ -214,7 +214,8 @@ export const DROP_IP_MTU = 31;
 export const DROP_IP_BLACKHOLE = 32;
 export const DROP_ARP_NOARP = 33;
 export const DROP_IP_MARTIAN = 34;
-export const DROP_COUNT = 35;
+export const DROP_NEIGH_TABLE_FULL = 35;
+export const DROP_COUNT = 36;
 
 export const DROP_NAMES: string[] = [
   'eth: frame too short',
@@ -252,4 +253,5 @@ export const DROP_NAMES: string[] = [
   'ip: blackhole route',
   'arp: device is noarp',
   'ip: martian address',
+  'neigh: table full',
 ];

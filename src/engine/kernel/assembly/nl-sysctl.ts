@@ -1,10 +1,12 @@
 // sysctl.
 
 import * as A from './abi';
-import { Netns } from './state';
+import { Link, Netns } from './state';
 import { stra, begin, end, wstr, fail, resetOut } from './msg';
 import { ENOENT, EINVAL } from './errno';
 import { nsGet } from './nl-link';
+import { gcThresh1, gcThresh2, gcThresh3, setGcThresh } from './neigh';
+import { ipfragHighThresh, ipfragLowThresh, ipfragTime, setIpfrag } from './ip-reasm';
 
 // The boolean sysctls the lab's programs read: forwarding, and br_netfilter's bridge hooks
 // (a Kubernetes node loads br_netfilter; flanneld refuses to start without it).
@@ -25,10 +27,72 @@ function sysctlValue(ns: Netns, id: i32): bool {
   return ns.bridgeNfIp6tables;
 }
 
+// The integer sysctls of the kernel's limits. The neighbour table's gc thresholds exist in the
+// root namespace only, as Linux shows them in init_net only; the device's unres_qlen_bytes
+// is per link, the fragment limits per kernel (Linux keeps them per netns).
+const NEIGH_PREFIX = 'net.ipv4.neigh.';
+const UNRES_SUFFIX = '.unres_qlen_bytes';
+
+/** The integer sysctl's value, or -1 when `key` is not one (or not in this namespace). */
+function intSysctl(ns: Netns, key: string): i64 {
+  if (ns.name.length == 0) {
+    if (key == 'net.ipv4.neigh.default.gc_thresh1') return gcThresh1;
+    if (key == 'net.ipv4.neigh.default.gc_thresh2') return gcThresh2;
+    if (key == 'net.ipv4.neigh.default.gc_thresh3') return gcThresh3;
+  }
+  if (key == 'net.ipv4.ipfrag_high_thresh') return ipfragHighThresh;
+  if (key == 'net.ipv4.ipfrag_low_thresh') return ipfragLowThresh;
+  if (key == 'net.ipv4.ipfrag_time') return ipfragTime;
+  const l = unresLink(ns, key);
+  return l == null ? -1 : l.unresQlenBytes;
+}
+
+function unresLink(ns: Netns, key: string): Link | null {
+  if (!key.startsWith(NEIGH_PREFIX) || !key.endsWith(UNRES_SUFFIX)) return null;
+  const dev = key.slice(NEIGH_PREFIX.length, key.length - UNRES_SUFFIX.length);
+  return ns.linkByName(dev);
+}
+
+/** Sets an integer sysctl (the caller checked that key is one); false for a bad value. */
+function setIntSysctl(ns: Netns, key: string, text: string): bool {
+  // proc_dointvec: an optional sign and decimal digits, within an int.
+  let i = text.startsWith('-') || text.startsWith('+') ? 1 : 0;
+  if (i == text.length || text.length - i > 10) return false;
+  for (let j = i; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c < 48 || c > 57) return false;
+  }
+  const v = I64.parseInt(text);
+  if (v > i32.MAX_VALUE || v < i32.MIN_VALUE) return false;
+  const n = <i32>v;
+  if (key.endsWith('gc_thresh1')) setGcThresh(1, n);
+  else if (key.endsWith('gc_thresh2')) setGcThresh(2, n);
+  else if (key.endsWith('gc_thresh3')) setGcThresh(3, n);
+  else if (key.startsWith('net.ipv4.ipfrag_')) {
+    // ipfrag_high_thresh may not go below low_thresh, nor low above high (proc_douintvec_minmax).
+    if (key == 'net.ipv4.ipfrag_high_thresh' && (n < 0 || n < ipfragLowThresh)) return false;
+    if (key == 'net.ipv4.ipfrag_low_thresh' && (n < 0 || n > ipfragHighThresh)) return false;
+    setIpfrag(key, n);
+  } else {
+    if (n < 0) return false;
+    unresLink(ns, key)!.unresQlenBytes = n;
+  }
+  return true;
+}
+
 export function sysctlGet(): i32 {
   const ns = nsGet();
   if (ns == null) return fail(ENOENT);
-  const id = sysctlId(stra(A.A_KEY));
+  const key = stra(A.A_KEY);
+  const iv = intSysctl(ns, key);
+  if (iv >= 0) {
+    resetOut();
+    begin();
+    wstr(A.A_VALUE, iv.toString());
+    end();
+    return 0;
+  }
+  const id = sysctlId(key);
   if (id == 0) return fail(ENOENT);
   resetOut();
   begin();
@@ -40,7 +104,9 @@ export function sysctlGet(): i32 {
 export function sysctlSet(): i32 {
   const ns = nsGet();
   if (ns == null) return fail(ENOENT);
-  const id = sysctlId(stra(A.A_KEY));
+  const key = stra(A.A_KEY);
+  if (intSysctl(ns, key) >= 0) return setIntSysctl(ns, key, stra(A.A_VALUE).trim()) ? 0 : fail(EINVAL);
+  const id = sysctlId(key);
   if (id == 0) return fail(ENOENT);
   const v = stra(A.A_VALUE).trim();
   if (v != '0' && v != '1') return fail(EINVAL);
