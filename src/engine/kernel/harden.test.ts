@@ -45,7 +45,7 @@ async function oneHost(clock = new ManualClock()) {
   k.addrAdd(ROOT_NS, { ifindex: eth0, local: HOST, prefixlen: 24 });
   k.linkSet(ROOT_NS, eth0, { up: true });
   const sent: Uint8Array[] = [];
-  k.onWireTransmit = (_i, f) => sent.push(f.slice());
+  k.onWireTransmit = (_i, f) => void sent.push(f.slice());
   return { clock, k, eth0, sent };
 }
 
@@ -248,5 +248,21 @@ describe('packets waiting for a neighbour', () => {
     // pushes the first out, the last fits beside two.
     ping(a, null, HOST, 4500);
     expect(a.dropCounters()['neigh: queue full']).toBe(1);
+  });
+});
+
+describe('back-pressure from the wire', () => {
+  it('counts a frame the NIC queue refused as TX dropped, and lost frames as RX dropped', async () => {
+    const { wire, a } = await twoHosts();
+    expect(ping(a, wire, HOST, 56)).toEqual([56]);
+    a.onWireTransmit = () => false; // the queue is full
+    const eth0 = a.linkGet(ROOT_NS, 'eth0');
+    ping(a, null, HOST, 56);
+    const after = a.linkGet(ROOT_NS, 'eth0').stats;
+    expect(after.txDropped - eth0.stats.txDropped).toBe(1);
+    expect(after.txPackets).toBe(eth0.stats.txPackets);
+    expect(a.dropCounters()['dev: transmit queue full']).toBe(1);
+    a.wireDropped(eth0.ifindex, 7);
+    expect(a.linkGet(ROOT_NS, 'eth0').stats.rxDropped - eth0.stats.rxDropped).toBe(7);
   });
 });

@@ -343,7 +343,7 @@ export interface KernelApi {
 
   // --- the wire (the host's NIC) ---
   /** Called with each frame an `ether` link transmits; the view is valid only during the call. */
-  onWireTransmit: ((ifindex: number, frame: Uint8Array) => void) | null;
+  onWireTransmit: ((ifindex: number, frame: Uint8Array) => boolean | void) | null;
   /** A frame arriving from the wire on an `ether` link. Malformed frames are counted and dropped. */
   wireReceive(ifindex: number, frame: Uint8Array): void;
 

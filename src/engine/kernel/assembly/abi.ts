@@ -215,7 +215,8 @@ export const DROP_IP_BLACKHOLE = 32;
 export const DROP_ARP_NOARP = 33;
 export const DROP_IP_MARTIAN = 34;
 export const DROP_NEIGH_TABLE_FULL = 35;
-export const DROP_COUNT = 36;
+export const DROP_TX_QUEUE_FULL = 36;
+export const DROP_COUNT = 37;
 
 export const DROP_NAMES: string[] = [
   'eth: frame too short',
@@ -254,4 +255,5 @@ export const DROP_NAMES: string[] = [
   'arp: device is noarp',
   'ip: martian address',
   'neigh: table full',
+  'dev: transmit queue full',
 ];

@@ -154,4 +154,35 @@ describe('ping -f', () => {
     expect(n.sent.length).toBeGreaterThan(256);
     expect(io.all.join('')).toMatch(/(\d+) packets transmitted, \1 received, 0% packet loss/);
   });
+
+  it('lets the event loop run after each burst, even with 65,536 probes allowed in flight', async () => {
+    let now = Date.UTC(2026, 0, 1);
+    const clock: LabClock = {
+      now: () => (now += 0.001),
+      setTimer: (ms, fn) => {
+        const t = setTimeout(fn, ms);
+        return () => clearTimeout(t);
+      },
+      sleep: (ms, signal) => sleepOn(clock.setTimer, ms, signal),
+    };
+    const host = { ...fakeHost(), clock };
+    const n: FakeNet = {
+      behaviour: 'reply',
+      rttMs: 0,
+      sync: false,
+      ttl: 64,
+      src: '10.244.1.2',
+      sent: [],
+    };
+    Object.assign(host, { kernel: fakeKernel(n, clock) });
+    const io = recordingIO();
+    let sentWhenTheLoopRan = -1;
+    setTimeout(() => {
+      sentWhenTheLoopRan = n.sent.length;
+      io.controller.abort();
+    }, 0);
+    await ping(['ping', '-q', '-f', '-l', '65536', '10.244.1.3'], io, host);
+    expect(sentWhenTheLoopRan).toBeGreaterThan(0);
+    expect(sentWhenTheLoopRan).toBeLessThanOrEqual(1024);
+  });
 });
