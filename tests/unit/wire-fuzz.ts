@@ -4,7 +4,6 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { ROOT_NS, type KernelApi } from '../../src/engine/kernel/types.ts';
-import type { LocalLab } from '../../src/engine/lab/local-lab.ts';
 import type { WireMessage } from '../../src/engine/lab/wire.ts';
 import { readPcap } from '../../src/engine/packet/pcap.ts';
 import { HOSTS, buildSeedLab } from './seed-lab.ts';

@@ -355,4 +355,6 @@ export interface KernelApi {
 
   /** Named drop reasons and their counts, e.g. { 'ip: bad header checksum': 3 }. */
   dropCounters(): Record<string, number>;
+  /** Free packet buffers (a leak check for tests and fuzzers). */
+  freeBuffers(): number;
 }
