@@ -95,11 +95,6 @@ let lastFlush: f64 = 0;
 /** When a forced gc last found nothing to remove (-1: since then an entry changed state). */
 let fruitlessGcAt: f64 = -1;
 let nextPeriodicGc: f64 = 0;
-/** Linux's neigh statistics, as `ip -s ntable` prints them. */
-export let forcedGcRuns: f64 = 0;
-export let periodicGcRuns: f64 = 0;
-export let tableFulls: f64 = 0;
-export let unresDiscards: f64 = 0;
 
 /** net.ipv4.neigh.default.unres_qlen_bytes: what may wait for an address, per neighbour. */
 export const UNRES_QLEN_BYTES_DEFAULT: i32 = 212992;
@@ -200,7 +195,6 @@ export function neighCreate(ns: Netns, l: Link, ip: u32, exempt: bool = false): 
     // counted until neighConfirm makes it PERMANENT
   } else if (entries >= gcThresh3 || (entries >= gcThresh2 && now > lastFlush + GC_FORCED_AGE_MS)) {
     if (neighForcedGc() == 0 && entries >= gcThresh3) {
-      tableFulls++;
       return null;
     }
   }
@@ -245,7 +239,6 @@ function collectable(n: Neigh): bool {
 /** neigh_forced_gc: removes entries not updated in the last 5 s (and FAILED or NOARP ones),
  * oldest first, until gc_thresh2 remain. Returns how many it removed. */
 function neighForcedGc(): i32 {
-  forcedGcRuns++;
   // A flood of new senders asks again at the same instant: nothing has aged since.
   if (now == fruitlessGcAt) return 0;
   const maxClean = gcEntries + 1 - gcThresh2; // gc_entries already counts the new entry
@@ -279,7 +272,6 @@ function neighPeriodicGc(): void {
   let total = 0;
   for (let j = 0; j < nsOrder.length; j++) total += nsOrder[j].neighList.length;
   if (total < gcThresh1) return;
-  periodicGcRuns++;
   for (let j = 0; j < nsOrder.length; j++) {
     const ns = nsOrder[j];
     const list = ns.neighList;
@@ -408,11 +400,9 @@ export function neighOutput(ns: Netns, out: Link, nh: u32, s: i32, broadcast: bo
     n.queue.length > 0 &&
     (n.queueBytes + cost > out.unresQlenBytes || unresSlots >= UNRES_SLOTS_MAX)
   ) {
-    unresDiscards++;
     drop(dequeue(n), DROP_NEIGH_QUEUE);
   }
   if (cost > out.unresQlenBytes || unresSlots >= UNRES_SLOTS_MAX) {
-    unresDiscards++;
     drop(s, DROP_NEIGH_QUEUE);
   } else {
     n.queue.push(s);
