@@ -1,5 +1,6 @@
 // `npm run bench`: runs every benchmark and prints one JSON document. Timing never fails a build.
 import { benchBrowser } from './browser.ts';
+import { benchFuzz } from './fuzz.ts';
 import { benchKernel } from './kernel.ts';
 import { benchKv } from './kv.ts';
 
@@ -11,6 +12,7 @@ interface Section {
 const sections: Section[] = [
   { name: 'kernel', run: benchKernel },
   { name: 'kv', run: benchKv },
+  { name: 'fuzz', run: benchFuzz },
   { name: 'browser', run: benchBrowser },
 ];
 

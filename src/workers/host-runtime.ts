@@ -108,17 +108,22 @@ export class HostRuntime {
     this.host = host;
     const wire = new WirePort(this.deps.transport(config.labId, hostname), {
       now: () => clock.now(),
+      realNow: this.deps.source,
     });
     this.wire = wire;
     kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
     let eth0 = 0; // the NIC's ifindex, looked up once (not per frame)
-    wire.onReceiveFrames = (frames) => {
-      if (!eth0) {
-        // Until the node's boot plugs the NIC in, frames find no port to arrive on.
-        if (!kernel.linkDump(ROOT_NS).some((l) => l.name === 'eth0')) return;
+    const nic = () => {
+      // Until the node's boot plugs the NIC in, frames find no port to arrive on.
+      if (!eth0 && kernel.linkDump(ROOT_NS).some((l) => l.name === 'eth0'))
         eth0 = kernel.linkGet(ROOT_NS, 'eth0').ifindex;
-      }
-      kernel.wireReceiveFrames(eth0, frames);
+      return eth0;
+    };
+    wire.onReceiveFrames = (frames) => {
+      if (nic()) kernel.wireReceiveFrames(eth0, frames);
+    };
+    wire.onRxDropped = (frames) => {
+      if (nic()) kernel.wireDropped(eth0, frames);
     };
     // The node boots in the background: the shell answers at once, flanneld takes its time.
     this.booting = this.boot(host, config, kv);

@@ -12,6 +12,7 @@ import type {
   OutputStream,
 } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
+import { OutputPacer } from './output-pacer.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
@@ -69,21 +70,22 @@ const api: HostWorkerApi = {
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
   ) {
-    // `output` and `download` are Comlink proxies: each call is a message of its own. Resolve
-    // only once every one of them has been handled, so the caller never sees `$?` before the
-    // last line (or file).
+    // `output` and `download` are Comlink proxies: each call is a message of its own. Output
+    // is paced (one call in flight, the rest merged); resolve only once all of it and every
+    // file has been handled, so the caller never sees `$?` before the last line (or file).
     const delivered: Promise<unknown>[] = [];
+    const pacer = new OutputPacer((pieces) =>
+      Promise.all(pieces.map(([stream, text]) => output(stream, text) as unknown)),
+    );
     const status = await runtime.run(
       line,
-      (stream, text) => {
-        delivered.push(Promise.resolve(output(stream, text) as unknown));
-      },
+      (stream, text) => pacer.write(stream, text),
       download &&
         ((name, bytes) => {
           delivered.push(Promise.resolve(download(name, bytes) as unknown));
         }),
     );
-    await Promise.all(delivered);
+    await Promise.all([pacer.drain(), ...delivered]);
     return status;
   },
   interrupt() {

@@ -47,7 +47,7 @@ describe('golden host-gw captures of host2', () => {
     k.routeAdd(ROOT_NS, { dst: '10.244.2.0', dstLen: 24, gateway: '172.16.112.130', oif: eth0 });
 
     const onWire: Uint8Array[] = [];
-    k.onWireTransmit = (_i, f) => onWire.push(f.slice());
+    k.onWireTransmit = (_i, f) => void onWire.push(f.slice());
     const toPod: Uint8Array[] = [];
     k.captureOpen(ROOT_NS, veth1, (f, m) => m.direction === 'out' && toPod.push(f));
     const fromPod: Uint8Array[] = [];
@@ -120,7 +120,7 @@ describe('golden host-gw captures of host2', () => {
     k.neighAdd(ROOT_NS, { ifindex: fl, dst: '10.244.2.0', lladdr: '5a:3c:fd:6c:46:8f' });
     k.fdbAdd(ROOT_NS, { ifindex: fl, mac: '5a:3c:fd:6c:46:8f', dst: '172.16.112.130' });
     const onWire: Uint8Array[] = [];
-    k.onWireTransmit = (_i, f) => onWire.push(f.slice());
+    k.onWireTransmit = (_i, f) => void onWire.push(f.slice());
     const request = cni0Frames.find(
       (f) => f[12] === 8 && f[13] === 0 && f[23] === 1 && f[34] === 8,
     )!;

@@ -74,6 +74,7 @@ interface KernelExports {
   rxBegin(): number;
   rxMax(): number;
   rxCommit(ifindex: number, len: number): number;
+  rxDropped(ifindex: number, n: number): void;
   poll(): void;
   nextTimer(): number;
   freeBuffers(): number;
@@ -166,7 +167,8 @@ function protocolName(n: number): RouteProtocol {
 }
 
 export class Kernel implements KernelApi {
-  onWireTransmit: ((ifindex: number, frame: Uint8Array) => void) | null = null;
+  /** Hands a frame to the wire; `false` means the NIC's queue is full and it was dropped. */
+  onWireTransmit: ((ifindex: number, frame: Uint8Array) => boolean | void) | null = null;
   readonly hostname: string;
 
   private readonly x: KernelExports;
@@ -194,8 +196,8 @@ export class Kernel implements KernelApi {
         },
       },
       host: {
-        wireTx(ifindex: number, ptr: number, len: number): void {
-          self?.transmit(ifindex, ptr, len);
+        wireTx(ifindex: number, ptr: number, len: number): number {
+          return self?.transmit(ifindex, ptr, len) === false ? 0 : 1;
         },
         deliver(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
           self?.queue(kind, fd, ptr, len, a, b);
@@ -218,11 +220,11 @@ export class Kernel implements KernelApi {
 
   // --- plumbing ------------------------------------------------------------------------------
 
-  private transmit(ifindex: number, ptr: number, len: number): void {
+  private transmit(ifindex: number, ptr: number, len: number): boolean | void {
     const fn = this.onWireTransmit;
     if (!fn) return;
     try {
-      fn(ifindex, new Uint8Array(this.x.memory.buffer, ptr, len));
+      return fn(ifindex, new Uint8Array(this.x.memory.buffer, ptr, len));
     } catch (err) {
       // Never unwind through the module mid-packet: report after the call instead.
       this.wireError ??= err;
@@ -741,13 +743,28 @@ export class Kernel implements KernelApi {
     this.enter();
     try {
       const max = this.x.rxMax();
+      let dropped = 0;
       for (const frame of frames) {
         if (frame.length > max) continue;
         const ptr = this.x.rxBegin();
-        if (ptr === 0) continue; // no free buffer: dropped, as a NIC ring would
+        if (ptr === 0) {
+          dropped++; // no free buffer: dropped, as a NIC ring would
+          continue;
+        }
         new Uint8Array(this.x.memory.buffer, ptr, frame.length).set(frame);
         this.x.rxCommit(ifindex, frame.length);
       }
+      this.x.rxDropped(ifindex, dropped);
+    } finally {
+      this.leave();
+    }
+  }
+
+  /** Frames the wire dropped before they reached `ifindex` (its receiver was behind). */
+  wireDropped(ifindex: number, frames: number): void {
+    this.enter();
+    try {
+      this.x.rxDropped(ifindex, frames);
     } finally {
       this.leave();
     }
@@ -781,6 +798,11 @@ export class Kernel implements KernelApi {
   /** Free packet buffers (a leak check for tests). */
   freeBuffers(): number {
     return this.x.freeBuffers();
+  }
+
+  /** The module's linear memory, in bytes (it only grows: what the kernel ever needed). */
+  memoryBytes(): number {
+    return this.x.memory.buffer.byteLength;
   }
 
   /**

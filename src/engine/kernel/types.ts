@@ -349,7 +349,7 @@ export interface KernelApi {
 
   // --- the wire (the host's NIC) ---
   /** Called with each frame an `ether` link transmits; the view is valid only during the call. */
-  onWireTransmit: ((ifindex: number, frame: Uint8Array) => void) | null;
+  onWireTransmit: ((ifindex: number, frame: Uint8Array) => boolean | void) | null;
   /** A frame arriving from the wire on an `ether` link. Malformed frames are counted and dropped. */
   wireReceive(ifindex: number, frame: Uint8Array): void;
 
@@ -361,4 +361,6 @@ export interface KernelApi {
 
   /** Named drop reasons and their counts, e.g. { 'ip: bad header checksum': 3 }. */
   dropCounters(): Record<string, number>;
+  /** Free packet buffers (a leak check for tests and fuzzers). */
+  freeBuffers(): number;
 }

@@ -12,7 +12,7 @@ import { ManualClock, settle } from '../os/clock.ts';
 import { yieldToHost } from '../os/yield.ts';
 import { Host } from './host.ts';
 import { createStaticHostRegistry } from './programs-static.ts';
-import { MemoryHub, WirePort } from './wire.ts';
+import { MemoryHub, WirePort, type PortTransport } from './wire.ts';
 
 /** Lab time a frame takes across the wire; gives pings realistic, non-zero RTTs. */
 export const WIRE_LATENCY_MS = 0.05;
@@ -191,6 +191,11 @@ export class LocalLab {
       await this.clock.advance(10);
     }
     return result;
+  }
+
+  /** A port on the lab's wire with no host behind it (a stranger plugged into the switch). */
+  connectWire(portId: string): PortTransport {
+    return this.hub.connect(portId);
   }
 
   /** Lets lab time pass (timers fire, frames cross the wire). */

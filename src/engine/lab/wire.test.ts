@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryHub, WirePort } from './wire.ts';
+import { MemoryHub, RX_MAX_LAG_MS, RX_RING_FRAMES, TX_QUEUE_LEN, WirePort } from './wire.ts';
 import { settle } from '../os/clock.ts';
 
 const BROADCAST = 'ff:ff:ff:ff:ff:ff';
@@ -137,5 +137,51 @@ describe('WirePort learning switch', () => {
     ports[1].transmit(frame(BROADCAST, '01:00:5e:00:00:01'));
     await settle();
     expect(ports[0].macEntries()).toEqual([]);
+  });
+});
+
+describe('WirePort back-pressure', () => {
+  it('queues txqueuelen frames a turn and drops the rest, as a full qdisc', async () => {
+    const { ports, received } = lab(2);
+    const accepted = Array.from({ length: TX_QUEUE_LEN + 5 }, () =>
+      ports[0].transmit(frame(BROADCAST, mac(1), 1)),
+    );
+    expect(accepted.filter((a) => !a).length).toBe(5);
+    expect(ports[0].stats.txDropped).toBe(5);
+    await settle();
+    expect(received.get('node2')!.length).toBe(TX_QUEUE_LEN);
+    // The next turn has room again.
+    expect(ports[0].transmit(frame(BROADCAST, mac(1), 2))).toBe(true);
+  });
+
+  it('drops unread what comes too late once a ring of late frames was taken', async () => {
+    const hub = new MemoryHub();
+    let real = 1_000_000;
+    const sender = new WirePort(hub.connect('a'), { now: () => 0, realNow: () => real });
+    const receiver = new WirePort(hub.connect('b'), { now: () => 0, realNow: () => real });
+    let got = 0;
+    const dropped: number[] = [];
+    receiver.onReceive = () => got++;
+    receiver.onRxDropped = (n) => dropped.push(n);
+    const send = (n: number) => {
+      for (let i = 0; i < n; i++) sender.transmit(frame(BROADCAST, mac(1), 1));
+      sender.flush();
+    };
+    // A stall under light traffic: late, but far from a ring's worth, so kept.
+    send(3);
+    real += RX_MAX_LAG_MS + 1;
+    await settle();
+    expect([got, dropped]).toEqual([3, []]);
+    // A flood the receiver is behind on: a ring's worth taken, the rest dropped.
+    for (let i = 0; i < RX_RING_FRAMES / 500 + 2; i++) send(500);
+    real += RX_MAX_LAG_MS + 1;
+    await settle();
+    expect(got).toBe(3 + RX_RING_FRAMES);
+    expect(dropped).toEqual([500, 500]);
+    expect(receiver.stats.rxDropped).toBe(1000);
+    // Caught up: a timely message is taken again.
+    send(1);
+    await settle();
+    expect(got).toBe(3 + RX_RING_FRAMES + 1);
   });
 });

@@ -12,6 +12,14 @@
 // holding the frames back to back plus their lengths, so a flood allocates one buffer per
 // message, not one per frame.
 //
+// Back-pressure, as a NIC and a full qdisc apply it: a port queues at most TX_QUEUE_LEN frames
+// per turn (txqueuelen) and drops the rest (`transmit` says so, and the kernel counts them in
+// the link's TX dropped); a receiver that has fallen behind (messages older than
+// RX_MAX_LAG_MS of real time when they are taken up, RX_RING_FRAMES of them in a row) drops
+// the rest unread until it has caught up, as a full receive ring does, so a flood cannot
+// queue up seconds of work in front of Ctrl-C or the page's calls, while a short stall under
+// light traffic loses nothing.
+//
 // The transport is abstract so Node tests use `MemoryHub` and the browser uses
 // BroadcastChannels (src/workers/broadcast-transport.ts); MessagePorts can be added later
 // behind the same interface.
@@ -25,6 +33,8 @@ export interface WireMessage {
   bytes: ArrayBuffer;
   /** Each frame's length, in order. */
   lengths: number[];
+  /** When it was sent, in real ms (absent from ports that have no real clock). */
+  sentAt?: number;
 }
 
 export interface PortTransport {
@@ -46,6 +56,10 @@ export interface WireStats {
   rxMessages: number;
   /** Messages or frames that were not well-formed and were dropped. */
   rxMalformed: number;
+  /** Frames dropped because this turn's transmit queue was full. */
+  txDropped: number;
+  /** Frames of messages that waited too long to be taken up, dropped unread. */
+  rxDropped: number;
 }
 
 export interface WirePortOptions {
@@ -55,6 +69,8 @@ export interface WirePortOptions {
   ageingMs?: number;
   /** Runs `fn` once the current turn is over; batches are flushed there. */
   schedule?: (fn: () => void) => void;
+  /** Real time in ms, comparable between ports (epoch based): enables the receive bound. */
+  realNow?: () => number;
 }
 
 /** Linux bridge default ageing_time: 300 s. */
@@ -62,6 +78,12 @@ export const DEFAULT_AGEING_MS = 300_000;
 const ETH_HEADER_LEN = 14;
 /** Largest frame we accept from the wire: 9000 B jumbo payload + header + VLAN tag. */
 const MAX_FRAME_LEN = 9022;
+/** Frames a port queues per turn: Linux's default txqueuelen. */
+export const TX_QUEUE_LEN = 1000;
+/** A message taken up later than this after it was sent finds the receiver behind. */
+export const RX_MAX_LAG_MS = 30;
+/** Late frames a receiver still takes before it drops: its receive ring. */
+export const RX_RING_FRAMES = 1000;
 
 interface MacEntry {
   port: string;
@@ -99,6 +121,8 @@ export class WirePort {
   onReceive: ((frame: Uint8Array) => void) | null = null;
   /** Called instead with all the frames of one message, when set (one kernel call for many). */
   onReceiveFrames: ((frames: Uint8Array[]) => void) | null = null;
+  /** Told how many frames a message that came too late held (dropped unread). */
+  onRxDropped: ((frames: number) => void) | null = null;
   readonly stats: WireStats = {
     txFrames: 0,
     txFlooded: 0,
@@ -107,6 +131,8 @@ export class WirePort {
     rxFrames: 0,
     rxMessages: 0,
     rxMalformed: 0,
+    txDropped: 0,
+    rxDropped: 0,
   };
 
   private readonly macTable = new Map<number, MacEntry>();
@@ -115,7 +141,12 @@ export class WirePort {
   /** Destinations with frames queued this turn. */
   private readonly pending = new Set<WireDestination>();
   private flushScheduled = false;
+  /** Frames queued this turn, over every destination. */
+  private queued = 0;
+  /** Frames taken from late messages since the last timely one: the ring's fill. */
+  private lateFrames = 0;
   private readonly now: () => number;
+  private readonly realNow: (() => number) | undefined;
   private readonly ageingMs: number;
   private readonly schedule: (fn: () => void) => void;
 
@@ -125,6 +156,7 @@ export class WirePort {
   ) {
     this.now = opts.now;
     this.ageingMs = opts.ageingMs ?? DEFAULT_AGEING_MS;
+    this.realNow = opts.realNow;
     this.schedule = opts.schedule ?? ((fn) => void Promise.resolve().then(fn));
     transport.onMessage((message) => this.handleMessage(message));
   }
@@ -133,9 +165,15 @@ export class WirePort {
     return this.transport.portId;
   }
 
-  /** Queues a frame for the wire. The bytes are copied, so the caller may reuse its buffer. */
-  transmit(frame: Uint8Array): void {
-    if (frame.length < ETH_HEADER_LEN) return;
+  /** Queues a frame for the wire (the bytes are copied, so the caller may reuse its buffer);
+   * false when this turn's queue is full and the frame was dropped. */
+  transmit(frame: Uint8Array): boolean {
+    if (frame.length < ETH_HEADER_LEN) return true;
+    if (this.queued >= TX_QUEUE_LEN) {
+      this.stats.txDropped++;
+      return false;
+    }
+    this.queued++;
     const to = this.destinationOf(frame);
     this.stats.txFrames++;
     if (to === 'flood') this.stats.txFlooded++;
@@ -151,14 +189,19 @@ export class WirePort {
       this.flushScheduled = true;
       this.schedule(() => this.flush());
     }
+    return true;
   }
 
   /** Sends every queued batch now (normally called by the scheduler). */
   flush(): void {
     this.flushScheduled = false;
+    this.queued = 0;
+    const sentAt = this.realNow?.();
     for (const to of this.pending) {
       this.stats.txMessages++;
-      this.transport.send(to, { from: this.transport.portId, ...this.batches.get(to)!.take() });
+      const message: WireMessage = { from: this.transport.portId, ...this.batches.get(to)!.take() };
+      if (sentAt !== undefined) message.sentAt = sentAt;
+      this.transport.send(to, message);
     }
     this.pending.clear();
   }
@@ -198,6 +241,15 @@ export class WirePort {
       return;
     }
     this.stats.rxMessages++;
+    const { sentAt } = message as { sentAt?: unknown };
+    if (this.realNow && typeof sentAt === 'number') {
+      if (this.realNow() - sentAt <= RX_MAX_LAG_MS) this.lateFrames = 0;
+      else if (this.lateFrames >= RX_RING_FRAMES) {
+        this.stats.rxDropped += message.lengths.length;
+        this.onRxDropped?.(message.lengths.length);
+        return;
+      } else this.lateFrames += message.lengths.length;
+    }
     const now = this.now();
     const all = new Uint8Array(message.bytes);
     const frames: Uint8Array[] = [];

@@ -220,7 +220,9 @@ export const DROP_IP_MTU = 31;
 export const DROP_IP_BLACKHOLE = 32;
 export const DROP_ARP_NOARP = 33;
 export const DROP_IP_MARTIAN = 34;
-export const DROP_COUNT = 35;
+export const DROP_NEIGH_TABLE_FULL = 35;
+export const DROP_TX_QUEUE_FULL = 36;
+export const DROP_COUNT = 37;
 
 export const DROP_NAMES: string[] = [
   'eth: frame too short',
@@ -258,4 +260,6 @@ export const DROP_NAMES: string[] = [
   'ip: blackhole route',
   'arp: device is noarp',
   'ip: martian address',
+  'neigh: table full',
+  'dev: transmit queue full',
 ];

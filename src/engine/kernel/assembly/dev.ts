@@ -18,6 +18,7 @@ import {
   DROP_LINK_DOWN,
   DROP_BACKLOG,
   DROP_TUN_NOFD,
+  DROP_TX_QUEUE_FULL,
 } from './abi';
 import { isMulticastMac, BROADCAST_MAC } from './bytes';
 import { slotFree, slotPtr, slotLen, SLOT_COUNT } from './pool';
@@ -168,14 +169,23 @@ export function devXmit(l: Link, s: i32): void {
     netifRx(peer, s);
     return;
   }
+  if (k == KIND_ETHER) {
+    // The wire is the NIC and its qdisc: a full transmit queue drops the frame.
+    if (benchMode) benchTx++;
+    else if (wireTx(l.ifindex, slotPtr(s), len) == 0) {
+      bump(l.stats, TX_DROPPED, 1);
+      drop(s, DROP_TX_QUEUE_FULL);
+      return;
+    }
+    bump(l.stats, TX_PACKETS, 1);
+    bump(l.stats, TX_BYTES, len);
+    slotFree(s);
+    return;
+  }
   bump(l.stats, TX_PACKETS, 1);
   bump(l.stats, TX_BYTES, len);
   if (k == KIND_LOOPBACK) {
     netifRx(l, s);
-  } else if (k == KIND_ETHER) {
-    if (benchMode) benchTx++;
-    else wireTx(l.ifindex, slotPtr(s), len);
-    slotFree(s);
   } else if (k == KIND_TUN) {
     if (l.tunFd < 0) {
       bump(l.stats, TX_DROPPED, 1);

@@ -6,9 +6,9 @@ import * as A from './abi';
 import { ENOENT, ENODEV, EINVAL, ENOBUFS, EOPNOTSUPP } from './errno';
 import * as H from './headers';
 import { parseAttrs, reqBuf, REQ_SIZE, outPtr as msgOutPtr, outLen, resetOut, fail } from './msg';
-import { setNowValue, seedRandom, namespaces, Link } from './state';
+import { setNowValue, seedRandom, namespaces, Link, RX_DROPPED } from './state';
 import * as C from './config';
-import { runBacklog, netifRx, setBenchMode, benchTx } from './dev';
+import { runBacklog, netifRx, setBenchMode, benchTx, bump } from './dev';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
 
 export function init(seedLo: u32, seedHi: u32): void {
@@ -194,6 +194,13 @@ export function rxCommit(ifindex: i32, len: i32): i32 {
   netifRx(l, s);
   runBacklog();
   return 0;
+}
+
+/** `n` frames for `ifindex` were lost before they reached the kernel (the receive ring was
+ * full, or the wire found this host behind): counted as the link's RX dropped. */
+export function rxDropped(ifindex: i32, n: i32): void {
+  const l = namespaces.get('').link(ifindex);
+  if (l != null && n > 0) bump(l.stats, RX_DROPPED, <f64>n);
 }
 
 export function poll(): void {

@@ -23,7 +23,7 @@ import {
   DROP_IP_MARTIAN,
 } from './abi';
 import { csumFold, csum } from './bytes';
-import { slotAlloc, slotFree, slotPtr, slotPull, slotLen, setSlotLen } from './pool';
+import { slotAllocFor, slotFree, slotPtr, slotPull, slotLen, setSlotLen } from './pool';
 import { Link, Netns, Route, now, RX_ERRORS } from './state';
 import {
   IP_DF,
@@ -229,7 +229,7 @@ export function ipFragment(
   while (off < payload) {
     const n = min(chunk, payload - off);
     const last = off + n >= payload;
-    const f = slotAlloc();
+    const f = slotAllocFor(ihl + n + 64);
     if (f < 0) {
       count(DROP_NO_BUFFER);
       return;

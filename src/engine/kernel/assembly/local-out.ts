@@ -2,12 +2,12 @@
 
 import { RTN_LOCAL, RTN_BROADCAST, RTN_BLACKHOLE, RTN_UNREACHABLE, RTN_PROHIBIT } from './abi';
 import { csumAdd, csumAdd16, csumAdd32, csumFold } from './bytes';
-import { slotAlloc, slotPtr, setSlotLen, SLOT_MAX } from './pool';
+import { slotAlloc, slotAllocFor, slotPtr, setSlotLen, SLOT_MAX } from './pool';
 import { Link, Netns, RX_DROPPED } from './state';
 import { ENETUNREACH, EHOSTUNREACH, EACCES, EINVAL, EMSGSIZE, ENOBUFS } from './errno';
 import { PROTO_UDP, udpSetCheck } from './headers';
 import { bump, netifRx } from './dev';
-import { ipBuildHeader, ipFragment, ipRouteOutput } from './ip';
+import { ipBuildHeader, ipRouteOutput } from './ip';
 import { arpSourceAddr } from './neigh';
 
 export let lastMtu: i32 = 0;
@@ -54,22 +54,14 @@ export function ipSendLocal(
     return -EMSGSIZE;
   }
   const df = tot <= mtu; // IP_PMTUDISC_WANT: DF when it fits, fragments otherwise
-  if (tot <= SLOT_MAX - 64) {
-    const s = slotAlloc();
-    if (s < 0) return -ENOBUFS;
-    const q = slotPtr(s);
-    memory.copy(q + 20, p, <usize>len);
-    setSlotLen(s, tot);
-    ipBuildHeader(q, tos, <u32>tot, ns.nextId(), df, ttl, proto, src, dst);
-    ipRouteOutput(ns, rt, dst, s, true);
-    return 0;
-  }
-  // Too big for one buffer: build the header in front of the payload and fragment from there.
-  const big = heap.alloc(<usize>tot);
-  memory.copy(big + 20, p, <usize>len);
-  ipBuildHeader(big, tos, <u32>tot, ns.nextId(), false, ttl, proto, src, dst);
-  ipFragment(ns, out, rt.gw != 0 ? rt.gw : dst, big, tot, mtu, rt.type == RTN_BROADCAST);
-  heap.free(big);
+  // A big datagram takes a big slot, and ipRouteOutput fragments it if the link needs that.
+  const s = slotAllocFor(tot + 64);
+  if (s < 0) return -ENOBUFS;
+  const q = slotPtr(s);
+  memory.copy(q + 20, p, <usize>len);
+  setSlotLen(s, tot);
+  ipBuildHeader(q, tos, <u32>tot, ns.nextId(), df, ttl, proto, src, dst);
+  ipRouteOutput(ns, rt, dst, s, true);
   return 0;
 }
 

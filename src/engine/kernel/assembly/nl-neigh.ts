@@ -1,11 +1,9 @@
 // Neighbours.
 
 import * as A from './abi';
-import { neighKey } from './state';
 import { has, u32a, i32a, maca, begin, end, wu32, wmac, fail, resetOut } from './msg';
-import { slotFree } from './pool';
-import { ENOENT, EEXIST, ENODEV, EINVAL } from './errno';
-import { neighConfirm, neighCreate, neighLookup } from './neigh';
+import { ENOENT, EEXIST, ENODEV, EINVAL, ENOBUFS } from './errno';
+import { neighConfirm, neighCreate, neighLookup, neighRemove } from './neigh';
 import { linkFromReq, nsGet } from './nl-link';
 
 export function neighAdd(flags: u32): i32 {
@@ -23,7 +21,8 @@ export function neighAdd(flags: u32): i32 {
   const mac = maca(A.A_LLADDR);
   let n = neighLookup(ns, l, ip);
   if (n != null && (flags & A.NLM_F_REPLACE) == 0) return fail(EEXIST);
-  if (n == null) n = neighCreate(ns, l, ip);
+  if (n == null) n = neighCreate(ns, l, ip, state == A.NUD_PERMANENT);
+  if (n == null) return fail(ENOBUFS);
   neighConfirm(n, mac, state);
   return 0;
 }
@@ -36,10 +35,7 @@ export function neighDel(): i32 {
   const ip = u32a(A.A_DST);
   const n = neighLookup(ns, l, ip);
   if (n == null) return fail(ENOENT);
-  while (n.queue.length > 0) slotFree(n.queue.shift());
-  ns.neighs.delete(neighKey(l.ifindex, ip));
-  n.dead = true;
-  ns.neighList.splice(ns.neighList.indexOf(n), 1);
+  neighRemove(ns, ns.neighList.indexOf(n));
   return 0;
 }
 

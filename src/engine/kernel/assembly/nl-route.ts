@@ -1,10 +1,10 @@
 // Routes.
 
 import * as A from './abi';
-import { Link, Netns, Route, neighKey } from './state';
+import { Link, Netns, Route } from './state';
 import { has, u32a, i32a, begin, end, wu32, fail, resetOut } from './msg';
 import { netmask } from './bytes';
-import { slotFree } from './pool';
+import { neighRemove } from './neigh';
 import {
   ENOENT,
   ESRCH,
@@ -38,10 +38,7 @@ export function flushNeigh(ns: Netns, l: Link, all: bool): void {
     const n = ns.neighList[i];
     if (n.link != l) continue;
     if (!all && (n.state == A.NUD_PERMANENT || n.state == A.NUD_NOARP)) continue;
-    while (n.queue.length > 0) slotFree(n.queue.shift());
-    ns.neighList.splice(i, 1);
-    ns.neighs.delete(neighKey(l.ifindex, n.ip));
-    n.dead = true;
+    neighRemove(ns, i);
   }
 }
 

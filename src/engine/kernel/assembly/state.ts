@@ -85,6 +85,8 @@ export class Link {
   /** A qdisc is attached when the device first comes up (`noop` until then). */
   qdiscAttached: bool = false;
   mtu: i32 = 1500;
+  /** net.ipv4.neigh.<dev>.unres_qlen_bytes: bytes that may wait for a neighbour (Linux: 212992). */
+  unresQlenBytes: i32 = 212992;
   minMtu: i32 = 68;
   maxMtu: i32 = 65535;
   mtuSet: bool = false;
@@ -298,8 +300,12 @@ export class Neigh {
   mac: u64 = 0;
   state: i32 = 0;
   updated: f64 = 0;
+  /** Last time a packet went out through it: the periodic gc keeps what is in use. */
+  used: f64 = 0;
   timerAt: f64 = 0;
   probes: i32 = 0;
+  /** Bytes of the packets in `queue` (unres_qlen_bytes bounds them). */
+  queueBytes: i32 = 0;
   /** Set once removed from the table, so a cached pointer to it is never used again. */
   dead: bool = false;
   queue: Array<i32> = new Array<i32>();

@@ -3,11 +3,12 @@
 import * as A from './abi';
 import { Route, Neigh, nsOrder, now, fdbChanged } from './state';
 import { reasmTimers } from './ip-reasm';
-import { neighTimers } from './neigh';
+import { neighGcTimer, neighTimers } from './neigh';
 
 export function runTimers(): void {
   fdbChanged();
   reasmTimers(true);
+  neighGcTimer(true);
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     neighTimers(ns);
@@ -35,7 +36,7 @@ export function runTimers(): void {
 }
 
 export function nextTimer(): f64 {
-  let next = reasmTimers(false);
+  let next = min(reasmTimers(false), neighGcTimer(false));
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     for (let j = 0; j < ns.neighList.length; j++) {

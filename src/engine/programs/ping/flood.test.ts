@@ -60,6 +60,30 @@ function networkFor(command: string): Partial<FakeNet> {
   return { ttl: 64, rttMs: 0.008 };
 }
 
+/** A host on a wall-clock lab clock whose network answers every probe at once (`sync`: inside
+ * the send itself). */
+function replyingHost(sync: boolean) {
+  const clock = wallClock();
+  const host = { ...fakeHost(), clock };
+  const n: FakeNet = { behaviour: 'reply', rttMs: 0, sync, ttl: 64, src: '10.244.1.2', sent: [] };
+  Object.assign(host, { kernel: fakeKernel(n, clock) });
+  return { host, n };
+}
+
+/** A wall-clock lab clock: timers are macrotasks, so Ctrl-C can only get in if ping yields. */
+function wallClock(): LabClock {
+  let now = Date.UTC(2026, 0, 1);
+  const clock: LabClock = {
+    now: () => (now += 0.001),
+    setTimer: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    },
+    sleep: (ms, signal) => sleepOn(clock.setTimer, ms, signal),
+  };
+  return clock;
+}
+
 describe('ping -f / -l against the golden', () => {
   for (const run of goldenRuns()) {
     it(run.command, async () => {
@@ -127,31 +151,25 @@ describe('ping -f', () => {
   });
 
   it('stays responsive to Ctrl-C when replies come back inside the send', async () => {
-    // A wall-clock lab clock: timers are macrotasks, so Ctrl-C can only get in if ping yields.
-    let now = Date.UTC(2026, 0, 1);
-    const clock: LabClock = {
-      now: () => (now += 0.001),
-      setTimer: (ms, fn) => {
-        const t = setTimeout(fn, ms);
-        return () => clearTimeout(t);
-      },
-      sleep: (ms, signal) => sleepOn(clock.setTimer, ms, signal),
-    };
-    const host = { ...fakeHost(), clock };
-    const n: FakeNet = {
-      behaviour: 'reply',
-      rttMs: 0,
-      sync: true,
-      ttl: 64,
-      src: '10.244.1.2',
-      sent: [],
-    };
-    Object.assign(host, { kernel: fakeKernel(n, clock) });
+    const { host, n } = replyingHost(true);
     const io = recordingIO();
     setTimeout(() => io.controller.abort(), 30);
     const status = await ping(['ping', '-q', '-f', '10.244.1.3'], io, host);
     expect(status).toBe(0);
     expect(n.sent.length).toBeGreaterThan(256);
     expect(io.all.join('')).toMatch(/(\d+) packets transmitted, \1 received, 0% packet loss/);
+  });
+
+  it('lets the event loop run after each burst, even with 65,536 probes allowed in flight', async () => {
+    const { host, n } = replyingHost(false);
+    const io = recordingIO();
+    let sentWhenTheLoopRan = -1;
+    setTimeout(() => {
+      sentWhenTheLoopRan = n.sent.length;
+      io.controller.abort();
+    }, 0);
+    await ping(['ping', '-q', '-f', '-l', '65536', '10.244.1.3'], io, host);
+    expect(sentWhenTheLoopRan).toBeGreaterThan(0);
+    expect(sentWhenTheLoopRan).toBeLessThanOrEqual(1024);
   });
 });

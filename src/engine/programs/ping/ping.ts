@@ -475,8 +475,9 @@ export const ping: Program = async (argv, io, host) => {
       // A send can fail at once (EMSGSIZE), which may be the last answer awaited.
       if (queue.length || next <= 0 || finished()) {
         // Work is already waiting. A kernel that answers within the send never lets the loop
-        // block, so give the event loop a turn now and then: Ctrl-C must get through.
-        if (++busy % YIELD_EVERY === 0) await clock.sleep(0);
+        // block, so give the event loop a turn now and then, and after every full burst (a
+        // large preload would otherwise send it all at once): Ctrl-C must get through.
+        if (burst >= MAX_BURST || ++busy % YIELD_EVERY === 0) await clock.sleep(0);
         continue;
       }
       const until = Math.min(next, exitAt - clock.now());
