@@ -47,8 +47,10 @@ import {
   type RouteType,
   type RouteWriteFlags,
   type SocketHandler,
+  type ConntrackEntry,
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
+import { compileRules } from './netfilter-compile.ts';
 import { RequestWriter, decodeRecords, type Record as Reply } from './message.ts';
 import { formatIpv4, parseIpv4 } from '../packet/ipaddr.ts';
 import { parseMac } from '../packet/mac.ts';
@@ -173,8 +175,21 @@ export class Kernel implements KernelApi {
   private readonly clock: LabClock;
   private readonly sockets = new Map<number, Socket>();
   private pending: Delivery[] = [];
-  /** iptables state (rules are kernel state; evaluating them on packets comes later). */
-  readonly netfilter = new Netfilter();
+  /** iptables' tables: every change is compiled into the module, which evaluates them on the
+   * packet path and keeps their counters. */
+  readonly netfilter = new Netfilter({
+    load: (tables) => {
+      const { rules, counters } = compileRules(tables);
+      this.request(A.MSG_NF_LOAD, 0, (w) => {
+        w.bytesAttr(A.A_DATA, rules);
+        w.bytesAttr(A.A_NF_COUNTERS, new Uint8Array(counters.buffer));
+      });
+    },
+    counters: () => {
+      const [r] = this.request(A.MSG_NF_COUNTERS, 0, () => {});
+      return r ? new Float64Array(r.f64s(A.A_NF_COUNTERS)) : new Float64Array(0);
+    },
+  });
   /** The lab-clock timer that will run `poll`, and when. */
   private timerAt = Infinity;
   private cancelTimer: (() => void) | null = null;
@@ -767,6 +782,33 @@ export class Kernel implements KernelApi {
       out[A.DROP_NAMES[r.u32(A.A_KEY)] ?? `reason ${r.u32(A.A_KEY)}`] = r.f64(A.A_COUNT);
     }
     return out;
+  }
+
+  // --- connection tracking -------------------------------------------------------------------
+
+  /** The live conntrack entries (the host's), as `conntrack -L` lists them. */
+  conntrackDump(): ConntrackEntry[] {
+    return this.request(A.MSG_CT_DUMP, 0, () => {}).map((r) => {
+      const w = r.u32s(A.A_CT);
+      const tuple = (o: number) => ({
+        src: formatIpv4(w[o]),
+        dst: formatIpv4(w[o + 1]),
+        a: w[o + 2],
+        b: w[o + 3],
+      });
+      return {
+        proto: w[0],
+        status: w[1],
+        orig: tuple(2),
+        reply: tuple(6),
+        timeout: r.u32(A.A_TTL),
+      };
+    });
+  }
+
+  /** `conntrack -F`: empties the table. */
+  conntrackFlush(): void {
+    this.request(A.MSG_CT_FLUSH, 0, () => {});
   }
 
   // --- diagnostics ---------------------------------------------------------------------------

@@ -356,3 +356,13 @@ export interface KernelApi {
   /** Named drop reasons and their counts, e.g. { 'ip: bad header checksum': 3 }. */
   dropCounters(): Record<string, number>;
 }
+
+/** One conntrack entry: tuples as the kernel keeps them (UDP a/b: ports; ICMP a: id, b: type
+ * << 8 | code), status bits (abi.ts's IPS_*), seconds left. */
+export interface ConntrackEntry {
+  proto: number;
+  status: number;
+  orig: { src: string; dst: string; a: number; b: number };
+  reply: { src: string; dst: string; a: number; b: number };
+  timeout: number;
+}

@@ -148,7 +148,7 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   if (c == 0) c = 0xffff;
   udpSetCheck(udp, c);
   ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, 64, PROTO_UDP, src, remote);
-  ipRouteOutput(ns, rt, remote, s, false);
+  ipRouteOutput(ns, rt, remote, s, true); // the outer packet is the host's own: OUTPUT
 }
 
 /** A UDP datagram for a vxlan device's port: decapsulate and receive on the device. */
