@@ -179,7 +179,30 @@ function parseDashPorts(text: string): PortRange {
   return { lo, hi };
 }
 
-function parseArgs(argv: string[]): Parsed {
+/** Options taking an argument: in a bundle (`-tnat`, `-nvxL`) the rest of it is theirs. */
+const WITH_ARGUMENT = new Set('tACDINPsdpiojmg');
+
+/** getopt's bundling: `-nvx` is `-n -v -x`. */
+function expandShort(argv: string[]): string[] {
+  const out: string[] = [];
+  for (const arg of argv) {
+    if (!/^-[A-Za-z]{2,}/.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    for (let i = 1; i < arg.length; i++) {
+      out.push('-' + arg[i]);
+      if (WITH_ARGUMENT.has(arg[i]) && i + 1 < arg.length) {
+        out.push(arg.slice(i + 1));
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function parseArgs(raw: string[]): Parsed {
+  const argv = expandShort(raw);
   const p: Parsed = {
     table: 'filter',
     numeric: false,
