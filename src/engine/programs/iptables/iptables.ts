@@ -119,23 +119,27 @@ function parseMark(text: string, invert: boolean): MatchExt {
   return { kind: 'mark', value, mask, invert };
 }
 
-function parsePort(text: string, proto: string): number {
-  if (/^\d+$/.test(text) && Number(text) <= 65535) return Number(text);
-  const named = Object.entries(SERVICES[proto] ?? {}).find(([, n]) => n === text);
-  if (named) return Number(named[0]);
+/** A port number (kept to 16 bits, as the real tool's parser does) or a service name, which
+ * resolves whatever protocol /etc/services lists it for. */
+function parsePort(text: string): number {
+  if (/^\d+$/.test(text)) return Number(text) % 65536;
+  for (const names of Object.values(SERVICES)) {
+    const named = Object.entries(names).find(([, n]) => n === text);
+    if (named) return Number(named[0]);
+  }
   throw new UsageError(`invalid port/service \`${text}' specified`);
 }
 
 /** `port`, `lo:hi`, `:hi` or `lo:`. */
-function parsePortRange(text: string, proto: string): PortRange {
+function parsePortRange(text: string): PortRange {
   const at = text.indexOf(':');
   if (at < 0) {
-    const p = parsePort(text, proto);
+    const p = parsePort(text);
     return { lo: p, hi: p };
   }
-  const lo = at === 0 ? 0 : parsePort(text.slice(0, at), proto);
+  const lo = at === 0 ? 0 : parsePort(text.slice(0, at));
   const rest = text.slice(at + 1);
-  const hi = rest === '' ? 65535 : parsePort(rest, proto);
+  const hi = rest === '' ? 65535 : parsePort(rest);
   return { lo, hi };
 }
 
@@ -409,7 +413,7 @@ function parseArgs(raw: string[]): Parsed {
         const long = src ? 'source-port' : 'destination-port';
         if ((src ? m.sport : m.dport) !== undefined)
           throw new UsageError(`${proto}: option "--${long}" can only be used once.\n`);
-        const range = parsePortRange(next(arg), proto);
+        const range = parsePortRange(next(arg));
         if (src) {
           m.sport = range;
           if (neg) m.sportInvert = true;
@@ -466,7 +470,7 @@ function parseArgs(raw: string[]): Parsed {
             "multiport needs `-p tcp', `-p udp', `-p udplite', `-p sctp' or `-p dccp'",
           );
         const list = next(arg).split(',');
-        const ports = list.map((x) => parsePortRange(x, proto));
+        const ports = list.map((x) => parsePortRange(x));
         if (ports.reduce((n, r) => n + (r.lo === r.hi ? 1 : 2), 0) > 15)
           throw new UsageError('too many ports specified');
         m.dir = arg.startsWith('--s') ? 'sports' : arg.startsWith('--d') ? 'dports' : 'ports';
