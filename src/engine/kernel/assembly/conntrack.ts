@@ -161,28 +161,25 @@ function find(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
   return -1;
 }
 
-function link(n: i32): void {
-  const ct = n >> 1;
-  const h = hashOf(
-    unchecked(ctProto[ct]),
+/** The bucket of hashed node n's tuple. */
+function bucketOf(n: i32): i32 {
+  return hashOf(
+    unchecked(ctProto[n >> 1]),
     unchecked(tSrc[n]),
     unchecked(tDst[n]),
     unchecked(tA[n]),
     unchecked(tB[n]),
   );
+}
+
+function link(n: i32): void {
+  const h = bucketOf(n);
   unchecked((nodeNext[n] = heads[h]));
   unchecked((heads[h] = n));
 }
 
 function unlink(n: i32): void {
-  const ct = n >> 1;
-  const h = hashOf(
-    unchecked(ctProto[ct]),
-    unchecked(tSrc[n]),
-    unchecked(tDst[n]),
-    unchecked(tA[n]),
-    unchecked(tB[n]),
-  );
+  const h = bucketOf(n);
   let at = unchecked(heads[h]);
   if (at == n) {
     unchecked((heads[h] = nodeNext[n]));
