@@ -236,14 +236,18 @@ describe('netfilter on the seeds vxlan lab, against real Linux', () => {
   let lab: LocalLab;
   const outputs = new Map<string, string>();
   let wire = '';
+  let podSide = '';
   beforeAll(async () => {
     lab = await buildSeedLab('vxlan');
     for (let i = 0; i < 3; i++)
       for (const line of flannelRules(`10.244.${i}.0/24`)) await lab.sh(HOSTS[i], line);
     let capture: ReturnType<LocalLab['start']> | undefined;
+    let cni0: ReturnType<LocalLab['start']> | undefined;
     for (const step of STEPS) {
-      if (step.title.startsWith('pod2 ping -c 2 172.16.112.130 (host3'))
+      if (step.title.startsWith('pod2 ping -c 2 172.16.112.130 (host3')) {
         capture = lab.start('node3', 'tcpdump -i eth0 -n -w /tmp/eth0.pcap icmp');
+        cni0 = lab.start('node2', 'tcpdump -i cni0 -n -w /tmp/cni0.pcap icmp');
+      }
       for (const line of step.setup ?? []) {
         const [host, cmd] = line.startsWith('@') ? line.slice(1).split(/ (.*)/) : [step.host, line];
         await lab.run(host, cmd);
@@ -253,8 +257,11 @@ describe('netfilter on the seeds vxlan lab, against real Linux', () => {
       outputs.set(`${step.file} ${step.title}`, step.ping ? cutLastLine(out) : out);
       if (step.title.startsWith('host2 ping -c 1 172.16.112.130')) {
         capture!.interrupt();
+        cni0!.interrupt();
         await lab.advance(10);
         await capture!.done;
+        await cni0!.done;
+        podSide = (await lab.run('node2', 'tcpdump -n -v -r /tmp/cni0.pcap')).stdout;
         wire = (await lab.run('node3', 'tcpdump -n -r /tmp/eth0.pcap')).stdout;
       }
     }
@@ -275,5 +282,15 @@ describe('netfilter on the seeds vxlan lab, against real Linux', () => {
         .replace(/\bid \d+, seq/g, 'id N, seq')
         .replace(/port \d+ unreachable/g, 'port N unreachable');
     expect(mask(wire)).toBe(mask(golden('tcpdump-masq-host3-eth0.txt')));
+  });
+
+  it("gives the pod REJECT's ICMP error with the quoted header translated back to the pod", () => {
+    // IP ids and the REJECT error's quoted UDP-style "port" (the ICMP id) are random.
+    const mask = (t: string) =>
+      t
+        .replace(/^\d\d:\d\d:\d\d\.\d{6} /gm, 'TS ')
+        .replace(/\bid \d+,/g, 'id N,')
+        .replace(/port \d+ unreachable/g, 'port N unreachable');
+    expect(mask(podSide)).toBe(mask(golden('tcpdump-v-masq-host2-cni0.txt')));
   });
 });
