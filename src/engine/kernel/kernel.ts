@@ -175,21 +175,35 @@ export class Kernel implements KernelApi {
   private readonly clock: LabClock;
   private readonly sockets = new Map<number, Socket>();
   private pending: Delivery[] = [];
-  /** iptables' tables: every change is compiled into the module, which evaluates them on the
-   * packet path and keeps their counters. */
-  readonly netfilter = new Netfilter({
-    load: (tables) => {
-      const { rules, counters } = compileRules(tables);
-      this.request(A.MSG_NF_LOAD, 0, (w) => {
-        w.bytesAttr(A.A_DATA, rules);
-        w.bytesAttr(A.A_NF_COUNTERS, new Uint8Array(counters.buffer));
+  /** Each namespace's iptables tables: every change is compiled into the module, which
+   * evaluates them on the packet path and keeps their counters. */
+  private readonly tables = new Map<NsId, Netfilter>();
+
+  /** The host's (root namespace's) tables. */
+  get netfilter(): Netfilter {
+    return this.netfilterFor(ROOT_NS);
+  }
+
+  netfilterFor(ns: NsId): Netfilter {
+    let nf = this.tables.get(ns);
+    if (!nf) {
+      nf = new Netfilter({
+        load: (tables) => {
+          const { rules, counters } = compileRules(tables);
+          this.nsRequest(A.MSG_NF_LOAD, 0, ns, (w) => {
+            w.bytesAttr(A.A_DATA, rules);
+            w.bytesAttr(A.A_NF_COUNTERS, new Uint8Array(counters.buffer));
+          });
+        },
+        counters: () => {
+          const [r] = this.nsRequest(A.MSG_NF_COUNTERS, 0, ns);
+          return new Float64Array(r ? r.f64s(A.A_NF_COUNTERS) : []);
+        },
       });
-    },
-    counters: () => {
-      const [r] = this.request(A.MSG_NF_COUNTERS, 0, () => {});
-      return r ? new Float64Array(r.f64s(A.A_NF_COUNTERS)) : new Float64Array(0);
-    },
-  });
+      this.tables.set(ns, nf);
+    }
+    return nf;
+  }
   /** The lab-clock timer that will run `poll`, and when. */
   private timerAt = Infinity;
   private cancelTimer: (() => void) | null = null;
@@ -373,6 +387,7 @@ export class Kernel implements KernelApi {
 
   netnsDel(name: NsId): void {
     this.nsRequest(A.MSG_NETNS_DEL, 0, name);
+    this.tables.delete(name);
     for (const [fd, s] of this.sockets) if (s.ns === name) this.sockets.delete(fd);
   }
 
@@ -786,9 +801,9 @@ export class Kernel implements KernelApi {
 
   // --- connection tracking -------------------------------------------------------------------
 
-  /** The live conntrack entries (the host's), as `conntrack -L` lists them. */
-  conntrackDump(): ConntrackEntry[] {
-    return this.request(A.MSG_CT_DUMP, 0, () => {}).map((r) => {
+  /** A namespace's live conntrack entries, as `conntrack -L` lists them. */
+  conntrackDump(ns: NsId = ROOT_NS): ConntrackEntry[] {
+    return this.nsRequest(A.MSG_CT_DUMP, 0, ns).map((r) => {
       const w = r.u32s(A.A_CT);
       const tuple = (o: number) => ({
         src: formatIpv4(w[o]),
@@ -806,9 +821,9 @@ export class Kernel implements KernelApi {
     });
   }
 
-  /** `conntrack -F`: empties the table. */
-  conntrackFlush(): void {
-    this.request(A.MSG_CT_FLUSH, 0, () => {});
+  /** `conntrack -F`: empties a namespace's table. */
+  conntrackFlush(ns: NsId = ROOT_NS): void {
+    this.nsRequest(A.MSG_CT_FLUSH, 0, ns);
   }
 
   // --- diagnostics ---------------------------------------------------------------------------

@@ -159,6 +159,34 @@ describe('netfilter in the kernel', () => {
     expect(counts()).toHaveLength(5);
   });
 
+  it('gives each namespace its own tables and conntrack table, as Linux does', async () => {
+    const { wire, a } = await twoHosts();
+    a.netfilter.append('nat', 'POSTROUTING', MASQ_POD);
+    // The pod's own nat table puts conntrack in its namespace too: the same flow is tracked
+    // in both, each in its own zone, and the host still masquerades it.
+    a.netfilterFor('pod').append('nat', 'POSTROUTING', rule({ target: 'ACCEPT' }));
+    a.netfilterFor('pod').append(
+      'filter',
+      'OUTPUT',
+      rule({
+        destination: { addr: '172.16.112.99', prefixLen: 32, invert: false },
+        target: 'DROP',
+      }),
+    );
+    const pod = udpListener(a, 'pod', '0.0.0.0', 5555);
+    expect(() => a.udpSend(pod.fd, '172.16.112.99', 9, new Uint8Array(1))).toThrow(
+      expect.objectContaining({ errno: 1 }),
+    );
+    a.udpSend(pod.fd, '172.16.112.130', 9999, new Uint8Array(8));
+    wire.flush();
+    const fromA = wire.seen.map((f) => f.subarray(14)).filter((p) => p[9] === 17);
+    expect(fromA.map((p) => parseIpv4(p).src)).toEqual(['172.16.112.133']);
+    expect(a.conntrackDump('pod').map((e) => e.orig.dst)).toEqual(['172.16.112.130']);
+    expect(a.conntrackDump().map((e) => e.reply.dst)).toEqual(['172.16.112.133']);
+    expect(a.netfilter.list('filter').every((c) => c.rules.length === 0)).toBe(true);
+    expect(a.netfilterFor('pod').list('filter')[2].rules[0].packets).toBe(1);
+  });
+
   it('compiles an untouched rule set to no hook at all (an empty table costs nothing)', () => {
     const nf = new Netfilter();
     let tables: Parameters<typeof compileRules>[0] | undefined;

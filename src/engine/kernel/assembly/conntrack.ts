@@ -45,6 +45,8 @@ const GENERIC_TIMEOUT: f64 = 600000;
 export const ctProto = new StaticArray<u32>(CT_MAX);
 export const ctStatus = new StaticArray<u32>(CT_MAX);
 export const ctExpires = new StaticArray<f64>(CT_MAX);
+/** The namespace's conntrack zone: each netns has its own table, as on Linux. */
+export const ctZone = new StaticArray<u32>(CT_MAX);
 const tSrc = new StaticArray<u32>(CT_MAX * 2);
 const tDst = new StaticArray<u32>(CT_MAX * 2);
 const tA = new StaticArray<u32>(CT_MAX * 2);
@@ -130,8 +132,8 @@ function readTuple(p: usize, len: i32): bool {
   return true;
 }
 
-function hashOf(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
-  let h = src * 0x9e3779b1;
+function hashOf(zone: u32, proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
+  let h = (src ^ (zone << 24)) * 0x9e3779b1;
   h = (h ^ rotl<u32>(dst, 11)) * 0x85ebca6b;
   h = (h ^ (a << 16) ^ b ^ (proto << 8)) * 0xc2b2ae35;
   h ^= h >> 15;
@@ -139,8 +141,8 @@ function hashOf(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
 }
 
 /** The hashed node (ct * 2 + dir) holding this tuple, or -1. Expired entries go on the way. */
-function find(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
-  const h = hashOf(proto, src, dst, a, b);
+function find(zone: u32, proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
+  const h = hashOf(zone, proto, src, dst, a, b);
   let n = unchecked(heads[h]);
   while (n >= 0) {
     const next = unchecked(nodeNext[n]);
@@ -150,7 +152,8 @@ function find(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
       unchecked(tDst[n]) == dst &&
       unchecked(tA[n]) == a &&
       unchecked(tB[n]) == b &&
-      unchecked(ctProto[ct]) == proto
+      unchecked(ctProto[ct]) == proto &&
+      unchecked(ctZone[ct]) == zone
     ) {
       if (unchecked(ctExpires[ct]) > now) return n;
       ctDelete(ct);
@@ -164,6 +167,7 @@ function find(proto: u32, src: u32, dst: u32, a: u32, b: u32): i32 {
 /** The bucket of hashed node n's tuple. */
 function bucketOf(n: i32): i32 {
   return hashOf(
+    unchecked(ctZone[n >> 1]),
     unchecked(ctProto[n >> 1]),
     unchecked(tSrc[n]),
     unchecked(tDst[n]),
@@ -206,8 +210,8 @@ export function ctDelete(ct: i32): void {
   unchecked((freeList[freeTop++] = ct));
 }
 
-export function ctFlush(): void {
-  for (let i = 0; i < CT_MAX; i++) ctDelete(i);
+export function ctFlush(zone: u32): void {
+  for (let i = 0; i < CT_MAX; i++) if (unchecked(ctZone[i]) == zone) ctDelete(i);
 }
 
 /** A free entry: expired ones are reclaimed when the table is full (early drop). */
@@ -264,7 +268,7 @@ function timeoutOf(ct: i32): f64 {
  * sets pkCt, pkDir, pkState. An ICMP error belongs, as RELATED, to the entry of the packet it
  * quotes.
  */
-export function ctIn(p: usize, len: i32): void {
+export function ctIn(p: usize, len: i32, zone: u32): void {
   pkCt = -1;
   pkDir = 0;
   pkInner = 0;
@@ -279,6 +283,7 @@ export function ctIn(p: usize, len: i32): void {
     // The quoted packet went the other way: look up its inverse.
     const iproto = pkProto;
     const n = find(
+      zone,
       iproto,
       pkDst,
       pkSrc,
@@ -296,7 +301,7 @@ export function ctIn(p: usize, len: i32): void {
     return;
   }
   if (proto == PROTO_ICMP && !isIcmpQuery(pkB >> 8) && !isIcmpReply(pkB >> 8)) return;
-  const n = find(proto, pkSrc, pkDst, pkA, pkB);
+  const n = find(zone, proto, pkSrc, pkDst, pkA, pkB);
   if (n >= 0) {
     const ct = n >> 1;
     pkCt = ct;
@@ -314,6 +319,7 @@ export function ctIn(p: usize, len: i32): void {
   const ct = alloc();
   if (ct < 0) return;
   unchecked((ctProto[ct] = proto));
+  unchecked((ctZone[ct] = zone));
   setTuple(ct * 2, pkSrc, pkDst, pkA, pkB);
   setTuple(
     ct * 2 + 1,
@@ -334,7 +340,8 @@ export function ctConfirm(ct: i32): void {
   const st = unchecked(ctStatus[ct]);
   if ((st & IPS_CONFIRMED) != 0) return;
   // Another entry took this reply tuple meanwhile: this packet's entry is dropped instead.
-  if (find(unchecked(ctProto[ct]), ctSrc(ct, 1), ctDst(ct, 1), ctA(ct, 1), ctB(ct, 1)) >= 0) {
+  const z = unchecked(ctZone[ct]);
+  if (find(z, unchecked(ctProto[ct]), ctSrc(ct, 1), ctDst(ct, 1), ctA(ct, 1), ctB(ct, 1)) >= 0) {
     ctDelete(ct);
     return;
   }
@@ -346,8 +353,8 @@ export function ctConfirm(ct: i32): void {
 // --- NAT ------------------------------------------------------------------------------------
 
 /** True when some live entry already uses this reply tuple. */
-function replyTaken(proto: u32, src: u32, dst: u32, a: u32, b: u32): bool {
-  return find(proto, src, dst, a, b) >= 0;
+function replyTaken(r: i32, proto: u32, src: u32, dst: u32, a: u32, b: u32): bool {
+  return find(unchecked(ctZone[r >> 1]), proto, src, dst, a, b) >= 0;
 }
 
 /**
@@ -388,8 +395,8 @@ export function ctBindSnat(ct: i32, addr: u32, lo: u32, hi: u32, random: bool, r
 }
 
 function replyTakenWith(proto: u32, src: u32, dst: u32, key: u32, r: i32): bool {
-  if (proto == PROTO_ICMP) return replyTaken(proto, src, dst, key, unchecked(tB[r]));
-  return replyTaken(proto, src, dst, unchecked(tA[r]), key);
+  if (proto == PROTO_ICMP) return replyTaken(r, proto, src, dst, key, unchecked(tB[r]));
+  return replyTaken(r, proto, src, dst, unchecked(tA[r]), key);
 }
 
 /** Binds a destination NAT (DNAT): the connection goes to addr, port `port` (0: keep). */

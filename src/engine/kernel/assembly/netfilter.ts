@@ -1,14 +1,15 @@
 // Netfilter's five hooks (Linux's order: conntrack, then nat and filter as each hook has them)
 // walking the rule set that userspace compiled (abi.ts's NF_* layout, loaded by MSG_NF_LOAD)
 // in place: no allocation per packet; a hook with no chain costs a load and a compare.
-// The tables belong to the root namespace (the host); pods' namespaces have none.
+// Each namespace has its own tables and conntrack zone, as on Linux.
 
 import * as A from './abi';
-import { EINVAL, EPERM } from './errno';
+import { EINVAL, ENOENT, EPERM } from './errno';
+import { nsGet } from './nl-link';
 import { has, ptra, lena, resetOut, begin, end, wbytes, wu32, fail } from './msg';
 import { rd16 } from './bytes';
 import { slotPtr, slotLen, clearTailSum, SLOT_COUNT } from './pool';
-import { Link, Netns, namespaces, now, random32 } from './state';
+import { Link, Netns, now, random32 } from './state';
 import {
   IP_OFFSET,
   PROTO_ICMP,
@@ -26,22 +27,66 @@ import { icmpError } from './icmp';
 import { arpSourceAddr } from './neigh';
 import * as CT from './conntrack';
 
-/** True while a rule set is loaded: the hooks' call sites test it first. */
+/** True while some namespace has a rule set loaded: the hooks' call sites test it first. */
 export let nfOn: bool = false;
-let nfNs: Netns | null = null;
-let blob: usize = 0;
-let blobLen: i32 = 0;
+
+/** One namespace's compiled tables (each netns has its own, as on Linux). */
+class NfTables {
+  blob: usize = 0;
+  counters: usize = 0;
+  nChains: i32 = 0;
+  nRules: i32 = 0;
+  chainBase: usize = 0;
+  ruleBase: usize = 0;
+  portBase: usize = 0;
+  strBase: usize = 0;
+  ctOn: bool = false;
+  hooked: bool = false;
+  hooks: StaticArray<i32> = new StaticArray<i32>(10);
+  constructor(public zone: u32) {}
+}
+
+/** Keeps every namespace's tables alive (Netns holds only their address, for the hooks). */
+const allTables = new Map<Netns, NfTables>();
+let nextZone: u32 = 1;
+
+// The tables of the namespace being looked at, copied into globals by select().
+let current: usize = 0;
 let counters: usize = 0;
 let nChains: i32 = 0;
 let nRules: i32 = 0;
-let nPorts: i32 = 0;
 let chainBase: usize = 0;
 let ruleBase: usize = 0;
 let portBase: usize = 0;
 let strBase: usize = 0;
-let strLen: i32 = 0;
 let ctOn: bool = false;
-const hookChain = new StaticArray<i32>(10);
+let zone: u32 = 0;
+let hookChain = new StaticArray<i32>(10);
+
+/** Makes ns's tables current; false when it has none. */
+// @ts-ignore: decorator
+@inline
+function select(ns: Netns): bool {
+  const at = ns.nfTables;
+  if (at == 0) return false;
+  if (at != current) selectSlow(at);
+  return true;
+}
+
+function selectSlow(at: usize): void {
+  const t = changetype<NfTables>(at);
+  current = at;
+  counters = t.counters;
+  nChains = t.nChains;
+  nRules = t.nRules;
+  chainBase = t.chainBase;
+  ruleBase = t.ruleBase;
+  portBase = t.portBase;
+  strBase = t.strBase;
+  ctOn = t.ctOn;
+  zone = t.zone;
+  hookChain = t.hooks;
+}
 
 // Per packet buffer: skb->mark and skb->_nfct (entry, direction, state, inner offset).
 const slotMark = new StaticArray<u32>(SLOT_COUNT);
@@ -99,36 +144,51 @@ export function nfLoad(): i32 {
   }
   const total = (nr + nc) * 16;
   if (has(A.A_NF_COUNTERS) && lena(A.A_NF_COUNTERS) != total) return fail(EINVAL);
-  if (blob != 0) heap.free(blob);
-  if (counters != 0) heap.free(counters);
-  blob = heap.alloc(<usize>len);
-  memory.copy(blob, src, <usize>len);
-  blobLen = len;
-  counters = heap.alloc(<usize>max(total, 16));
-  if (has(A.A_NF_COUNTERS)) memory.copy(counters, ptra(A.A_NF_COUNTERS), <usize>total);
-  else memory.fill(counters, 0, <usize>total);
-  nChains = nc;
-  nRules = nr;
-  nPorts = np;
-  chainBase = blob + <usize>(A.NF_HDR_WORDS * 4);
-  ruleBase = chainBase + <usize>(nc * A.NF_CHAIN_WORDS * 4);
-  portBase = ruleBase + <usize>(nr * A.NF_RULE_WORDS * 4);
-  strBase = portBase + <usize>(np * 4);
-  strLen = sl;
-  for (let i = 0; i < 10; i++) unchecked((hookChain[i] = word(blob, A.NF_H_HOOKS + i)));
-  ctOn = (word(blob, A.NF_H_FLAGS) & A.NF_F_CONNTRACK) != 0;
-  nfNs = namespaces.has('') ? namespaces.get('') : null;
-  let hooked = ctOn;
-  for (let i = 0; i < 10; i++) if (unchecked(hookChain[i]) >= 0) hooked = true;
-  nfOn = hooked;
+  const ns = nsGet();
+  if (ns == null) return fail(ENOENT);
+  let t: NfTables;
+  if (allTables.has(ns)) t = allTables.get(ns);
+  else {
+    t = new NfTables(nextZone++);
+    allTables.set(ns, t);
+  }
+  if (t.blob != 0) heap.free(t.blob);
+  if (t.counters != 0) heap.free(t.counters);
+  t.blob = heap.alloc(<usize>len);
+  memory.copy(t.blob, src, <usize>len);
+  t.counters = heap.alloc(<usize>max(total, 16));
+  if (has(A.A_NF_COUNTERS)) memory.copy(t.counters, ptra(A.A_NF_COUNTERS), <usize>total);
+  else memory.fill(t.counters, 0, <usize>total);
+  t.nChains = nc;
+  t.nRules = nr;
+  t.chainBase = t.blob + <usize>(A.NF_HDR_WORDS * 4);
+  t.ruleBase = t.chainBase + <usize>(nc * A.NF_CHAIN_WORDS * 4);
+  t.portBase = t.ruleBase + <usize>(nr * A.NF_RULE_WORDS * 4);
+  t.strBase = t.portBase + <usize>(np * 4);
+  t.ctOn = (word(t.blob, A.NF_H_FLAGS) & A.NF_F_CONNTRACK) != 0;
+  t.hooked = t.ctOn;
+  for (let i = 0; i < 10; i++) {
+    t.hooks[i] = word(t.blob, A.NF_H_HOOKS + i);
+    if (t.hooks[i] >= 0) t.hooked = true;
+  }
+  // A namespace whose tables hook nothing is skipped at its hooks' first compare.
+  ns.nfTables = t.hooked ? changetype<usize>(t) : 0;
+  current = 0;
+  nfOn = false;
+  const all = allTables.values();
+  for (let i = 0; i < all.length; i++) if (all[i].hooked) nfOn = true;
   return 0;
 }
 
 /** MSG_NF_COUNTERS: f64 [packets, bytes] per rule, then per chain (its policy's). */
 export function nfCounters(): i32 {
+  const ns = nsGet();
+  if (ns == null) return fail(ENOENT);
   resetOut();
+  if (!allTables.has(ns)) return 0;
+  const t = allTables.get(ns);
   begin();
-  wbytes(A.A_NF_COUNTERS, counters, (nRules + nChains) * 16);
+  wbytes(A.A_NF_COUNTERS, t.counters, (t.nRules + t.nChains) * 16);
   end();
   return 0;
 }
@@ -422,10 +482,10 @@ let natNexthop: u32 = 0;
 
 /** PREROUTING (ip_rcv_finish's NF_HOOK): conntrack, then the nat table (DNAT). */
 export function nfPrerouting(ns: Netns, inl: Link, s: i32): bool {
-  if (ns != nfNs) return true;
+  if (!select(ns)) return true;
   unchecked((slotMark[s] = 0));
   CT.ctRestore(-1, 0, A.CT_INVALID, 0);
-  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s));
+  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s), zone);
   saveCt(s);
   if (!ctOn) return true;
   context(ns, s, inl, null);
@@ -440,7 +500,7 @@ export function nfPrerouting(ns: Netns, inl: Link, s: i32): bool {
 
 /** INPUT (ip_local_deliver): filter, nat (SNAT to a local address), then confirmation. */
 export function nfInput(ns: Netns, inl: Link, s: i32): bool {
-  if (ns != nfNs) return true;
+  if (!select(ns)) return true;
   context(ns, s, inl, null);
   loadCt(s);
   const v = run(A.HOOK_INPUT, A.NF_TABLE_FILTER);
@@ -460,7 +520,7 @@ export function nfInput(ns: Netns, inl: Link, s: i32): bool {
 
 /** FORWARD (ip_forward, after the TTL decrement): filter. */
 export function nfForward(ns: Netns, inl: Link, out: Link, s: i32): bool {
-  if (ns != nfNs) return true;
+  if (!select(ns)) return true;
   context(ns, s, inl, out);
   loadCt(s);
   const v = run(A.HOOK_FORWARD, A.NF_TABLE_FILTER);
@@ -472,10 +532,10 @@ export function nfForward(ns: Netns, inl: Link, out: Link, s: i32): bool {
 
 /** OUTPUT (__ip_local_out): conntrack, nat (DNAT), filter. 0, or -EPERM when dropped. */
 export function nfOutput(ns: Netns, out: Link, s: i32): i32 {
-  if (ns != nfNs) return 0;
+  if (!select(ns)) return 0;
   unchecked((slotMark[s] = 0));
   CT.ctRestore(-1, 0, A.CT_INVALID, 0);
-  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s));
+  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s), zone);
   saveCt(s);
   context(ns, s, null, out);
   loadCt(s);
@@ -494,7 +554,7 @@ export function nfOutput(ns: Netns, out: Link, s: i32): i32 {
 
 /** POSTROUTING (ip_output): nat (SNAT, MASQUERADE toward next hop nh), then confirmation. */
 export function nfPostrouting(ns: Netns, out: Link, nh: u32, s: i32): bool {
-  if (ns != nfNs || !ctOn) return true;
+  if (!select(ns) || !ctOn) return true;
   context(ns, s, null, out);
   loadCt(s);
   natNexthop = nh;
@@ -510,9 +570,10 @@ export function nfPostrouting(ns: Netns, out: Link, nh: u32, s: i32): bool {
 
 /** MSG_CT_DUMP: one record per live entry: A_CT words and the seconds left (A_TTL). */
 export function ctDump(): i32 {
+  const z = zoneOf();
   resetOut();
   for (let ct = 0; ct < CT.CT_MAX; ct++) {
-    if (!CT.ctLive(ct)) continue;
+    if (!CT.ctLive(ct) || CT.ctZone[ct] != z) continue;
     const left = CT.ctExpires[ct] - now;
     if (left <= 0) {
       CT.ctDelete(ct);
@@ -539,8 +600,15 @@ export function ctDump(): i32 {
 const ctWords = new StaticArray<u32>(10);
 
 export function ctFlushAll(): i32 {
-  CT.ctFlush();
+  const z = zoneOf();
+  if (z != 0) CT.ctFlush(z);
   return 0;
+}
+
+/** The conntrack zone of the request's namespace (0: it never had tables, so no entries). */
+function zoneOf(): u32 {
+  const ns = nsGet();
+  return ns != null && allTables.has(ns) ? allTables.get(ns).zone : 0;
 }
 
 export { ctSweep } from './conntrack';

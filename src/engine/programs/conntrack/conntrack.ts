@@ -2,7 +2,7 @@
 // real tool prints it, -C counts it, -F empties it.
 
 import * as A from '../../kernel/assembly/abi.ts';
-import type { ConntrackEntry, KernelApi } from '../../kernel/types.ts';
+import type { ConntrackEntry, KernelApi, NsId } from '../../kernel/types.ts';
 import type { HostContext, Program } from '../types.ts';
 
 const PROG = 'conntrack v1.4.7 (conntrack-tools)';
@@ -10,8 +10,8 @@ const TRY_HELP = "Try `conntrack -h' or 'conntrack --help' for more information.
 const PROTOS: Record<string, number> = { icmp: 1, tcp: 6, udp: 17 };
 
 interface ConntrackKernel {
-  conntrackDump(): ConntrackEntry[];
-  conntrackFlush(): void;
+  conntrackDump(ns: NsId): ConntrackEntry[];
+  conntrackFlush(ns: NsId): void;
 }
 
 function tableOf(kernel: KernelApi): ConntrackKernel | undefined {
@@ -63,11 +63,11 @@ export const conntrack: Program = async (argv, io, host: HostContext) => {
     io.stdout(USAGE);
     return 0;
   }
-  const entries = (table?.conntrackDump() ?? []).filter(
+  const entries = (table?.conntrackDump(host.netns) ?? []).filter(
     (e) => proto === undefined || e.proto === proto,
   );
   if (command === 'F') {
-    table?.conntrackFlush();
+    table?.conntrackFlush(host.netns);
     io.stderr(`${PROG}: connection tracking table has been emptied.\n`);
   } else if (command === 'C') io.stdout(`${entries.length}\n`);
   else {

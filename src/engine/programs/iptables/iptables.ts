@@ -14,15 +14,16 @@ import type {
   RuleEntry,
   TableName,
 } from '../../kernel/netfilter.ts';
-import type { KernelApi } from '../../kernel/types.ts';
+import { ROOT_NS, type KernelApi, type NsId } from '../../kernel/types.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
 
 const PROG = 'iptables v1.8.9 (nf_tables)';
 const TRY_HELP = "Try `iptables -h' or 'iptables --help' for more information.";
 
-/** The kernel exposes its netfilter state as `kernel.netfilter`. */
-export function netfilterOf(kernel: KernelApi): Netfilter | undefined {
-  const nf = (kernel as KernelApi & { netfilter?: unknown }).netfilter;
+/** The namespace's tables: the kernel's `netfilterFor(ns)` (the host's are `netfilter`). */
+export function netfilterOf(kernel: KernelApi, ns: NsId = ROOT_NS): Netfilter | undefined {
+  const k = kernel as KernelApi & { netfilter?: unknown; netfilterFor?: (ns: NsId) => unknown };
+  const nf = k.netfilterFor ? k.netfilterFor(ns) : ns === ROOT_NS ? k.netfilter : undefined;
   return nf instanceof Netfilter ? nf : undefined;
 }
 
@@ -916,7 +917,7 @@ function run(p: Parsed, nf: Netfilter, io: ProgramIO): number {
 const ERR_BAD_POLICY = "Bad policy name. Run `dmesg' for more information.";
 
 export const iptables: Program = async (argv, io, host: HostContext) => {
-  const nf = netfilterOf(host.kernel);
+  const nf = netfilterOf(host.kernel, host.netns);
   if (!nf) {
     io.stderr(`${PROG}: Failed to initialize nft: Protocol not supported\n`);
     return 1;
