@@ -88,6 +88,31 @@ describe('netfilter in the kernel', () => {
     expect(a.dropCounters()).toEqual({});
   });
 
+  it('routes again after DNAT at OUTPUT: a service address reaches its pod (kube-proxy style)', async () => {
+    const { wire, a } = await twoHosts();
+    a.routeAdd(ROOT_NS, { dst: '0.0.0.0', dstLen: 0, gateway: '172.16.112.1' });
+    a.netfilter.append(
+      'nat',
+      'OUTPUT',
+      rule({
+        destination: { addr: '10.96.0.10', prefixLen: 32, invert: false },
+        protocol: 'udp',
+        matches: [{ kind: 'udp', dport: { lo: 53, hi: 53 } }],
+        target: 'DNAT',
+        options: { toAddr: '10.244.1.2', toPorts: { lo: 5353, hi: 5353 } },
+      }),
+    );
+    const pod = udpListener(a, 'pod', '0.0.0.0', 5353);
+    const client = udpListener(a, ROOT_NS, '0.0.0.0', 40001);
+    a.udpSend(client.fd, '10.96.0.10', 53, new TextEncoder().encode('q'));
+    wire.flush();
+    // The source was picked by the first route (eth0's address), as Linux keeps it.
+    expect(pod.got).toEqual([{ data: 'q', from: '172.16.112.133', port: 40001 }]);
+    a.udpSend(pod.fd, '172.16.112.133', 40001, new TextEncoder().encode('a'));
+    wire.flush();
+    expect(client.got).toEqual([{ data: 'a', from: '10.96.0.10', port: 53 }]);
+  });
+
   it("translates an ICMP error's quoted header back to the masqueraded pod", async () => {
     const { wire, a, b } = await twoHosts();
     a.netfilter.append('nat', 'POSTROUTING', MASQ_POD);

@@ -59,7 +59,7 @@ import { ipDefrag } from './ip-reasm';
 import { neighOutput } from './neigh';
 import { udpRcv } from './udp';
 import { nfOn, nfPrerouting, nfInput, nfForward, nfOutput, nfPostrouting } from './netfilter';
-import { EPERM } from './errno';
+import { ENETUNREACH, EPERM } from './errno';
 
 // @ts-ignore: decorator
 @inline
@@ -197,10 +197,26 @@ export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, local: boo
     drop(s, DROP_IP_NOROUTE);
     return 0;
   }
-  const nh = rt.gw != 0 ? rt.gw : dst;
+  let nh = rt.gw != 0 ? rt.gw : dst;
   if (nfOn) {
     if (local && nfOutput(ns, out, s) < 0) return -EPERM;
-    if (!nfPostrouting(ns, out, nh, s)) return local ? -EPERM : 0;
+    if (local && ipDaddr(slotPtr(s)) != dst) {
+      // DNAT at OUTPUT moved the destination: route again (ip_route_me_harder).
+      dst = ipDaddr(slotPtr(s));
+      const again = ns.lookup(dst);
+      if (again == null || (again.type != RTN_UNICAST && again.type != RTN_LOCAL)) {
+        drop(s, DROP_IP_NOROUTE);
+        return -ENETUNREACH;
+      }
+      rt = again;
+      out = rt.type == RTN_LOCAL ? ns.lo : rt.dev;
+      if (out == null) {
+        drop(s, DROP_IP_NOROUTE);
+        return -ENETUNREACH;
+      }
+      nh = rt.gw != 0 ? rt.gw : dst;
+    }
+    if (!nfPostrouting(ns, out!, nh, s)) return local ? -EPERM : 0;
   }
   if (slotLen(s) > out.mtu) {
     const p = slotPtr(s);
