@@ -294,3 +294,20 @@ function fixIpChecksum(f: Uint8Array): void {
   f[24] = c >> 8;
   f[25] = c & 255;
 }
+
+describe('netfilter limits', () => {
+  it('refuses a rule set too big to load, leaving the tables as they were', async () => {
+    const { a } = await twoHosts();
+    const r = (i: number) =>
+      rule({
+        source: { addr: `10.${i >> 8}.${i & 255}.0`, prefixLen: 24, invert: false },
+        target: 'DROP',
+      });
+    let i = 0;
+    expect(() => {
+      for (; i < 2000; i++) a.netfilter.append('filter', 'INPUT', r(i));
+    }).toThrow('Cannot allocate memory.');
+    expect(a.netfilter.list('filter')[0].rules).toHaveLength(i);
+    expect(i).toBeGreaterThan(400);
+  });
+});

@@ -104,6 +104,7 @@ export const ERR_TOO_MANY_LINKS = 'Too many links.';
 export const ERR_BAD_BUILTIN = 'Bad built-in chain name.';
 export const ERR_INDEX = 'Index of insertion too big.';
 export const ERR_DELETE_INDEX = 'Index of deletion too big.';
+export const ERR_NO_MEMORY = 'Cannot allocate memory.';
 
 const BUILTIN: Record<TableName, string[]> = {
   filter: ['INPUT', 'FORWARD', 'OUTPUT'],
@@ -213,8 +214,17 @@ export class Netfilter {
   /** Runs one change: counters first read back, the result loaded into the kernel. */
   private change<T>(edit: () => T): T {
     this.pull();
+    if (!this.kernel) return edit();
+    const before = new Map([...this.tables].map(([t, chains]) => [t, structuredClone(chains)]));
     const out = edit();
-    this.kernel?.load(this.tables);
+    try {
+      this.kernel.load(this.tables);
+    } catch (err) {
+      // The kernel refused the set (it is too big for the lab's one-attribute load): undo.
+      for (const [t, chains] of before) this.tables.set(t, chains);
+      if (err instanceof RangeError) throw new NetfilterError(ERR_NO_MEMORY);
+      throw err;
+    }
     return out;
   }
 
