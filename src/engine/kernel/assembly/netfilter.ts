@@ -50,18 +50,8 @@ class NfTables {
 const allTables = new Map<Netns, NfTables>();
 let nextZone: u32 = 1;
 
-// The tables of the namespace being looked at, copied into globals by select().
-let current: usize = 0;
-let counters: usize = 0;
-let nChains: i32 = 0;
-let nRules: i32 = 0;
-let chainBase: usize = 0;
-let ruleBase: usize = 0;
-let portBase: usize = 0;
-let strBase: usize = 0;
-let ctOn: bool = false;
-let zone: u32 = 0;
-let hookChain = new StaticArray<i32>(10);
+/** The tables of the namespace being looked at (select() sets it). */
+let T: NfTables = new NfTables(0);
 
 /** Makes ns's tables current; false when it has none. */
 // @ts-ignore: decorator
@@ -69,23 +59,8 @@ let hookChain = new StaticArray<i32>(10);
 function select(ns: Netns): bool {
   const at = ns.nfTables;
   if (at == 0) return false;
-  if (at != current) selectSlow(at);
+  T = changetype<NfTables>(at);
   return true;
-}
-
-function selectSlow(at: usize): void {
-  const t = changetype<NfTables>(at);
-  current = at;
-  counters = t.counters;
-  nChains = t.nChains;
-  nRules = t.nRules;
-  chainBase = t.chainBase;
-  ruleBase = t.ruleBase;
-  portBase = t.portBase;
-  strBase = t.strBase;
-  ctOn = t.ctOn;
-  zone = t.zone;
-  hookChain = t.hooks;
 }
 
 // Per packet buffer: skb->mark and skb->_nfct (entry, direction, state, inner offset).
@@ -173,7 +148,6 @@ export function nfLoad(): i32 {
   }
   // A namespace whose tables hook nothing is skipped at its hooks' first compare.
   ns.nfTables = t.hooked ? changetype<usize>(t) : 0;
-  current = 0;
   nfOn = false;
   const all = allTables.values();
   for (let i = 0; i < all.length; i++) if (all[i].hooked) nfOn = true;
@@ -196,7 +170,7 @@ export function nfCounters(): i32 {
 // @ts-ignore: decorator
 @inline
 function count(i: i32, bytes: f64): void {
-  const c = counters + (<usize>i << 4);
+  const c = T.counters + (<usize>i << 4);
   store<f64>(c, load<f64>(c) + 1);
   store<f64>(c, load<f64>(c, 8) + bytes, 8);
 }
@@ -250,7 +224,7 @@ function context(ns: Netns, s: i32, inl: Link | null, out: Link | null): void {
 
 /** Interface name match: the rule's name (a trailing '+' matches any suffix). */
 function ifMatch(off: i32, l: Link | null): bool {
-  const p = strBase + <usize>off;
+  const p = T.strBase + <usize>off;
   const n = <i32>load<u16>(p);
   const name = l == null ? '' : l.name;
   const wild = n > 0 && load<u16>(p + 2 + <usize>((n - 1) * 2)) == 0x2b;
@@ -282,7 +256,7 @@ function multiport(rp: usize): bool {
   const at = word(rp, A.R_MPORT_AT);
   const n = word(rp, A.R_MPORT_N);
   for (let i = 0; i < n; i++) {
-    const range = load<i32>(portBase + (<usize>(at + i) << 2));
+    const range = load<i32>(T.portBase + (<usize>(at + i) << 2));
     if ((dir & 1) != 0 && inRange(cSport, range)) return true;
     if ((dir & 2) != 0 && inRange(cDport, range)) return true;
   }
@@ -349,7 +323,7 @@ const stackRule = new StaticArray<i32>(STACK);
 // @ts-ignore: decorator
 @inline
 function chainWord(c: i32, i: i32): i32 {
-  return load<i32>(chainBase + (<usize>(c * A.NF_CHAIN_WORDS + i) << 2));
+  return load<i32>(T.chainBase + (<usize>(c * A.NF_CHAIN_WORDS + i) << 2));
 }
 
 /** Walks built-in chain `base` and what it jumps to; returns V_*. */
@@ -367,7 +341,7 @@ function walk(base: i32): i32 {
       stop = chainWord(c, 0) + chainWord(c, 1);
       continue;
     }
-    const rp = ruleBase + (<usize>(r * A.NF_RULE_WORDS) << 2);
+    const rp = T.ruleBase + (<usize>(r * A.NF_RULE_WORDS) << 2);
     if (!matches(rp)) {
       r++;
       continue;
@@ -403,7 +377,7 @@ function walk(base: i32): i32 {
     }
   }
   // The built-in chain's end: its policy, counted once -P or -Z turned its counters on.
-  if (chainWord(base, 3) != 0) count(nRules + base, cLen);
+  if (chainWord(base, 3) != 0) count(T.nRules + base, cLen);
   return chainWord(base, 2) == A.NF_POLICY_DROP ? V_DROP : V_ACCEPT;
 }
 
@@ -411,7 +385,7 @@ function walk(base: i32): i32 {
 // @ts-ignore: decorator
 @inline
 function run(hook: i32, table: i32): i32 {
-  const c = unchecked(hookChain[hook * 2 + table]);
+  const c = unchecked(T.hooks[hook * 2 + table]);
   return c < 0 ? V_ACCEPT : walk(c);
 }
 
@@ -485,9 +459,9 @@ export function nfPrerouting(ns: Netns, inl: Link, s: i32): bool {
   if (!select(ns)) return true;
   unchecked((slotMark[s] = 0));
   CT.ctRestore(-1, 0, A.CT_INVALID, 0);
-  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s), zone);
+  if (T.ctOn) CT.ctIn(slotPtr(s), slotLen(s), T.zone);
   saveCt(s);
-  if (!ctOn) return true;
+  if (!T.ctOn) return true;
   context(ns, s, inl, null);
   loadCt(s);
   if (!natHook(s, A.HOOK_PREROUTING, false)) {
@@ -508,7 +482,7 @@ export function nfInput(ns: Netns, inl: Link, s: i32): bool {
     refuse(ns, s, v);
     return false;
   }
-  if (ctOn) {
+  if (T.ctOn) {
     if (!natHook(s, A.HOOK_INPUT, true)) {
       drop(s, A.DROP_NETFILTER);
       return false;
@@ -535,11 +509,11 @@ export function nfOutput(ns: Netns, out: Link, s: i32): i32 {
   if (!select(ns)) return 0;
   unchecked((slotMark[s] = 0));
   CT.ctRestore(-1, 0, A.CT_INVALID, 0);
-  if (ctOn) CT.ctIn(slotPtr(s), slotLen(s), zone);
+  if (T.ctOn) CT.ctIn(slotPtr(s), slotLen(s), T.zone);
   saveCt(s);
   context(ns, s, null, out);
   loadCt(s);
-  if (ctOn && !natHook(s, A.HOOK_OUTPUT, false)) {
+  if (T.ctOn && !natHook(s, A.HOOK_OUTPUT, false)) {
     drop(s, A.DROP_NETFILTER);
     return -EPERM;
   }
@@ -554,7 +528,7 @@ export function nfOutput(ns: Netns, out: Link, s: i32): i32 {
 
 /** POSTROUTING (ip_output): nat (SNAT, MASQUERADE toward next hop nh), then confirmation. */
 export function nfPostrouting(ns: Netns, out: Link, nh: u32, s: i32): bool {
-  if (!select(ns) || !ctOn) return true;
+  if (!select(ns) || !T.ctOn) return true;
   context(ns, s, null, out);
   loadCt(s);
   natNexthop = nh;
