@@ -31,12 +31,10 @@ test('a pod pinging another host leaves masqueraded; UDP 8472 dropped on INPUT s
   expect(wire).toContain(`IP ${node2} > ${node3}: ICMP echo request`);
   expect(wire).not.toContain(pod2);
   const ct = flat(await run(page, 'node2', 'conntrack -L'));
-  expect(ct).toMatch(
-    new RegExp(
-      `icmp +1 \\d+ src=${pod2} dst=${node3} type=8 code=0 id=\\d+ src=${node3} dst=${node2} type=0`,
-    ),
-  );
-  expect(ct).toContain('1 flow entries have been shown.');
+  // A wrap on screen can swallow the space between two fields.
+  const entry = [`src=${pod2}`, `dst=${node3}`, 'type=8', 'code=0', 'id=\\d+', `src=${node3}`];
+  expect(ct).toMatch(new RegExp(`icmp +1 \\d+ ${entry.join(' ?')} ?dst=${node2} ?type=0`));
+  expect(ct).toMatch(/1 flow entries have been ?shown\./);
 
   // Pod to pod keeps pod addresses, and FLANNEL-FWD counts it.
   expect(await run(page, 'node2', `ip netns exec pod1 ping -c 2 -i 0.2 ${pod3}`)).toContain(
