@@ -1,7 +1,7 @@
 // `npm run bench`: runs every benchmark and prints one JSON document. Timing never fails a build.
 import { benchBrowser } from './browser.ts';
 import { benchFuzz } from './fuzz.ts';
-import { benchKernel } from './kernel.ts';
+import { benchKernel, benchNetfilter } from './kernel.ts';
 import { benchKv } from './kv.ts';
 
 interface Section {
@@ -11,6 +11,7 @@ interface Section {
 
 const sections: Section[] = [
   { name: 'kernel', run: benchKernel },
+  { name: 'netfilter', run: benchNetfilter },
   { name: 'kv', run: benchKv },
   { name: 'fuzz', run: benchFuzz },
   { name: 'browser', run: benchBrowser },

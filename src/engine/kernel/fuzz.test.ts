@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../os/clock.ts';
 import { ROOT_NS } from './types.ts';
-import { echoRequest, newKernel, parseIpv4, TestWire } from './testing/util.ts';
+import { echoRequest, mutatedFrames, newKernel, parseIpv4, TestWire } from './testing/util.ts';
 
 async function twoHosts() {
   const clock = new ManualClock();
@@ -64,19 +64,7 @@ describe('malformed frames', () => {
     b.k.onWireTransmit = () => {}; // answers to the fuzz go nowhere
     const frame = fc.oneof(
       fc.uint8Array({ minLength: 0, maxLength: 1600 }),
-      fc
-        .tuple(
-          fc.constantFrom(...seeds),
-          fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
-          fc.integer({ min: -60, max: 40 }),
-        )
-        .map(([seed, flips, cut]) => {
-          const len = Math.max(0, seed.length + cut);
-          const f = new Uint8Array(len);
-          f.set(seed.subarray(0, Math.min(len, seed.length)));
-          for (const [at, v] of flips) if (len > 0) f[at % len] = v;
-          return f;
-        }),
+      mutatedFrames(seeds, -60, 40),
     );
     fc.assert(
       fc.property(frame, (f) => {

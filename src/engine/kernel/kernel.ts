@@ -47,8 +47,10 @@ import {
   type RouteType,
   type RouteWriteFlags,
   type SocketHandler,
+  type ConntrackEntry,
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
+import { compileRules } from './netfilter-compile.ts';
 import { RequestWriter, decodeRecords, type Record as Reply } from './message.ts';
 import { formatIpv4, parseIpv4 } from '../packet/ipaddr.ts';
 import { parseMac } from '../packet/mac.ts';
@@ -175,8 +177,35 @@ export class Kernel implements KernelApi {
   private readonly clock: LabClock;
   private readonly sockets = new Map<number, Socket>();
   private pending: Delivery[] = [];
-  /** iptables state (rules are kernel state; evaluating them on packets comes later). */
-  readonly netfilter = new Netfilter();
+  /** Each namespace's iptables tables: every change is compiled into the module, which
+   * evaluates them on the packet path and keeps their counters. */
+  private readonly tables = new Map<NsId, Netfilter>();
+
+  /** The host's (root namespace's) tables. */
+  get netfilter(): Netfilter {
+    return this.netfilterFor(ROOT_NS);
+  }
+
+  netfilterFor(ns: NsId): Netfilter {
+    let nf = this.tables.get(ns);
+    if (!nf) {
+      nf = new Netfilter({
+        load: (tables) => {
+          const { rules, counters } = compileRules(tables);
+          this.nsRequest(A.MSG_NF_LOAD, 0, ns, (w) => {
+            w.bytesAttr(A.A_DATA, rules);
+            w.bytesAttr(A.A_NF_COUNTERS, new Uint8Array(counters.buffer));
+          });
+        },
+        counters: () => {
+          const [r] = this.nsRequest(A.MSG_NF_COUNTERS, 0, ns);
+          return new Float64Array(r ? r.f64s(A.A_NF_COUNTERS) : []);
+        },
+      });
+      this.tables.set(ns, nf);
+    }
+    return nf;
+  }
   /** The lab-clock timer that will run `poll`, and when. */
   private timerAt = Infinity;
   private cancelTimer: (() => void) | null = null;
@@ -360,6 +389,7 @@ export class Kernel implements KernelApi {
 
   netnsDel(name: NsId): void {
     this.nsRequest(A.MSG_NETNS_DEL, 0, name);
+    this.tables.delete(name);
     for (const [fd, s] of this.sockets) if (s.ns === name) this.sockets.delete(fd);
   }
 
@@ -791,6 +821,33 @@ export class Kernel implements KernelApi {
       out[A.DROP_NAMES[r.u32(A.A_KEY)] ?? `reason ${r.u32(A.A_KEY)}`] = r.f64(A.A_COUNT);
     }
     return out;
+  }
+
+  // --- connection tracking -------------------------------------------------------------------
+
+  /** A namespace's live conntrack entries, as `conntrack -L` lists them. */
+  conntrackDump(ns: NsId = ROOT_NS): ConntrackEntry[] {
+    return this.nsRequest(A.MSG_CT_DUMP, 0, ns).map((r) => {
+      const w = r.u32s(A.A_CT);
+      const tuple = (o: number) => ({
+        src: formatIpv4(w[o]),
+        dst: formatIpv4(w[o + 1]),
+        a: w[o + 2],
+        b: w[o + 3],
+      });
+      return {
+        proto: w[0],
+        status: w[1],
+        orig: tuple(2),
+        reply: tuple(6),
+        timeout: r.u32(A.A_TTL),
+      };
+    });
+  }
+
+  /** `conntrack -F`: empties a namespace's table. */
+  conntrackFlush(ns: NsId = ROOT_NS): void {
+    this.nsRequest(A.MSG_CT_FLUSH, 0, ns);
   }
 
   // --- diagnostics ---------------------------------------------------------------------------

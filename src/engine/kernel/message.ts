@@ -110,6 +110,14 @@ export class Record {
     return out;
   }
 
+  u32s(kind: number): number[] {
+    const at = this.find(kind);
+    if (at < 0) return [];
+    const out: number[] = [];
+    for (let i = 0; i + 4 <= this.lengthAt(at); i += 4) out.push(this.view.getUint32(at + i, true));
+    return out;
+  }
+
   str(kind: number): string {
     const at = this.find(kind);
     if (at < 0) return '';

@@ -364,3 +364,13 @@ export interface KernelApi {
   /** Free packet buffers (a leak check for tests and fuzzers). */
   freeBuffers(): number;
 }
+
+/** One conntrack entry: tuples as the kernel keeps them (UDP a/b: ports; ICMP a: id, b: type
+ * << 8 | code), status bits (abi.ts's IPS_*), seconds left. */
+export interface ConntrackEntry {
+  proto: number;
+  status: number;
+  orig: { src: string; dst: string; a: number; b: number };
+  reply: { src: string; dst: string; a: number; b: number };
+  timeout: number;
+}

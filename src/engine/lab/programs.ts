@@ -84,6 +84,10 @@ export const HOST_PROGRAMS = {
     summary: 'administration tool for IPv4 packet filtering and NAT',
     lazy: async () => (await import('../programs/iptables/iptables.ts')).iptables,
   },
+  conntrack: {
+    summary: 'command line interface for netfilter connection tracking',
+    lazy: async () => (await import('../programs/conntrack/conntrack.ts')).conntrack,
+  },
   systemctl: {
     summary: 'control the systemd system and service manager',
     run: systemctl,

@@ -39,6 +39,13 @@ export const MSG_TUN_WRITE = 1126;
 export const MSG_CAPTURE_OPEN = 1127;
 export const MSG_CLOSE = 1128;
 export const MSG_DROPS = 1130;
+/** Netfilter: load a compiled rule set (A_DATA) with its counters (A_NF_COUNTERS). */
+export const MSG_NF_LOAD = 1140;
+/** Netfilter: the counters, f64 [packets, bytes] per rule then per chain (A_NF_COUNTERS). */
+export const MSG_NF_COUNTERS = 1141;
+/** Connection tracking: one record per entry; MSG_CT_FLUSH empties the table. */
+export const MSG_CT_DUMP = 1142;
+export const MSG_CT_FLUSH = 1143;
 
 // NLM_F_* request flags.
 /** NLM_F_ROOT | NLM_F_MATCH: a dump, not a get. */
@@ -113,6 +120,9 @@ export const A_TABLE_FILTER = 61;
 export const A_PEER_NETNS_NAME = 62;
 /** Present when the link has a qdisc attached (it has been up); `noop` otherwise. */
 export const A_QDISC = 63;
+export const A_NF_COUNTERS = 64;
+/** A conntrack entry: u32 words [proto, status, orig src, dst, a, b, reply src, dst, a, b]. */
+export const A_CT = 65;
 /** A bridge port's hairpin mode (IFLA_BRPORT_MODE): frames may leave by the port they came in on. */
 export const A_HAIRPIN = 72;
 /** veth: the peer's txqueuelen, set apart from the link's own (the peer's IFLA_TXQLEN). */
@@ -222,7 +232,8 @@ export const DROP_ARP_NOARP = 33;
 export const DROP_IP_MARTIAN = 34;
 export const DROP_NEIGH_TABLE_FULL = 35;
 export const DROP_TX_QUEUE_FULL = 36;
-export const DROP_COUNT = 37;
+export const DROP_NETFILTER = 37;
+export const DROP_COUNT = 38;
 
 export const DROP_NAMES: string[] = [
   'eth: frame too short',
@@ -262,4 +273,99 @@ export const DROP_NAMES: string[] = [
   'ip: martian address',
   'neigh: table full',
   'dev: transmit queue full',
+  'netfilter: dropped',
 ];
+
+// The compiled netfilter rule set (MSG_NF_LOAD's A_DATA), little-endian i32 words:
+// a header of NF_HDR_WORDS, then chains (NF_CHAIN_WORDS each), rules (NF_RULE_WORDS each),
+// multiport ranges (one word each: lo | hi << 16) and interface names (u16 length + UTF-16).
+export const NF_MAGIC = 0x3130464e; // 'NF01'
+export const NF_HDR_WORDS = 16;
+export const NF_H_FLAGS = 1; // NF_F_*
+export const NF_H_CHAINS = 2;
+export const NF_H_RULES = 3;
+export const NF_H_PORTS = 4;
+export const NF_H_HOOKS = 6; // 5 hooks x [filter, nat]: the built-in chain's index, or -1
+export const NF_F_CONNTRACK = 1;
+export const HOOK_PREROUTING = 0;
+export const HOOK_INPUT = 1;
+export const HOOK_FORWARD = 2;
+export const HOOK_OUTPUT = 3;
+export const HOOK_POSTROUTING = 4;
+export const NF_TABLE_FILTER = 0;
+export const NF_TABLE_NAT = 1;
+export const NF_CHAIN_WORDS = 4; // first rule, rule count, policy (NF_POLICY_*), counted
+export const NF_POLICY_NONE = 0;
+export const NF_POLICY_ACCEPT = 1;
+export const NF_POLICY_DROP = 2;
+export const NF_RULE_WORDS = 32;
+// Rule words.
+export const R_FLAGS = 0; // M_* present
+export const R_INV = 1; // M_* inverted
+export const R_SRC = 2;
+export const R_SMASK = 3;
+export const R_DST = 4;
+export const R_DMASK = 5;
+export const R_PROTO = 6;
+export const R_IIF = 7; // byte offset of the name in the string area
+export const R_OIF = 8;
+export const R_SPORT = 9; // lo | hi << 16
+export const R_DPORT = 10;
+export const R_ICMP = 11; // type | code lo << 8 | code hi << 16
+export const R_MARK = 12;
+export const R_MARK_MASK = 13;
+export const R_CTSTATE = 14;
+export const R_SRCTYPE = 15;
+export const R_DSTTYPE = 16;
+export const R_MPORT_DIR = 17; // 1 source, 2 destination, 3 either
+export const R_MPORT_AT = 18;
+export const R_MPORT_N = 19;
+export const R_TARGET = 20; // T_*
+export const R_ARG0 = 21;
+export const R_ARG1 = 22;
+export const R_ARG2 = 23;
+export const R_ARG3 = 24;
+export const M_SRC = 1;
+export const M_DST = 2;
+export const M_PROTO = 4;
+export const M_IIF = 8;
+export const M_OIF = 16;
+export const M_SPORT = 32;
+export const M_DPORT = 64;
+export const M_ICMP = 128;
+export const M_MARK = 256;
+export const M_CTSTATE = 512;
+export const M_SRCTYPE = 1024;
+export const M_DSTTYPE = 2048;
+export const M_MPORT = 4096;
+// Targets. ARG0..3: JUMP chain index; REJECT icmp code (255 tcp-reset); MARK value, mask
+// (new = (old & ~mask) ^ value); SNAT/DNAT/MASQUERADE address (0: the outgoing device's),
+// ports lo | hi << 16 (0: keep), NAT_F_*.
+export const T_NONE = 0;
+export const T_ACCEPT = 1;
+export const T_DROP = 2;
+export const T_RETURN = 3;
+export const T_JUMP = 4;
+export const T_REJECT = 5;
+export const T_LOG = 6;
+export const T_MARK = 7;
+export const T_MASQUERADE = 8;
+export const T_SNAT = 9;
+export const T_DNAT = 10;
+export const NAT_F_RANDOM_FULLY = 1;
+// Conntrack states as -m conntrack --ctstate has them (XT_CONNTRACK_STATE_*).
+export const CT_INVALID = 1;
+export const CT_ESTABLISHED = 2;
+export const CT_RELATED = 4;
+export const CT_NEW = 8;
+export const CT_UNTRACKED = 16;
+export const CT_SNAT = 32;
+export const CT_DNAT = 64;
+// Conntrack entry status (IPS_*).
+export const IPS_SEEN_REPLY = 2;
+export const IPS_ASSURED = 4;
+export const IPS_CONFIRMED = 8;
+export const IPS_SRC_NAT = 16;
+export const IPS_DST_NAT = 32;
+export const IPS_SRC_NAT_DONE = 128;
+export const IPS_DST_NAT_DONE = 256;

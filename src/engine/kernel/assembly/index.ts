@@ -9,6 +9,7 @@ import { parseAttrs, reqBuf, REQ_SIZE, outPtr as msgOutPtr, outLen, resetOut, fa
 import { setNowValue, seedRandom, namespaces, Link, RX_DROPPED } from './state';
 import * as C from './config';
 import { runBacklog, netifRx, setBenchMode, benchTx, bump } from './dev';
+import { nfLoad, nfCounters, ctDump, ctFlushAll, ctSweep } from './netfilter';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
 
 export function init(seedLo: u32, seedHi: u32): void {
@@ -160,10 +161,22 @@ export function nl(len: i32): i32 {
     case A.MSG_DROPS:
       r = C.dropsDump();
       break;
+    case A.MSG_NF_LOAD:
+      r = nfLoad();
+      break;
+    case A.MSG_NF_COUNTERS:
+      r = nfCounters();
+      break;
+    case A.MSG_CT_DUMP:
+      r = ctDump();
+      break;
+    case A.MSG_CT_FLUSH:
+      r = ctFlushAll();
+      break;
     default:
       r = fail(EOPNOTSUPP);
   }
-  runBacklog();
+  settle();
   return r;
 }
 
@@ -192,7 +205,7 @@ export function rxCommit(ifindex: i32, len: i32): i32 {
   }
   setSlotLen(s, len);
   netifRx(l, s);
-  runBacklog();
+  settle();
   return 0;
 }
 
@@ -205,7 +218,7 @@ export function rxDropped(ifindex: i32, n: i32): void {
 
 export function poll(): void {
   C.runTimers();
-  runBacklog();
+  settle();
 }
 
 export function nextTimer(): f64 {
@@ -235,7 +248,7 @@ export function benchInject(nsLen: i32, ifindex: i32, frameLen: i32, count: i32)
     setSlotLen(s, frameLen);
     memory.copy(slotPtr(s), frame, <usize>frameLen);
     netifRx(l, s);
-    runBacklog();
+    settle();
   }
   const n = benchTx;
   setBenchMode(false);
@@ -306,3 +319,9 @@ export function dissect(len: i32): i32 {
 
 const DISSECT_OUT: usize = 65536;
 const DISSECT_FIELDS: i32 = 33;
+
+/** After each entry: the backlog runs dry, then conntrack entries of dropped first packets go. */
+function settle(): void {
+  runBacklog();
+  ctSweep();
+}

@@ -58,6 +58,8 @@ import { icmpError, icmpRcv } from './icmp';
 import { ipDefrag } from './ip-reasm';
 import { neighOutput } from './neigh';
 import { udpRcv } from './udp';
+import { nfOn, nfPrerouting, nfInput, nfForward, nfOutput, nfPostrouting } from './netfilter';
+import { ENETUNREACH, EPERM } from './errno';
 
 // @ts-ignore: decorator
 @inline
@@ -120,6 +122,7 @@ export function ipRcv(l: Link, s: i32, off: i32): void {
   slotPull(s, off);
   setSlotLen(s, tot);
   const ns = l.ns;
+  if (nfOn && !nfPrerouting(ns, l, s)) return;
   const dst = ipDaddr(p);
   const src = ipSaddr(p);
   if (src >> 24 == 127 && l.kind != KIND_LOOPBACK) {
@@ -179,31 +182,54 @@ function ipForward(ns: Netns, _in: Link, rt: Route, s: i32): void {
   let c = ipCheck(p) + 0x100;
   c = (c & 0xffff) + (c >> 16);
   ipSetCheck(p, c);
+  if (nfOn && !nfForward(ns, _in, out, s)) return;
   const dst = ipDaddr(p);
   ipRouteOutput(ns, rt, dst, s, false);
 }
 
 /** Sends a complete IP packet along route rt: loopback for local routes, else the route's
- * device via the neighbour layer, fragmenting when it is too big and DF is clear. */
-export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, _local: bool): void {
+ * device via the neighbour layer, fragmenting when it is too big and DF is clear. A `local`
+ * packet (made by this host) crosses OUTPUT first; returns -EPERM when netfilter drops it. */
+export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, local: bool): i32 {
   let out = rt.dev;
   if (rt.type == RTN_LOCAL) out = ns.lo;
   if (out == null) {
     drop(s, DROP_IP_NOROUTE);
-    return;
+    return 0;
   }
-  const nh = rt.gw != 0 ? rt.gw : dst;
+  let nh = rt.gw != 0 ? rt.gw : dst;
+  if (nfOn) {
+    if (local && nfOutput(ns, out, s) < 0) return -EPERM;
+    if (local && ipDaddr(slotPtr(s)) != dst) {
+      // DNAT at OUTPUT moved the destination: route again (ip_route_me_harder).
+      dst = ipDaddr(slotPtr(s));
+      const again = ns.lookup(dst);
+      if (again == null || (again.type != RTN_UNICAST && again.type != RTN_LOCAL)) {
+        drop(s, DROP_IP_NOROUTE);
+        return -ENETUNREACH;
+      }
+      rt = again;
+      out = rt.type == RTN_LOCAL ? ns.lo : rt.dev;
+      if (out == null) {
+        drop(s, DROP_IP_NOROUTE);
+        return -ENETUNREACH;
+      }
+      nh = rt.gw != 0 ? rt.gw : dst;
+    }
+    if (!nfPostrouting(ns, out!, nh, s)) return local ? -EPERM : 0;
+  }
   if (slotLen(s) > out.mtu) {
     const p = slotPtr(s);
     if ((ipFragOff(p) & IP_DF) != 0) {
       drop(s, DROP_IP_MTU);
-      return;
+      return 0;
     }
     ipFragment(ns, out, nh, p, slotLen(s), out.mtu, rt.type == RTN_BROADCAST);
     slotFree(s);
-    return;
+    return 0;
   }
   neighOutput(ns, out, nh, s, rt.type == RTN_BROADCAST);
+  return 0;
 }
 
 /** Splits the packet at p into fragments that fit `mtu` (RFC 791). */
@@ -255,6 +281,7 @@ function ipLocalDeliver(ns: Netns, l: Link, s: i32): void {
     if (s < 0) return;
     p = slotPtr(s);
   }
+  if (nfOn && !nfInput(ns, l, s)) return;
   const proto = ipProto(p);
   if (proto == PROTO_ICMP) icmpRcv(ns, s);
   else if (proto == PROTO_UDP) udpRcv(ns, l, s);

@@ -61,8 +61,7 @@ export function ipSendLocal(
   memory.copy(q + 20, p, <usize>len);
   setSlotLen(s, tot);
   ipBuildHeader(q, tos, <u32>tot, ns.nextId(), df, ttl, proto, src, dst);
-  ipRouteOutput(ns, rt, dst, s, true);
-  return 0;
+  return ipRouteOutput(ns, rt, dst, s, true);
 }
 
 /** A packet written to a TUN fd enters the stack as received on the device. */

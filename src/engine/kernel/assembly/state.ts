@@ -347,6 +347,8 @@ export class Netns {
   captures: Array<Sock> = new Array<Sock>();
   ipId: u32 = 0;
   lo: Link | null = null;
+  /** Its netfilter tables (netfilter.ts keeps them; 0 while they hook nothing). */
+  nfTables: usize = 0;
   constructor(public name: string) {
     this.ipId = random32() & 0xffff;
   }

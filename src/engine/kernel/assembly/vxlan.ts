@@ -150,7 +150,7 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   udpSetCheck(udp, c);
   const ttl = vx.vxTtl != 0 ? vx.vxTtl : 64;
   ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, ttl, PROTO_UDP, src, remote);
-  ipRouteOutput(ns, rt, remote, s, false);
+  ipRouteOutput(ns, rt, remote, s, true); // the outer packet is the host's own: OUTPUT
 }
 
 /** A UDP datagram for a vxlan device's port: decapsulate and receive on the device. */

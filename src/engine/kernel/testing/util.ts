@@ -1,5 +1,6 @@
 // Helpers shared by the kernel's tests: building echo requests, reading IPv4 fields, and a
 // tiny lab wire that joins several kernels' ether links.
+import fc from 'fast-check';
 import { ManualClock } from '../../os/clock.ts';
 import { testKernel } from '../../testing/kernel.ts';
 import type { Kernel } from '../kernel.ts';
@@ -76,4 +77,28 @@ export class TestWire {
       });
     }
   }
+}
+
+/** Frames for fast-check: one of `seeds`, cut or grown by cutMin..cutMax bytes, with up to six
+ * bytes overwritten; `after` may touch the result (it gets the number of bytes overwritten). */
+export function mutatedFrames(
+  seeds: Uint8Array[],
+  cutMin: number,
+  cutMax: number,
+  after?: (f: Uint8Array, flips: number) => void,
+): fc.Arbitrary<Uint8Array> {
+  return fc
+    .tuple(
+      fc.constantFrom(...seeds),
+      fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+      fc.integer({ min: cutMin, max: cutMax }),
+    )
+    .map(([seed, flips, cut]) => {
+      const len = Math.max(0, seed.length + cut);
+      const f = new Uint8Array(len);
+      f.set(seed.subarray(0, Math.min(len, seed.length)));
+      for (const [at, v] of flips) if (len > 0) f[at % len] = v;
+      after?.(f, flips.length);
+      return f;
+    });
 }

@@ -121,3 +121,78 @@ describe('iptables edits and errors', () => {
     );
   });
 });
+
+const syntax = readFileSync(
+  new URL('../../../../tests/golden/linux/netfilter-syntax.txt', import.meta.url),
+  'utf8',
+);
+
+/** The oracle's `# title` sections of netfilter-syntax.txt. */
+function syntaxSection(title: string): string {
+  const m = new RegExp(
+    `^# ${title.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}\\n([\\s\\S]*?)(?=^# |$(?![\\s\\S]))`,
+    'm',
+  ).exec(syntax);
+  return m ? m[1] : '<missing>';
+}
+
+/** Shell words: double quotes group, as bash would split the oracle's lines. */
+function words(line: string): string[] {
+  return [...line.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+}
+
+/** The rules the oracle added to host2 (beside flanneld's POSTROUTING jump) before listing. */
+const SYNTAX_SETUP = [
+  '-t nat -N FLANNEL-POSTRTG',
+  '-t nat -A POSTROUTING -m comment --comment "flanneld masq" -j FLANNEL-POSTRTG',
+  '-N T',
+  '-A T -p udp -m udp --sport 53 -j ACCEPT',
+  '-A T -p tcp -m multiport --dports 80,443,8000:8080 -j ACCEPT',
+  '-A T -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  '-A T -m addrtype --dst-type LOCAL -j RETURN',
+  '-A T ! -i eth0 -o cni0 -p icmp --icmp-type 8 -j LOG --log-prefix "ping: "',
+  '-A T -p icmp --icmp-type port-unreachable -j DROP',
+  '-A T -s 10.0.0.1 ! -p udp -j REJECT --reject-with icmp-host-prohibited',
+  '-A T -j MARK --set-mark 0x4000',
+  '-A T -m mark ! --mark 0x1 -j MARK --set-xmark 0x8000/0xc000',
+  '-A T -p tcp --dport 22 -j REJECT --reject-with tcp-reset',
+  '-A T -i eth+ -j RETURN',
+  '-t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.244.1.2:80',
+  '-t nat -A PREROUTING -p udp -d 172.16.112.133 --dport 53 -j DNAT --to-destination 10.244.1.2',
+  '-t nat -A POSTROUTING -s 10.244.1.0/24 -o eth0 -j SNAT --to-source 172.16.112.133',
+  '-t nat -A POSTROUTING -p udp -j MASQUERADE --to-ports 1024-2047',
+];
+
+describe('iptables matches and targets against real iptables-nft 1.8.9', () => {
+  const listings: [string, string[]][] = [
+    ['matches and targets: -S', ['-S T', '-t nat -S PREROUTING', '-t nat -S POSTROUTING']],
+    ['matches and targets: -L -n', ['-L T -n']],
+    ['matches and targets: -L -v -n', ['-L T -v -n']],
+    ['matches and targets: -L', ['-L T']],
+    ['nat -L -n', ['-t nat -L PREROUTING -n', '-t nat -L POSTROUTING -n']],
+    ['-L -n --line-numbers', ['-L T -n --line-numbers']],
+  ];
+  it.each(listings)('%s', async (title, lines) => {
+    const host = makeHost(new Netfilter());
+    for (const l of SYNTAX_SETUP) expect((await run(host, ['iptables', ...words(l)])).code).toBe(0);
+    let out = '';
+    for (const l of lines) out += (await run(host, ['iptables', ...words(l)])).text;
+    expect(out).toBe(syntaxSection(title));
+  });
+
+  it('refuses what the real tool refuses, with its messages and exit codes', async () => {
+    const blocks = [
+      ...syntaxSection('errors').matchAll(/^\$ iptables (.*)\n([\s\S]*?)exit (\d+)\n/gm),
+    ];
+    expect(blocks.length).toBeGreaterThan(15);
+    for (const [, line, out, code] of blocks) {
+      const host = makeHost(new Netfilter());
+      const res = await run(host, ['iptables', ...words(line)]);
+      expect({ line, text: res.text, code: res.code }).toEqual({
+        line,
+        text: out,
+        code: Number(code),
+      });
+    }
+  });
+});

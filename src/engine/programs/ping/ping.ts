@@ -11,7 +11,7 @@
 // probe runs out (-W, 10 s by default; twice the largest RTT once something answered). Times
 // come from the lab clock.
 
-import { NetlinkError, strerror } from '../../kernel/types.ts';
+import { Errno, NetlinkError, strerror } from '../../kernel/types.ts';
 import { formatIpv4, parseIpv4 } from '../../packet/ipaddr.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
 import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from '../../packet/icmp.ts';
@@ -403,6 +403,17 @@ export const ping: Program = async (argv, io, host) => {
       kernel.icmpSend(fd, dst, msg, { ttl: o.ttl, pmtudiscDo: o.pmtudiscDo, src });
     } catch (err) {
       if (!(err instanceof NetlinkError)) throw err;
+      if (err.errno === Errno.EPERM) {
+        // Netfilter refused it. iputils reads the error queue first: a REJECT's ICMP error is
+        // reported, then sendmsg's error; with none (a DROP) the probe just counts as sent.
+        const errors = s.errors;
+        for (const { packet, time } of queue.splice(0)) receive(packet, time);
+        advanceTransmitted(s);
+        if (s.errors > errors && !o.quiet)
+          if (o.flood) io.stdout('E');
+          else io.stderr(`ping: sendmsg: ${strerror(err.errno, err.message)}\n`);
+        return pacer.afterError();
+      }
       // A hard local error: the probe counts as sent.
       advanceTransmitted(s);
       const tooBig = err.errno === 90 && err.mtu !== undefined;
