@@ -49,6 +49,7 @@ import {
   type SocketHandler,
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
+import { JourneyRecorder, type HostJourney } from './journey.ts';
 import { RequestWriter, decodeRecords, type Record as Reply } from './message.ts';
 import { formatIpv4, parseIpv4 } from '../packet/ipaddr.ts';
 import { parseMac } from '../packet/mac.ts';
@@ -78,6 +79,7 @@ interface KernelExports {
   nextTimer(): number;
   freeBuffers(): number;
   benchInject(nsLen: number, ifindex: number, frameLen: number, count: number): number;
+  setJourney(on: number): void;
   __collect(): void;
 }
 
@@ -183,6 +185,7 @@ export class Kernel implements KernelApi {
   private callTime = 0;
   private calls = 0;
   private wireError: unknown = null;
+  private journey: JourneyRecorder | null = null;
 
   /** Instantiates a fresh kernel: the root namespace with `lo` up (127.0.0.1/8). */
   static async create(opts: KernelOptions): Promise<Kernel> {
@@ -199,6 +202,18 @@ export class Kernel implements KernelApi {
         },
         deliver(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
           self?.queue(kind, fd, ptr, len, a, b);
+        },
+        journeyEvent(
+          kind: number,
+          slot: number,
+          words: number,
+          nwords: number,
+          data: number,
+          dataLen: number,
+          ns: number,
+          nsLen: number,
+        ): void {
+          self?.journeyEvent(kind, slot, words, nwords, data, dataLen, ns, nsLen);
         },
       },
     };
@@ -232,6 +247,49 @@ export class Kernel implements KernelApi {
   private queue(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
     const data = new Uint8Array(this.x.memory.buffer, ptr, len).slice();
     this.pending.push({ kind, fd, data, a: a >>> 0, b: b >>> 0, time: this.callTime });
+  }
+
+  private journeyEvent(
+    kind: number,
+    slot: number,
+    words: number,
+    nwords: number,
+    data: number,
+    dataLen: number,
+    ns: number,
+    nsLen: number,
+  ): void {
+    const mem = this.x.memory.buffer;
+    const name = String.fromCharCode(...new Uint16Array(mem, ns, nsLen >> 1));
+    this.journey?.record(
+      kind,
+      slot,
+      name,
+      new Uint32Array(mem, words, nwords).slice(),
+      dataLen > 0 ? new Uint8Array(mem, data, dataLen).slice() : null,
+      this.callTime,
+    );
+  }
+
+  /** Starts the packet journey recorder (see ./journey.ts); a running one starts over. */
+  journeyStart(): void {
+    this.journey = new JourneyRecorder();
+    this.x.setJourney(1);
+  }
+
+  /** Stops the recorder; returns what it saw (nothing when it was not running). */
+  journeyStop(): HostJourney {
+    const rec = this.journey;
+    this.journey = null;
+    this.x.setJourney(0);
+    if (!rec) return { frames: [], links: {} };
+    return rec.finish((ns) => {
+      try {
+        return this.linkDump(ns);
+      } catch {
+        return []; // the namespace is gone
+      }
+    });
   }
 
   private enter(): void {

@@ -11,6 +11,7 @@ import type { ProgramRegistry } from '../shell/index.ts';
 import { ManualClock, settle } from '../os/clock.ts';
 import { yieldToHost } from '../os/yield.ts';
 import { Host } from './host.ts';
+import { buildJourney, type Journey } from './journey.ts';
 import { createStaticHostRegistry } from './programs-static.ts';
 import { MemoryHub, WirePort } from './wire.ts';
 
@@ -191,6 +192,18 @@ export class LocalLab {
       await this.clock.advance(10);
     }
     return result;
+  }
+
+  /** Starts every host's packet journey recorder. */
+  journeyStart(): void {
+    for (const h of this.hosts.values()) h.kernel.journeyStart();
+  }
+
+  /** Stops the recorders and merges what they saw into one journey. */
+  journeyStop(): Journey {
+    return buildJourney(
+      [...this.hosts].map(([host, h]) => ({ host, journey: h.kernel.journeyStop() })),
+    );
   }
 
   /** Lets lab time pass (timers fire, frames cross the wire). */

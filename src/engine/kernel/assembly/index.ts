@@ -10,6 +10,7 @@ import { setNowValue, seedRandom, namespaces, Link } from './state';
 import * as C from './config';
 import { runBacklog, netifRx, setBenchMode, benchTx } from './dev';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
+export { setJourney } from './journey';
 
 export function init(seedLo: u32, seedHi: u32): void {
   seedRandom(((<u64>seedHi) << 32) | (<u64>seedLo));

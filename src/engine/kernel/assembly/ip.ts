@@ -58,6 +58,7 @@ import { icmpError, icmpRcv } from './icmp';
 import { ipDefrag } from './ip-reasm';
 import { neighOutput } from './neigh';
 import { udpRcv } from './udp';
+import { journeyOn, journeyRoute } from './journey';
 
 // @ts-ignore: decorator
 @inline
@@ -131,6 +132,7 @@ export function ipRcv(l: Link, s: i32, off: i32): void {
     return;
   }
   const rt = ns.lookup(dst);
+  if (journeyOn && rt != null) journeyRoute(ns, s, dst, rt);
   if (rt != null && (rt.type == RTN_LOCAL || rt.type == RTN_BROADCAST)) {
     ipLocalDeliver(ns, l, s);
     return;
@@ -185,7 +187,8 @@ function ipForward(ns: Netns, _in: Link, rt: Route, s: i32): void {
 
 /** Sends a complete IP packet along route rt: loopback for local routes, else the route's
  * device via the neighbour layer, fragmenting when it is too big and DF is clear. */
-export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, _local: bool): void {
+export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, local: bool): void {
+  if (journeyOn && local) journeyRoute(ns, s, dst, rt);
   let out = rt.dev;
   if (rt.type == RTN_LOCAL) out = ns.lo;
   if (out == null) {

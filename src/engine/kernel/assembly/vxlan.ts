@@ -54,6 +54,7 @@ import {
 } from './headers';
 import { bump, drop, netifRx, tap } from './dev';
 import { ipBuildHeader, ipRouteOutput } from './ip';
+import { journeyOn, journeyRoute, journeyVxFdb, journeyEncap, journeyDecap } from './journey';
 
 /** Source port from a symmetric hash of the inner flow, in 32768..60999 like Linux. */
 // @ts-ignore: decorator
@@ -109,14 +110,18 @@ export function vxlanXmit(vx: Link, s: i32): void {
   const n = dsts.length;
   for (let i = 0; i < n - 1; i++) {
     const c = slotClone(s);
-    if (c >= 0) vxlanEncap(vx, c, unchecked(dsts[i]));
+    if (c < 0) continue;
+    if (journeyOn) journeyVxFdb(c, vx, e, unchecked(dsts[i]));
+    vxlanEncap(vx, c, unchecked(dsts[i]));
   }
+  if (journeyOn) journeyVxFdb(s, vx, e, unchecked(dsts[n - 1]));
   vxlanEncap(vx, s, unchecked(dsts[n - 1]));
 }
 
 function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   const ns = vx.ns;
   const rt = ns.lookup(remote);
+  if (journeyOn && rt != null) journeyRoute(ns, s, remote, rt);
   if (rt == null || rt.type != RTN_UNICAST) {
     bump(vx.stats, TX_CARRIER, 1);
     drop(s, DROP_IP_NOROUTE);
@@ -148,6 +153,7 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   if (c == 0) c = 0xffff;
   udpSetCheck(udp, c);
   ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, 64, PROTO_UDP, src, remote);
+  if (journeyOn) journeyEncap(s, vx, src, remote, sport);
   ipRouteOutput(ns, rt, remote, s, false);
 }
 
@@ -165,6 +171,7 @@ export function vxlanRcv(vx: Link, s: i32, udpOff: i32, outerSrc: u32): void {
     drop(s, DROP_VXLAN_VNI);
     return;
   }
+  if (journeyOn) journeyDecap(s, vx, vni, outerSrc);
   slotPull(s, udpOff + 8 + VXLAN_HLEN);
   if (vx.learning) {
     const src = ethSrc(slotPtr(s));
