@@ -17,7 +17,7 @@ import { VXLAN_IANA_PORT, VXLAN_LINUX_PORT, VxlanPacket } from '../packet/vxlan.
 import { fdbLine } from '../programs/bridge/fdb.ts';
 import { neighLine } from '../programs/ip/neigh.ts';
 import { routeLine } from '../programs/ip/route.ts';
-import { printPacket } from '../programs/tcpdump/print.ts';
+import { formatTimestamp, printPacket } from '../programs/tcpdump/print.ts';
 
 /** The udp backend's port (flanneld's default). */
 export const FLANNEL_UDP_PORT = 8285;
@@ -300,6 +300,16 @@ export function buildJourney(recordings: readonly HostRecording[]): Journey {
     });
   }
   return { events, packets };
+}
+
+/** The journey as `trace` prints it: one line per frame (VXLAN's inner line indented). */
+export function journeyLines(events: readonly JourneyEvent[]): string[] {
+  return events.map((e) => {
+    const where = e.ns ? `${e.ns}/${e.ifname}` : e.ifname;
+    const dir = e.direction === 'in' ? 'In ' : 'Out';
+    const head = `${formatTimestamp(e.time)} ${e.host} ${where} ${dir} `;
+    return head + e.summary.replace(/\n/g, `\n${' '.repeat(head.length)}`);
+  });
 }
 
 /** A decision's comment for the pcapng packet: the why rows, one a line. */

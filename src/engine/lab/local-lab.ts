@@ -6,12 +6,12 @@ import { Kernel } from '../kernel/kernel.ts';
 import { createKvClient } from '../kv/client.ts';
 import { KvServer } from '../kv/server.ts';
 import type { KvClient } from '../kv/types.ts';
-import type { ProgramIO } from '../programs/types.ts';
+import type { JourneyControl, ProgramIO } from '../programs/types.ts';
 import type { ProgramRegistry } from '../shell/index.ts';
 import { ManualClock, settle } from '../os/clock.ts';
 import { yieldToHost } from '../os/yield.ts';
 import { Host } from './host.ts';
-import { buildJourney, type Journey } from './journey.ts';
+import { buildJourney, journeyLines, type Journey } from './journey.ts';
 import { createStaticHostRegistry } from './programs-static.ts';
 import { MemoryHub, WirePort } from './wire.ts';
 
@@ -51,6 +51,7 @@ function captureIO(
   out: { stdout: string; stderr: string; output: string },
   signal: AbortSignal,
   stdin: string,
+  journey: JourneyControl,
 ): ProgramIO {
   return {
     stdin,
@@ -58,6 +59,7 @@ function captureIO(
     stderr: (t) => ((out.stderr += t), (out.output += t)),
     signal,
     isTTY: false,
+    journey,
   };
 }
 
@@ -134,7 +136,7 @@ export class LocalLab {
     const host = this.host(hostname);
     const ctl = new AbortController();
     const out = { stdout: '', stderr: '', output: '' };
-    const io = captureIO(out, ctl.signal, '');
+    const io = captureIO(out, ctl.signal, '', this.journeyControl);
     const done = host.shell.run(line, io).then((status) => ({ status, ...out }));
     return { interrupt: () => ctl.abort(), done };
   }
@@ -151,7 +153,7 @@ export class LocalLab {
     const host = this.host(hostname);
     const ctl = new AbortController();
     const out = { stdout: '', stderr: '', output: '' };
-    const io = captureIO(out, ctl.signal, opts.stdin ?? '');
+    const io = captureIO(out, ctl.signal, opts.stdin ?? '', this.journeyControl);
     let status: number | undefined;
     const running = host.shell.run(line, io).then((s) => (status = s));
     const start = this.clock.now();
@@ -193,6 +195,18 @@ export class LocalLab {
     }
     return result;
   }
+
+  /** The journey `trace` recorded last. */
+  lastJourney: Journey | null = null;
+
+  /** What `trace` uses: the recorders of every host of this lab. */
+  private readonly journeyControl: JourneyControl = {
+    start: async () => this.journeyStart(),
+    stop: async () => {
+      this.lastJourney = this.journeyStop();
+      return journeyLines(this.lastJourney.events);
+    },
+  };
 
   /** Starts every host's packet journey recorder. */
   journeyStart(): void {
