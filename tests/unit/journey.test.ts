@@ -12,6 +12,7 @@ import { EthernetFrame } from '../../src/engine/packet/ethernet.ts';
 import { Ipv4Packet } from '../../src/engine/packet/ipv4.ts';
 import { UdpPacket } from '../../src/engine/packet/udp.ts';
 import { VxlanPacket } from '../../src/engine/packet/vxlan.ts';
+import { packetTree, treeDiff } from '../../src/engine/packet/tree.ts';
 import { sh, threeNodeLab, type FlannelLab } from './flannel-lab.ts';
 
 async function podIp(fl: FlannelLab, host: string): Promise<string> {
@@ -205,9 +206,9 @@ describe('trace', () => {
     expect(r.stdout).toMatch(/1 packets transmitted, 1 received/);
     const lines = r.stdout.slice(r.stdout.indexOf('--- packet journey')).split('\n');
     expect(lines[0]).toBe(`--- packet journey: ${fl.lab.lastJourney!.events.length} frames ---`);
-    expect(lines.some((l) => / node3 pod1\/eth0 In {2}IP \S+ > \S+: ICMP echo request/.test(l))).toBe(
-      true,
-    );
+    expect(
+      lines.some((l) => / node3 pod1\/eth0 In {2}IP \S+ > \S+: ICMP echo request/.test(l)),
+    ).toBe(true);
     expect(
       lines.some((l) =>
         / node2 eth0 Out IP 172\.16\.112\.12\.\d+ > 172\.16\.112\.13\.8472: OTV/.test(l),
@@ -220,5 +221,46 @@ describe('trace', () => {
     const r = await fl.lab.run('node1', 'trace');
     expect(r.status).toBe(1);
     expect(r.stderr).toBe("trace: missing command\nTry 'trace --help' for more information.\n");
+  });
+});
+
+describe('the header inspector tree', () => {
+  it('nests a VXLAN frame as Wireshark does and marks what changed since the last hop', async () => {
+    const { journey } = await tracePing('vxlan');
+    const request = packetEvents(journey, 'ICMP echo request');
+    const hopAt = (h: string) => request.find((e) => hop(e) === h)!;
+    const tree = (e: JourneyEvent) => packetTree(e.data, e.linktype);
+    const wire = tree(hopAt('node2 eth0 out'));
+    expect(wire.map((l) => `${l.proto}${l.depth}`)).toEqual([
+      'eth0',
+      'ip0',
+      'udp0',
+      'vxlan0',
+      'eth1',
+      'ip1',
+      'icmp1',
+    ]);
+    const vni = wire[3].fields.find((f) => f.name.startsWith('VXLAN Network Identifier'))!;
+    expect(vni.value).toBe('1');
+    // The VNI's bytes: 3 bytes at offset 4 of the VXLAN header (14 + 20 + 8 into the frame).
+    expect([vni.start, vni.end]).toEqual([46, 49]);
+    const encap = treeDiff(tree(hopAt('node2 flannel.1 out')), wire);
+    expect([...encap.added].map((i) => wire[i].proto)).toEqual(['eth', 'ip', 'udp', 'vxlan']);
+    const routed = tree(hopAt('node2 flannel.1 out'));
+    const fwd = treeDiff(tree(hopAt('node2 cni0 in')), routed);
+    const changed = [...fwd.changed].map((k) => {
+      const [i, f] = k.split('/').map(Number);
+      return routed[i].fields[f].name;
+    });
+    expect(changed).toEqual(
+      expect.arrayContaining(['Destination', 'Source', 'Time to Live', 'Header Checksum']),
+    );
+    const decap = treeDiff(wire, tree(hopAt('node3 flannel.1 in')));
+    expect(decap.removed).toEqual([
+      'Ethernet II',
+      'Internet Protocol Version 4',
+      'User Datagram Protocol',
+      'Virtual eXtensible Local Area Network',
+    ]);
   });
 });
