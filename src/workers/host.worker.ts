@@ -12,6 +12,7 @@ import type {
   OutputStream,
 } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
+import type { JourneyControl } from '../engine/programs/types.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
@@ -65,6 +66,7 @@ const api: HostWorkerApi = {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    journey?: JourneyControl,
   ) {
     // `output` and `download` are Comlink proxies: each call is a message of its own. Resolve
     // only once every one of them has been handled, so the caller never sees `$?` before the
@@ -79,12 +81,23 @@ const api: HostWorkerApi = {
         ((name, bytes) => {
           delivered.push(Promise.resolve(download(name, bytes) as unknown));
         }),
+      journey,
     );
     await Promise.all(delivered);
     return status;
   },
   interrupt() {
     runtime.interrupt();
+  },
+  journeyStart() {
+    runtime.journeyStart();
+  },
+  async journeyStop() {
+    const j = runtime.journeyStop();
+    return Comlink.transfer(
+      j,
+      j.frames.map((f) => f.data.buffer as ArrayBuffer),
+    );
   },
   complete(line: string, cursor: number) {
     return runtime.complete(line, cursor);

@@ -39,6 +39,8 @@ export interface JourneyEvent {
   iface: string;
   direction: 'in' | 'out';
   linktype: 1 | 101;
+  /** The interface's MTU when the journey was recorded. */
+  mtu?: number;
   data: Uint8Array;
   /** What `tcpdump -n` prints for the frame (after the timestamp; several lines for VXLAN). */
   summary: string;
@@ -286,6 +288,7 @@ export function buildJourney(recordings: readonly HostRecording[]): Journey {
       iface: ifaceName(r.host, f.ns, f.ifname),
       direction: f.direction,
       linktype: f.linktype,
+      mtu: r.journey.links[f.ns]?.find((l) => l.ifindex === f.ifindex)?.mtu,
       data: f.data,
       summary: printPacket(f.data, f.data.length, f.linktype, {
         verbose: 0,
