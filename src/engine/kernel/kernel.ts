@@ -83,6 +83,19 @@ interface KernelExports {
   __collect(): void;
 }
 
+/** The module's `journeyEvent` import (assembly/host.ts): a record, its words and bytes, the
+ * netns's name in UTF-16. */
+type JourneyEventImport = (
+  kind: number,
+  slot: number,
+  words: number,
+  nwords: number,
+  data: number,
+  dataLen: number,
+  ns: number,
+  nsLen: number,
+) => void;
+
 /** The module uses AssemblyScript's minimal runtime (no shadow stack, so a fast packet path):
  * garbage from configuration calls is collected from here, between calls. */
 const COLLECT_EVERY = 512;
@@ -203,17 +216,8 @@ export class Kernel implements KernelApi {
         deliver(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
           self?.queue(kind, fd, ptr, len, a, b);
         },
-        journeyEvent(
-          kind: number,
-          slot: number,
-          words: number,
-          nwords: number,
-          data: number,
-          dataLen: number,
-          ns: number,
-          nsLen: number,
-        ): void {
-          self?.journeyEvent(kind, slot, words, nwords, data, dataLen, ns, nsLen);
+        journeyEvent(...args: Parameters<JourneyEventImport>): void {
+          self?.journeyEvent(...args);
         },
       },
     };
@@ -250,14 +254,7 @@ export class Kernel implements KernelApi {
   }
 
   private journeyEvent(
-    kind: number,
-    slot: number,
-    words: number,
-    nwords: number,
-    data: number,
-    dataLen: number,
-    ns: number,
-    nsLen: number,
+    ...[kind, slot, words, nwords, data, dataLen, ns, nsLen]: Parameters<JourneyEventImport>
   ): void {
     const mem = this.x.memory.buffer;
     const name = String.fromCharCode(...new Uint16Array(mem, ns, nsLen >> 1));

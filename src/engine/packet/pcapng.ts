@@ -3,7 +3,7 @@
 // interface, with a direction flag and a comment. Little-endian, microsecond timestamps (the
 // default if_tsresol), as dumpcap writes them on x86.
 
-import { PCAP_SNAPLEN } from './pcap.ts';
+import { PCAP_SNAPLEN, concatBytes } from './pcap.ts';
 
 const SHB = 0x0a0d0d0a;
 const IDB = 0x00000001;
@@ -79,16 +79,6 @@ function block(type: number, body: Uint8Array): Uint8Array {
   return out;
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
-
 /** A whole pcapng file: one section, these interfaces, these packets in order. */
 export function writePcapng(
   interfaces: readonly PcapngInterface[],
@@ -102,7 +92,7 @@ export function writePcapng(
   sv.setUint16(4, 1, true);
   sv.setUint16(6, 0, true);
   sv.setBigInt64(8, -1n, true); // section length not given
-  blocks.push(block(SHB, concat([shb, options([[SHB_USERAPPL, encoder.encode(app)]])])));
+  blocks.push(block(SHB, concatBytes([shb, options([[SHB_USERAPPL, encoder.encode(app)]])])));
   for (const i of interfaces) {
     const head = new Uint8Array(8);
     const hv = new DataView(head.buffer);
@@ -110,7 +100,7 @@ export function writePcapng(
     hv.setUint32(4, PCAP_SNAPLEN, true);
     const opts: [number, Uint8Array][] = [[IF_NAME, encoder.encode(i.name)]];
     if (i.description) opts.push([IF_DESCRIPTION, encoder.encode(i.description)]);
-    blocks.push(block(IDB, concat([head, options(opts)])));
+    blocks.push(block(IDB, concatBytes([head, options(opts)])));
   }
   for (const p of packets) {
     const caplen = Math.min(p.data.length, PCAP_SNAPLEN);
@@ -128,7 +118,7 @@ export function writePcapng(
     if (p.direction)
       opts.push([EPB_FLAGS, u32(p.direction === 'in' ? PCAPNG_INBOUND : PCAPNG_OUTBOUND)]);
     if (p.comment) opts.push([OPT_COMMENT, encoder.encode(p.comment)]);
-    blocks.push(block(EPB, concat([head, data, options(opts)])));
+    blocks.push(block(EPB, concatBytes([head, data, options(opts)])));
   }
-  return concat(blocks);
+  return concatBytes(blocks);
 }
