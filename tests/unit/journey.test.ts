@@ -169,7 +169,7 @@ describe('the journey as pcapng', () => {
       '-e',
       'frame.interface_name',
       '-e',
-      'frame.p2p_dir',
+      'frame.packet_flags_direction',
       '-e',
       'frame.comment',
       '-e',
@@ -184,6 +184,9 @@ describe('the journey as pcapng', () => {
     expect(fields).toHaveLength(journey.events.length);
     const rows = fields.map((l) => l.split('|'));
     expect(rows.map((r) => r[0])).toEqual(journey.events.map((e) => e.iface));
+    expect(rows.map((r) => r[1])).toEqual(
+      journey.events.map((e) => (e.direction === 'in' ? '0x00000001' : '0x00000002')),
+    );
     // No expert info of error severity (8388608), nothing malformed.
     for (const r of rows) {
       expect(r[4].split(',')).not.toContain('8388608');
