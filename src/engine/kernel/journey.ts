@@ -83,7 +83,13 @@ export interface JourneyFrame {
 export interface HostJourney {
   frames: JourneyFrame[];
   links: Record<NsId, LinkInfo[]>;
+  /** Frames seen after the recording was full, and not kept. */
+  missed: number;
 }
+
+/** A recording keeps at most this many frames (a flood ping left tracing must not eat the
+ * worker's memory): about a minute of a busy lab. */
+export const JOURNEY_MAX_FRAMES = 20_000;
 
 const SCOPE_NAMES: Record<number, RouteScope> = { 0: 'global', 253: 'link', 254: 'host' };
 const TYPE_NAMES: Record<number, RouteType> = {
@@ -207,6 +213,7 @@ export class JourneyRecorder {
   /** The last frame each packet buffer was seen as. */
   private readonly last = new Map<number, JourneyFrame>();
   private seq = 0;
+  private missed = 0;
 
   record(
     kind: number,
@@ -217,6 +224,12 @@ export class JourneyRecorder {
     time: number,
   ): void {
     if (kind === J_FRAME) {
+      if (this.frames.length >= JOURNEY_MAX_FRAMES) {
+        this.missed++;
+        this.last.delete(slot);
+        this.pending.delete(slot);
+        return;
+      }
       const frame: JourneyFrame = {
         seq: this.seq++,
         time,
@@ -257,6 +270,6 @@ export class JourneyRecorder {
       byNs[f.ns] ??= links(f.ns);
       f.ifname = byNs[f.ns].find((l) => l.ifindex === f.ifindex)?.name ?? `if${f.ifindex}`;
     }
-    return { frames: this.frames, links: byNs };
+    return { frames: this.frames, links: byNs, missed: this.missed };
   }
 }

@@ -279,7 +279,7 @@ export class Kernel implements KernelApi {
     const rec = this.journey;
     this.journey = null;
     this.x.setJourney(0);
-    if (!rec) return { frames: [], links: {} };
+    if (!rec) return { frames: [], links: {}, missed: 0 };
     return rec.finish((ns) => {
       try {
         return this.linkDump(ns);

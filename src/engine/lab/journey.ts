@@ -64,6 +64,8 @@ export interface JourneyPacket {
 export interface Journey {
   events: JourneyEvent[];
   packets: JourneyPacket[];
+  /** Frames the hosts saw but did not keep (a recording is bounded). */
+  missed: number;
 }
 
 /** The innermost packet of a frame: its identity (same on every hop), label, TTL, wrappings. */
@@ -302,7 +304,7 @@ export function buildJourney(recordings: readonly HostRecording[]): Journey {
       why: whyRows(f.decisions, r.journey.links),
     });
   }
-  return { events, packets };
+  return { events, packets, missed: recordings.reduce((n, r) => n + r.journey.missed, 0) };
 }
 
 /** The journey as `trace` prints it: one line per frame (VXLAN's inner line indented). */
