@@ -3,7 +3,8 @@
 
 export const CONTROLS = ['clock', 'backend', 'hosts', 'capture', 'reset'] as const;
 /** clock: speed and +1 h / +24 h; backend: switch it; hosts: add and remove; capture: the
- * topology's tcpdump buttons; reset: delete the lab's data and boot it fresh. */
+ * topology's tcpdump buttons and the packet journey's Trace; reset: delete the lab's data and
+ * boot it fresh. */
 export type Control = (typeof CONTROLS)[number];
 
 /** A widget without a `controls` attribute: watching traffic changes nothing in the lab. */

@@ -15,6 +15,7 @@ import type { KvWorkerApi } from '../workers/kv.worker.ts';
 import type { EtcdHealth } from '../workers/etcd-health.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
 import { toggleCapture } from './captures.ts';
+import { LabJourney } from './journey.svelte.ts';
 import { HostState } from './host-state.svelte.ts';
 import { LabClockControl } from './lab-clock.svelte.ts';
 import { hostHealth, type Health } from './lab-health.ts';
@@ -147,6 +148,15 @@ export class Lab {
     return i < 0 ? { level: 'booting', text: 'booting' } : this.health[i];
   }
 
+  /** The packet journey recorder of every host (Trace, `trace`). */
+  readonly journey = new LabJourney({
+    running: () =>
+      this.hosts
+        .filter((h) => h.status === 'up' && this.apis.has(h.config.hostname))
+        .map((h) => ({ hostname: h.config.hostname, api: this.apis.get(h.config.hostname)! })),
+    backend: () => this.backend,
+  });
+
   api(hostname: string): Comlink.Remote<HostWorkerApi> | undefined {
     return this.apis.get(hostname);
   }
@@ -190,6 +200,7 @@ export class Lab {
       line,
       Comlink.proxy((_stream: string, text: string) => (out += text)),
       Comlink.proxy(saveFile),
+      Comlink.proxy(this.journey.control),
     );
     host.shellNetns = await this.apis.get(hostname)!.shellNetns();
     const history = await this.apis.get(hostname)!.history();

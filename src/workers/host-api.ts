@@ -4,6 +4,8 @@ import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { QuietReport } from './clock-steps.ts';
 import type { Backend, HostConfig } from '../engine/lab/params.ts';
 import type { WireStats } from '../engine/lab/wire.ts';
+import type { HostJourney } from '../engine/kernel/journey.ts';
+import type { JourneyControl } from '../engine/programs/types.ts';
 
 export interface HostStartConfig {
   labId: string;
@@ -111,7 +113,12 @@ export interface HostWorkerApi {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    journey?: JourneyControl,
   ): Promise<number>;
+  /** Starts this host's packet journey recorder (the page starts every host's, for `trace`). */
+  journeyStart(): void;
+  /** Stops it; resolves to what it recorded. */
+  journeyStop(): Promise<HostJourney>;
   /** The namespace the terminal's shell is in: '' for the host's, a pod's after `ip netns exec pod1 bash`. */
   shellNetns(): Promise<string>;
   /** The shell's history, oldest first (`history` lists it, arrow-up walks it). */

@@ -12,7 +12,8 @@ import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
-import type { ProgramIO } from '../engine/programs/types.ts';
+import type { JourneyControl, ProgramIO } from '../engine/programs/types.ts';
+import type { HostJourney } from '../engine/kernel/journey.ts';
 import type { QuietReport } from './clock-steps.ts';
 import type { KvPortTraffic } from './kv-remote.ts';
 import type {
@@ -175,6 +176,7 @@ export class HostRuntime {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    journey?: JourneyControl,
   ): Promise<number> {
     const host = this.requireHost();
     if (this.running) throw new Error('a command is already running');
@@ -187,6 +189,7 @@ export class HostRuntime {
       signal: ctl.signal,
       isTTY: true,
       download,
+      journey,
     };
     try {
       const status = await host.shell.run(line, io);
@@ -204,6 +207,14 @@ export class HostRuntime {
 
   interrupt(): void {
     this.running?.abort();
+  }
+
+  journeyStart(): void {
+    this.requireHost().kernel.journeyStart();
+  }
+
+  journeyStop(): HostJourney {
+    return this.requireHost().kernel.journeyStop();
   }
 
   shellNetns(): string {

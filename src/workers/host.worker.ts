@@ -13,6 +13,7 @@ import type {
 } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
 import { OutputPacer } from './output-pacer.ts';
+import type { JourneyControl } from '../engine/programs/types.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
 import kernelUrl from '../engine/kernel/build/kernel.wasm?url';
@@ -69,6 +70,7 @@ const api: HostWorkerApi = {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    journey?: JourneyControl,
   ) {
     // `output` and `download` are Comlink proxies: each call is a message of its own. Output
     // is paced (one call in flight, the rest merged); resolve only once all of it and every
@@ -84,12 +86,23 @@ const api: HostWorkerApi = {
         ((name, bytes) => {
           delivered.push(Promise.resolve(download(name, bytes) as unknown));
         }),
+      journey,
     );
     await Promise.all([pacer.drain(), ...delivered]);
     return status;
   },
   interrupt() {
     runtime.interrupt();
+  },
+  journeyStart() {
+    runtime.journeyStart();
+  },
+  async journeyStop() {
+    const j = runtime.journeyStop();
+    return Comlink.transfer(
+      j,
+      j.frames.map((f) => f.data.buffer as ArrayBuffer),
+    );
   },
   complete(line: string, cursor: number) {
     return runtime.complete(line, cursor);

@@ -150,6 +150,16 @@ test.describe('axe-core', () => {
       await expect(capture).toHaveAttribute('aria-pressed', 'true');
       expect(await axe(page)).toEqual([]);
 
+      // The packet journey open, a field selected (its bytes highlighted), while tracing.
+      await run(page, 'node2', 'trace ping -c 1 -W 1 172.16.112.13');
+      await expect(page.getByTestId('journey')).toBeVisible();
+      await page.getByTestId('journey-event').first().click();
+      await page.getByTestId('journey-field').first().click();
+      await page.getByTestId('trace').click();
+      await expect(page.getByTestId('trace')).toHaveAttribute('aria-pressed', 'true');
+      expect(await axe(page)).toEqual([]);
+      await page.getByTestId('trace').click();
+
       // One terminal at a time (a hidden terminal, tabs only).
       await page.setViewportSize({ width: 900, height: 900 });
       expect(await axe(page)).toEqual([]);

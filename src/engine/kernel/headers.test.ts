@@ -31,7 +31,7 @@ async function wasmDissector(): Promise<(frame: Uint8Array) => number[]> {
         throw new Error('kernel.wasm: abort');
       },
     },
-    host: { wireTx: () => {}, deliver: () => {} },
+    host: { wireTx: () => {}, deliver: () => {}, journeyEvent: () => {} },
   };
   const { exports } = await WebAssembly.instantiate(await loadKernelModule(), imports);
   const x = exports as unknown as DissectExports;

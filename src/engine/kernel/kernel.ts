@@ -51,6 +51,7 @@ import {
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
 import { compileRules } from './netfilter-compile.ts';
+import { JourneyRecorder, type HostJourney } from './journey.ts';
 import { RequestWriter, decodeRecords, type Record as Reply } from './message.ts';
 import { formatIpv4, parseIpv4 } from '../packet/ipaddr.ts';
 import { parseMac } from '../packet/mac.ts';
@@ -81,8 +82,22 @@ interface KernelExports {
   nextTimer(): number;
   freeBuffers(): number;
   benchInject(nsLen: number, ifindex: number, frameLen: number, count: number): number;
+  setJourney(on: number): void;
   __collect(): void;
 }
+
+/** The module's `journeyEvent` import (assembly/host.ts): a record, its words and bytes, the
+ * netns's name in UTF-16. */
+type JourneyEventImport = (
+  kind: number,
+  slot: number,
+  words: number,
+  nwords: number,
+  data: number,
+  dataLen: number,
+  ns: number,
+  nsLen: number,
+) => void;
 
 /** The module uses AssemblyScript's minimal runtime (no shadow stack, so a fast packet path):
  * garbage from configuration calls is collected from here, between calls. */
@@ -214,6 +229,7 @@ export class Kernel implements KernelApi {
   private callTime = 0;
   private calls = 0;
   private wireError: unknown = null;
+  private journey: JourneyRecorder | null = null;
 
   /** Instantiates a fresh kernel: the root namespace with `lo` up (127.0.0.1/8). */
   static async create(opts: KernelOptions): Promise<Kernel> {
@@ -230,6 +246,9 @@ export class Kernel implements KernelApi {
         },
         deliver(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
           self?.queue(kind, fd, ptr, len, a, b);
+        },
+        journeyEvent(...args: Parameters<JourneyEventImport>): void {
+          self?.journeyEvent(...args);
         },
       },
     };
@@ -263,6 +282,42 @@ export class Kernel implements KernelApi {
   private queue(kind: number, fd: number, ptr: number, len: number, a: number, b: number): void {
     const data = new Uint8Array(this.x.memory.buffer, ptr, len).slice();
     this.pending.push({ kind, fd, data, a: a >>> 0, b: b >>> 0, time: this.callTime });
+  }
+
+  private journeyEvent(
+    ...[kind, slot, words, nwords, data, dataLen, ns, nsLen]: Parameters<JourneyEventImport>
+  ): void {
+    const mem = this.x.memory.buffer;
+    const name = String.fromCharCode(...new Uint16Array(mem, ns, nsLen >> 1));
+    this.journey?.record(
+      kind,
+      slot,
+      name,
+      new Uint32Array(mem, words, nwords).slice(),
+      dataLen > 0 ? new Uint8Array(mem, data, dataLen).slice() : null,
+      this.callTime,
+    );
+  }
+
+  /** Starts the packet journey recorder (see ./journey.ts); a running one starts over. */
+  journeyStart(): void {
+    this.journey = new JourneyRecorder();
+    this.x.setJourney(1);
+  }
+
+  /** Stops the recorder; returns what it saw (nothing when it was not running). */
+  journeyStop(): HostJourney {
+    const rec = this.journey;
+    this.journey = null;
+    this.x.setJourney(0);
+    if (!rec) return { frames: [], links: {}, missed: 0 };
+    return rec.finish((ns) => {
+      try {
+        return this.linkDump(ns);
+      } catch {
+        return []; // the namespace is gone
+      }
+    });
   }
 
   private enter(): void {

@@ -6,6 +6,8 @@
 // module's linear memory; nothing on this side keeps a copy of kernel state, so `ip route`
 // always prints what the kernel holds.
 //
+import type { HostJourney } from './journey.ts';
+
 // Conventions: addresses are dotted-quad strings, MACs lower-case 'aa:bb:cc:dd:ee:ff'.
 // Failures throw `NetlinkError` carrying a Linux errno (and, like the kernel's extack, an
 // optional message such as 'Nexthop has invalid gateway').
@@ -359,6 +361,10 @@ export interface KernelApi {
   /** Lab-clock time at which `poll` next has work, or Infinity. */
   nextTimer(): number;
 
+  /** Starts the packet journey recorder (every tap's frames and the decisions about them). */
+  journeyStart(): void;
+  /** Stops it and returns what it recorded. */
+  journeyStop(): HostJourney;
   /** Named drop reasons and their counts, e.g. { 'ip: bad header checksum': 3 }. */
   dropCounters(): Record<string, number>;
   /** Free packet buffers (a leak check for tests and fuzzers). */

@@ -6,11 +6,12 @@ import { Kernel } from '../kernel/kernel.ts';
 import { createKvClient } from '../kv/client.ts';
 import { KvServer } from '../kv/server.ts';
 import type { KvClient } from '../kv/types.ts';
-import type { ProgramIO } from '../programs/types.ts';
+import type { JourneyControl, ProgramIO } from '../programs/types.ts';
 import type { ProgramRegistry } from '../shell/index.ts';
 import { ManualClock, settle } from '../os/clock.ts';
 import { yieldToHost } from '../os/yield.ts';
 import { Host } from './host.ts';
+import { buildJourney, journeyLines, type Journey } from './journey.ts';
 import { createStaticHostRegistry } from './programs-static.ts';
 import { MemoryHub, WirePort, type PortTransport } from './wire.ts';
 
@@ -50,6 +51,7 @@ function captureIO(
   out: { stdout: string; stderr: string; output: string },
   signal: AbortSignal,
   stdin: string,
+  journey: JourneyControl,
 ): ProgramIO {
   return {
     stdin,
@@ -57,6 +59,7 @@ function captureIO(
     stderr: (t) => ((out.stderr += t), (out.output += t)),
     signal,
     isTTY: false,
+    journey,
   };
 }
 
@@ -133,7 +136,7 @@ export class LocalLab {
     const host = this.host(hostname);
     const ctl = new AbortController();
     const out = { stdout: '', stderr: '', output: '' };
-    const io = captureIO(out, ctl.signal, '');
+    const io = captureIO(out, ctl.signal, '', this.journeyControl);
     const done = host.shell.run(line, io).then((status) => ({ status, ...out }));
     return { interrupt: () => ctl.abort(), done };
   }
@@ -150,7 +153,7 @@ export class LocalLab {
     const host = this.host(hostname);
     const ctl = new AbortController();
     const out = { stdout: '', stderr: '', output: '' };
-    const io = captureIO(out, ctl.signal, opts.stdin ?? '');
+    const io = captureIO(out, ctl.signal, opts.stdin ?? '', this.journeyControl);
     let status: number | undefined;
     const running = host.shell.run(line, io).then((s) => (status = s));
     const start = this.clock.now();
@@ -196,6 +199,30 @@ export class LocalLab {
   /** A port on the lab's wire with no host behind it (a stranger plugged into the switch). */
   connectWire(portId: string): PortTransport {
     return this.hub.connect(portId);
+  }
+
+  /** The journey `trace` recorded last. */
+  lastJourney: Journey | null = null;
+
+  /** What `trace` uses: the recorders of every host of this lab. */
+  private readonly journeyControl: JourneyControl = {
+    start: async () => this.journeyStart(),
+    stop: async () => {
+      this.lastJourney = this.journeyStop();
+      return journeyLines(this.lastJourney.events);
+    },
+  };
+
+  /** Starts every host's packet journey recorder. */
+  journeyStart(): void {
+    for (const h of this.hosts.values()) h.kernel.journeyStart();
+  }
+
+  /** Stops the recorders and merges what they saw into one journey. */
+  journeyStop(): Journey {
+    return buildJourney(
+      [...this.hosts].map(([host, h]) => ({ host, journey: h.kernel.journeyStop() })),
+    );
   }
 
   /** Lets lab time pass (timers fire, frames cross the wire). */

@@ -7,6 +7,7 @@
 // what it loaded, and a node boots without running any of them (measured: 0.75 MB less per host
 // in a 16-host lab). A new program is its module plus one entry here.
 import { download } from '../programs/download/download.ts';
+import { trace } from '../programs/trace/trace.ts';
 import { journalctl } from '../programs/journalctl/journalctl.ts';
 import { nsenter } from '../programs/nsenter/nsenter.ts';
 import { systemctl } from '../programs/systemctl/systemctl.ts';
@@ -99,6 +100,7 @@ export const HOST_PROGRAMS = {
   journalctl: { summary: 'print log entries from the systemd journal', run: journalctl },
   nsenter: { summary: 'run program in different namespaces', run: nsenter },
   download: { summary: "send files to this terminal's user (browser download)", run: download },
+  trace: { summary: 'run a command and follow its packets across the lab', run: trace },
 } satisfies Record<string, HostProgram>;
 
 type Entries = typeof HOST_PROGRAMS;

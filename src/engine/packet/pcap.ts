@@ -39,7 +39,6 @@ export function splitTime(timeMs: number): { sec: number; usec: number } {
 /** Appends packets to a growing pcap byte stream. */
 export class PcapWriter {
   private chunks: Uint8Array[] = [];
-  private size = 0;
 
   constructor(
     readonly linktype: number,
@@ -71,19 +70,23 @@ export class PcapWriter {
 
   /** The file so far. */
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.size);
-    let at = 0;
-    for (const c of this.chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 
   private push(chunk: Uint8Array): void {
     this.chunks.push(chunk);
-    this.size += chunk.length;
   }
+}
+
+/** The chunks one after the other, in one buffer. */
+export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }
 
 /** Parses a whole pcap file; throws PacketError on a bad magic or a truncated header. */

@@ -23,6 +23,15 @@ export interface ProgramIO {
    * when no one can receive it (a script, a test without a terminal).
    */
   readonly download?: (name: string, bytes: Uint8Array) => void;
+  /** The lab's packet journey recorder (for `trace`); absent where there is no lab around. */
+  readonly journey?: JourneyControl;
+}
+
+/** Starts the recorder on every host of the lab; `stop` ends it and says what it saw. */
+export interface JourneyControl {
+  start(): Promise<void>;
+  /** One line per frame, in the journey's order. */
+  stop(): Promise<string[]>;
 }
 
 /** The slice of a host that programs may use. */

@@ -12,6 +12,7 @@ import { slotFree, slotPtr, slotClone, slotLen } from './pool';
 import { Link, BrFdb, now, fdbGen, RX_BYTES, RX_PACKETS, RX_DROPPED } from './state';
 import { ETH_HLEN, ethDst, ethSrc } from './headers';
 import { bump, count, devXmit, drop, etherInput, tap } from './dev';
+import { journeyOn, journeyBridge, BR_FORWARD, BR_LOCAL, BR_FLOOD } from './journey';
 
 /** The bridge's FDB entry for mac, or null (through a one-entry cache per direction). */
 // @ts-ignore: decorator
@@ -68,6 +69,7 @@ export function bridgeInput(br: Link, port: Link, s: i32): void {
   const e = bridgeLookup(br, dst, false);
   if (e != null) {
     if (e.local) {
+      if (journeyOn) journeyBridge(s, br, null, BR_LOCAL, dst, e);
       bridgeLocalIn(br, s);
       return;
     }
@@ -77,6 +79,7 @@ export function bridgeInput(br: Link, port: Link, s: i32): void {
       drop(s, DROP_BRIDGE_SAME_PORT);
       return;
     }
+    if (journeyOn) journeyBridge(s, br, out, BR_FORWARD, dst, e);
     devXmit(out, s);
     return;
   }
@@ -104,8 +107,10 @@ function bridgeFlood(br: Link, from: Link | null, s: i32, local: bool): void {
       count(DROP_NO_BUFFER);
       continue;
     }
+    if (journeyOn) journeyBridge(c, br, p, BR_FLOOD, ethDst(slotPtr(c)), null);
     devXmit(p, c);
   }
+  if (journeyOn && local) journeyBridge(s, br, null, BR_FLOOD, ethDst(slotPtr(s)), null);
   if (local) bridgeLocalIn(br, s);
   else slotFree(s);
 }
@@ -118,6 +123,7 @@ export function bridgeDevXmit(br: Link, s: i32): void {
     if (e != null) {
       const out = e.port;
       if (!e.local && out != null) {
+        if (journeyOn) journeyBridge(s, br, out, BR_FORWARD, dst, e);
         devXmit(out, s);
         return;
       }

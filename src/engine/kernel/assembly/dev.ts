@@ -42,6 +42,7 @@ import { bridgeDevXmit, bridgeInput } from './bridge';
 import { ipRcv } from './ip';
 import { arpRcv } from './neigh';
 import { vxlanXmit } from './vxlan';
+import { journeyOn, journeyFrame, journeyDrop, journeyDeliver } from './journey';
 
 /** Benchmark mode: ether transmissions are counted instead of handed to the wire. */
 export let benchMode: bool = false;
@@ -61,6 +62,7 @@ export function bump(counters: StaticArray<f64>, i: i32, v: f64): void {
 }
 
 export function drop(s: i32, reason: i32): void {
+  if (journeyOn) journeyDrop(s, reason);
   bump(drops, reason, 1);
   slotFree(s);
 }
@@ -119,6 +121,7 @@ export function tap(l: Link, s: i32, dir: i32): void {
 function tapAll(l: Link, s: i32, dir: i32): void {
   const caps = l.ns.captures;
   const linktype: u32 = l.kind == KIND_TUN ? 101 : 1;
+  if (journeyOn) journeyFrame(l, s, dir, linktype);
   for (let i = 0; i < caps.length; i++) {
     const c = unchecked(caps[i]);
     if (c.ifindex == 0 || c.ifindex == l.ifindex) {
@@ -192,6 +195,7 @@ export function devXmit(l: Link, s: i32): void {
       drop(s, DROP_TUN_NOFD);
       return;
     }
+    if (journeyOn) journeyDeliver(s, l.ns, DELIVER_TUN, <u32>l.ifindex);
     deliver(DELIVER_TUN, l.tunFd, slotPtr(s), len, 0, 0);
     slotFree(s);
   } else {

@@ -34,6 +34,7 @@ import {
 } from './headers';
 import { count, drop } from './dev';
 import { ipBuildHeader, ipRouteOutput } from './ip';
+import { journeyOn, journeyDeliver } from './journey';
 
 export function icmpRcv(ns: Netns, s: i32): void {
   const p = slotPtr(s);
@@ -51,6 +52,7 @@ export function icmpRcv(ns: Netns, s: i32): void {
     drop(s, DROP_ICMP_CSUM);
     return;
   }
+  if (journeyOn) journeyDeliver(s, ns, DELIVER_ICMP, icmpType(ic));
   const raws = ns.rawSocks;
   for (let i = 0; i < raws.length; i++) {
     deliver(DELIVER_ICMP, unchecked(raws[i]).fd, p, slotLen(s), 0, 0);

@@ -11,6 +11,7 @@ import * as C from './config';
 import { runBacklog, netifRx, setBenchMode, benchTx, bump } from './dev';
 import { nfLoad, nfCounters, ctDump, ctFlushAll, ctSweep } from './netfilter';
 import { slotAlloc, slotFree, slotPtr, setSlotLen, SLOT_MAX, slotsFree } from './pool';
+export { setJourney } from './journey';
 
 export function init(seedLo: u32, seedHi: u32): void {
   seedRandom(((<u64>seedHi) << 32) | (<u64>seedLo));

@@ -60,6 +60,7 @@ import { neighOutput } from './neigh';
 import { udpRcv } from './udp';
 import { nfOn, nfPrerouting, nfInput, nfForward, nfOutput, nfPostrouting } from './netfilter';
 import { ENETUNREACH, EPERM } from './errno';
+import { journeyOn, journeyRoute } from './journey';
 
 // @ts-ignore: decorator
 @inline
@@ -134,6 +135,7 @@ export function ipRcv(l: Link, s: i32, off: i32): void {
     return;
   }
   const rt = ns.lookup(dst);
+  if (journeyOn && rt != null) journeyRoute(ns, s, dst, rt);
   if (rt != null && (rt.type == RTN_LOCAL || rt.type == RTN_BROADCAST)) {
     ipLocalDeliver(ns, l, s);
     return;
@@ -191,6 +193,7 @@ function ipForward(ns: Netns, _in: Link, rt: Route, s: i32): void {
  * device via the neighbour layer, fragmenting when it is too big and DF is clear. A `local`
  * packet (made by this host) crosses OUTPUT first; returns -EPERM when netfilter drops it. */
 export function ipRouteOutput(ns: Netns, rt: Route, dst: u32, s: i32, local: bool): i32 {
+  if (journeyOn && local) journeyRoute(ns, s, dst, rt);
   let out = rt.dev;
   if (rt.type == RTN_LOCAL) out = ns.lo;
   if (out == null) {

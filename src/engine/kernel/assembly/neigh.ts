@@ -64,6 +64,7 @@ import {
   ICMP_HOST_UNREACH,
 } from './headers';
 import { bump, count, devXmit, drop, runBacklog } from './dev';
+import { journeyOn, journeyNeigh } from './journey';
 import { icmpError } from './icmp';
 
 const REACHABLE_MS: f64 = 30000;
@@ -337,6 +338,7 @@ export function neighConfirm(n: Neigh, mac: u64, state: i32): void {
 }
 
 function neighXmit(n: Neigh, s: i32): void {
+  if (journeyOn) journeyNeigh(s, n);
   if (!pushEther(s, n.mac, n.link.mac, ETH_P_IP)) {
     drop(s, DROP_NO_BUFFER);
     return;
@@ -400,6 +402,7 @@ export function neighOutput(ns: Netns, out: Link, nh: u32, s: i32, broadcast: bo
     st == NUD_STALE
   ) {
     // neighXmit, written out: this is the per-frame path.
+    if (journeyOn) journeyNeigh(s, n);
     if (!pushEther(s, n.mac, out.mac, ETH_P_IP)) {
       drop(s, DROP_NO_BUFFER);
       return;
@@ -407,6 +410,7 @@ export function neighOutput(ns: Netns, out: Link, nh: u32, s: i32, broadcast: bo
     devXmit(out, s);
     return;
   }
+  if (journeyOn) journeyNeigh(s, n); // queued until resolved
   // __neigh_event_send: the oldest waiting packets make room, by bytes.
   const cost = slotLen(s) + SKB_OVERHEAD;
   while (

@@ -28,6 +28,7 @@ import {
 import { drop } from './dev';
 import { icmpError } from './icmp';
 import { vxlanRcv } from './vxlan';
+import { journeyOn, journeyDeliver } from './journey';
 
 /** Where the payload of a VXLAN-carried IPv4 packet (no options) starts in the UDP datagram:
  * UDP 8 + VXLAN 8 + Ethernet 14 + IPv4 20. */
@@ -84,6 +85,7 @@ export function udpRcv(ns: Netns, l: Link, s: i32): void {
   for (let i = 0; i < socks.length; i++) {
     const so = unchecked(socks[i]);
     if (so.port == dport && (so.addr == 0 || so.addr == dst)) {
+      if (journeyOn) journeyDeliver(s, ns, DELIVER_UDP, dport);
       deliver(DELIVER_UDP, so.fd, u + UDP_HLEN, ulen - UDP_HLEN, src, udpSource(u));
       slotFree(s);
       return;

@@ -54,6 +54,8 @@ import {
 } from './headers';
 import { bump, drop, netifRx, tap } from './dev';
 import { ipBuildHeader, ipRouteOutput } from './ip';
+// The underlay route is recorded by ipRouteOutput: the outer packet is the host's own.
+import { journeyOn, journeyVxFdb, journeyEncap, journeyDecap } from './journey';
 
 /** Source port from a symmetric hash of the inner flow, in 32768..60999 like Linux. */
 // @ts-ignore: decorator
@@ -109,8 +111,11 @@ export function vxlanXmit(vx: Link, s: i32): void {
   const n = dsts.length;
   for (let i = 0; i < n - 1; i++) {
     const c = slotClone(s);
-    if (c >= 0) vxlanEncap(vx, c, unchecked(dsts[i]));
+    if (c < 0) continue;
+    if (journeyOn) journeyVxFdb(c, vx, e, unchecked(dsts[i]));
+    vxlanEncap(vx, c, unchecked(dsts[i]));
   }
+  if (journeyOn) journeyVxFdb(s, vx, e, unchecked(dsts[n - 1]));
   vxlanEncap(vx, s, unchecked(dsts[n - 1]));
 }
 
@@ -150,6 +155,7 @@ function vxlanEncap(vx: Link, s: i32, remote: u32): void {
   udpSetCheck(udp, c);
   const ttl = vx.vxTtl != 0 ? vx.vxTtl : 64;
   ipBuildHeader(ip, 0, 20 + udpLen, ns.nextId(), false, ttl, PROTO_UDP, src, remote);
+  if (journeyOn) journeyEncap(s, vx, src, remote, sport);
   ipRouteOutput(ns, rt, remote, s, true); // the outer packet is the host's own: OUTPUT
 }
 
@@ -167,6 +173,7 @@ export function vxlanRcv(vx: Link, s: i32, udpOff: i32, outerSrc: u32): void {
     drop(s, DROP_VXLAN_VNI);
     return;
   }
+  if (journeyOn) journeyDecap(s, vx, vni, outerSrc);
   slotPull(s, udpOff + 8 + VXLAN_HLEN);
   if (vx.learning) {
     const src = ethSrc(slotPtr(s));

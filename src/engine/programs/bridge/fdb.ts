@@ -56,17 +56,25 @@ function fdbShow(ctx: BridgeContext, args: string[]): number {
     return 0;
   }
   let out = '';
-  for (const e of entries) {
-    let line = `${e.mac} `;
-    if (showDev) line += `dev ${name(e.ifindex)} `;
-    if (e.dst !== undefined) line += `dst ${e.dst} `;
-    if (ctx.opts.stats > 0 && e.master !== undefined) line += `used ${usedText(e)} `;
-    if (e.self) line += 'self ';
-    if (e.master !== undefined) line += `master ${name(e.master)} `;
-    out += `${line}${stateText(e.state)}\n`;
-  }
+  for (const e of entries) out += `${fdbLine(e, name, showDev, ctx.opts.stats > 0)}\n`;
   ctx.io.stdout(out);
   return 0;
+}
+
+/** One entry as `bridge fdb show` prints it; `name` names a device by its ifindex. */
+export function fdbLine(
+  e: FdbInfo,
+  name: (ifindex: number) => string,
+  showDev: boolean,
+  stats: boolean,
+): string {
+  let line = `${e.mac} `;
+  if (showDev) line += `dev ${name(e.ifindex)} `;
+  if (e.dst !== undefined) line += `dst ${e.dst} `;
+  if (stats && e.master !== undefined) line += `used ${usedText(e)} `;
+  if (e.self) line += 'self ';
+  if (e.master !== undefined) line += `master ${name(e.master)} `;
+  return `${line}${stateText(e.state)}`;
 }
 
 /** A learned (reachable) entry prints no state word, as the real one prints an empty one. */

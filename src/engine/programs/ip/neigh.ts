@@ -128,15 +128,19 @@ function neighShow(ctx: IpContext, args: string[], flush: boolean): number {
     return 0;
   }
   let out = '';
-  for (const n of entries) {
-    let line = n.dst;
-    if (showDev) line += ` dev ${ctx.linkName(n.ifindex, links)}`;
-    if (n.lladdr !== undefined) line += ` lladdr ${n.lladdr}`;
-    if (n.router) line += ' router';
-    out += `${line} ${n.state} \n`;
-  }
+  for (const n of entries) out += `${neighLine(n, links, showDev)}\n`;
   ctx.io.stdout(out);
   return 0;
+}
+
+/** One entry as `ip neigh show` prints it (with its trailing space); `links` name its device. */
+export function neighLine(n: NeighInfo, links: LinkInfo[], showDev: boolean): string {
+  let line = n.dst;
+  if (showDev)
+    line += ` dev ${links.find((l) => l.ifindex === n.ifindex)?.name ?? `if${n.ifindex}`}`;
+  if (n.lladdr !== undefined) line += ` lladdr ${n.lladdr}`;
+  if (n.router) line += ' router';
+  return `${line} ${n.state} `;
 }
 
 function neighJson(ctx: IpContext, n: NeighInfo, links: LinkInfo[], showDev: boolean): Json {

@@ -98,14 +98,27 @@ interface ShowFilter {
 }
 
 function routeText(ctx: IpContext, r: RouteInfo, links: LinkInfo[], filter: ShowFilter): string {
-  const details = ctx.opts.details > 0;
+  return routeLine(r, links, {
+    details: ctx.opts.details > 0,
+    showDev: filter.dev === undefined,
+    showTable: filter.table === 'all',
+  });
+}
+
+/** One route as `ip route show` prints it (with its trailing space); `links` name its device. */
+export function routeLine(
+  r: RouteInfo,
+  links: LinkInfo[],
+  opts: { details: boolean; showDev: boolean; showTable: boolean },
+): string {
+  const { details } = opts;
   const parts: string[] = [];
   if (r.type !== 'unicast' || details) parts.push(r.type);
   parts.push(formatDst(r.dst, r.dstLen));
   if (r.gateway !== undefined) parts.push(`via ${r.gateway}`);
-  if (r.oif !== undefined && filter.dev === undefined)
-    parts.push(`dev ${ctx.linkName(r.oif, links)}`);
-  if (r.table !== 'main' && filter.table === 'all') parts.push(`table ${r.table}`);
+  if (r.oif !== undefined && opts.showDev)
+    parts.push(`dev ${links.find((l) => l.ifindex === r.oif)?.name ?? `if${r.oif}`}`);
+  if (r.table !== 'main' && opts.showTable) parts.push(`table ${r.table}`);
   if (r.protocol !== 'boot' || details) parts.push(`proto ${r.protocol}`);
   if (r.scope !== 'global' || details) parts.push(`scope ${r.scope}`);
   if (r.prefsrc !== undefined) parts.push(`src ${r.prefsrc}`);
