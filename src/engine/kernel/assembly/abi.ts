@@ -20,6 +20,10 @@ export const RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28;
 export const RTM_DELNEIGH = 29;
 export const RTM_GETNEIGH = 30;
+// Queueing disciplines (tc qdisc), root only.
+export const RTM_NEWQDISC = 36;
+export const RTM_DELQDISC = 37;
+export const RTM_GETQDISC = 38;
 // Bridge FDB: rtnetlink uses RTM_*NEIGH with AF_BRIDGE; here they get their own numbers.
 export const MSG_NEWFDB = 1028;
 export const MSG_DELFDB = 1029;
@@ -39,6 +43,8 @@ export const MSG_TUN_WRITE = 1126;
 export const MSG_CAPTURE_OPEN = 1127;
 export const MSG_CLOSE = 1128;
 export const MSG_DROPS = 1130;
+/** The lab's cable on a host's NIC: plugged (A_UP 1) or cut (0). */
+export const MSG_CARRIER_SET = 1140;
 
 // NLM_F_* request flags.
 /** NLM_F_ROOT | NLM_F_MATCH: a dump, not a get. */
@@ -113,7 +119,12 @@ export const A_TABLE_FILTER = 61;
 export const A_PEER_NETNS_NAME = 62;
 /** Present when the link has a qdisc attached (it has been up); `noop` otherwise. */
 export const A_QDISC = 63;
-export const A_MAX = 64;
+// tc: the parent (-1 = root), handle, options and statistics, as qdisc.ts lays them out.
+export const A_TC_PARENT = 64;
+export const A_TC_HANDLE = 65;
+export const A_TC_OPTIONS = 66;
+export const A_TC_STATS = 67;
+export const A_MAX = 68;
 
 // Link kinds.
 export const KIND_LOOPBACK = 0;

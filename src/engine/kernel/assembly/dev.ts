@@ -18,6 +18,7 @@ import {
   DROP_LINK_DOWN,
   DROP_BACKLOG,
   DROP_TUN_NOFD,
+  DROP_TOO_BIG,
 } from './abi';
 import { isMulticastMac, BROADCAST_MAC } from './bytes';
 import { slotFree, slotPtr, slotLen, SLOT_COUNT } from './pool';
@@ -41,6 +42,7 @@ import { bridgeDevXmit, bridgeInput } from './bridge';
 import { ipRcv } from './ip';
 import { arpRcv } from './neigh';
 import { vxlanXmit } from './vxlan';
+import { qdiscXmit } from './qdisc';
 
 /** Benchmark mode: ether transmissions are counted instead of handed to the wire. */
 export let benchMode: bool = false;
@@ -138,11 +140,18 @@ function tapAll(l: Link, s: i32, dir: i32): void {
 
 /** Transmits the frame in slot s on link l (an Ethernet frame, or an IP packet for TUN). */
 export function devXmit(l: Link, s: i32): void {
-  if (!l.up) {
+  // A NIC without carrier has its qdisc deactivated (noop): the frame is dropped before any tap.
+  if (!l.up || l.cableCut) {
     bump(l.stats, TX_DROPPED, 1);
     drop(s, DROP_LINK_DOWN);
     return;
   }
+  if (l.qdisc != null) qdiscXmit(l, s);
+  else devHardXmit(l, s);
+}
+
+/** The driver's transmit, after the qdisc (dev_hard_start_xmit: the capture taps see it here). */
+export function devHardXmit(l: Link, s: i32): void {
   const len = slotLen(s);
   const k = l.kind;
   if (k == KIND_VXLAN) {
@@ -196,6 +205,12 @@ export function netifReceive(l: Link, s: i32): void {
     return;
   }
   const len = slotLen(s);
+  if ((l.kind == KIND_ETHER || l.kind == KIND_VETH) && len > l.mtu + ETH_HLEN + 4) {
+    // Larger than the device's MTU (and a VLAN tag): not forwardable, as is_skb_forwardable.
+    bump(l.stats, RX_DROPPED, 1);
+    drop(s, DROP_TOO_BIG);
+    return;
+  }
   bump(l.stats, RX_PACKETS, 1);
   bump(l.stats, RX_BYTES, len);
   tap(l, s, DIR_IN);

@@ -4,10 +4,12 @@ import * as A from './abi';
 import { Route, Neigh, nsOrder, now, fdbChanged } from './state';
 import { reasmTimers } from './ip-reasm';
 import { neighTimers } from './neigh';
+import { qdiscTimers, qdiscNextTimer } from './qdisc';
 
 export function runTimers(): void {
   fdbChanged();
   reasmTimers(true);
+  qdiscTimers();
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     neighTimers(ns);
@@ -35,7 +37,7 @@ export function runTimers(): void {
 }
 
 export function nextTimer(): f64 {
-  let next = reasmTimers(false);
+  let next = Math.min(reasmTimers(false), qdiscNextTimer());
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     for (let j = 0; j < ns.neighList.length; j++) {
