@@ -127,19 +127,19 @@ describe('netem on a veth', () => {
       }
       return 'ok';
     };
-    expect(err(() => k.qdiscDel('a', 2))).toBe('Cannot delete qdisc with handle of zero.');
+    expect(err(() => k.qdiscDel('a', 2))).toBe('Cannot delete qdisc with handle of zero');
     expect(err(() => k.qdiscSet('a', 2, netem({}), {}))).toBe(
-      'Qdisc not found. To create specify NLM_F_CREATE flag.',
+      'Qdisc not found. To create specify NLM_F_CREATE flag',
     );
     expect(err(() => k.qdiscSet('a', 2, { kind: 'sfq', root: true }, ADD))).toBe(
-      'Specified qdisc kind is unknown.',
+      'Specified qdisc kind is unknown',
     );
     expect(err(() => k.qdiscSet('a', 2, { kind: 'netem', root: false }, ADD))).toBe(
-      'Handle cannot be zero.',
+      'Handle cannot be zero',
     );
     expect(err(() => k.qdiscSet('a', 2, { kind: 'pfifo', root: true }, ADD))).toBe('ok');
     expect(err(() => k.qdiscSet('a', 2, { kind: 'pfifo', root: true }, ADD))).toBe(
-      'Exclusivity flag on, cannot modify.',
+      'Exclusivity flag on, cannot modify',
     );
     const replace = { create: true, replace: true };
     k.qdiscSet('a', 2, { kind: 'pfifo', root: true, options: { limit: 50 } }, replace);

@@ -84,6 +84,13 @@ export const HOST_PROGRAMS = {
     summary: 'administration tool for IPv4 packet filtering and NAT',
     lazy: async () => (await import('../programs/iptables/iptables.ts')).iptables,
   },
+  tc: {
+    summary: 'show / manipulate traffic control settings',
+    lazy: async () => (await import('../programs/tc/tc.ts')).tc,
+    completion: {
+      subcommands: { '': ['qdisc', 'help'], qdisc: ['add', 'change', 'del', 'replace', 'show'] },
+    },
+  },
   systemctl: {
     summary: 'control the systemd system and service manager',
     run: systemctl,

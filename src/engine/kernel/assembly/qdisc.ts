@@ -227,23 +227,23 @@ export function qdiscAdd(flags: u32): i32 {
   if (ns == null) return fail(ENOENT);
   const l = linkFromReq(ns);
   if (l == null) return fail(ENODEV);
-  if (i32a(A.A_TC_PARENT) != -1) return fail(EINVAL, 'Handle cannot be zero.');
+  if (i32a(A.A_TC_PARENT) != -1) return fail(EINVAL, 'Handle cannot be zero');
   const kind = kindFromName(stra(A.A_KIND));
   const cur = l.qdisc;
   if (cur != null && (flags & A.NLM_F_EXCL) != 0) {
-    return fail(EEXIST, 'Exclusivity flag on, cannot modify.');
+    return fail(EEXIST, 'Exclusivity flag on, cannot modify');
   }
   if (cur == null && (flags & A.NLM_F_CREATE) == 0) {
-    return fail(ENOENT, 'Qdisc not found. To create specify NLM_F_CREATE flag.');
+    return fail(ENOENT, 'Qdisc not found. To create specify NLM_F_CREATE flag');
   }
-  if (kind == 0) return fail(ENOENT, 'Specified qdisc kind is unknown.');
+  if (kind == 0) return fail(ENOENT, 'Specified qdisc kind is unknown');
   if (cur != null && cur.kind == kind) {
     // change, or a replace of the same kind: new options, same queue and counters.
     readOpts(cur, l);
     return 0;
   }
   if (cur != null && (flags & A.NLM_F_REPLACE) == 0) {
-    return fail(EINVAL, 'Change operation not supported by specified qdisc.');
+    return fail(EINVAL, 'Change operation not supported by specified qdisc');
   }
   const q = new Qdisc();
   q.kind = kind;
@@ -261,7 +261,7 @@ export function qdiscDel(): i32 {
   const l = linkFromReq(ns);
   if (l == null) return fail(ENODEV);
   const q = l.qdisc;
-  if (q == null) return fail(ENOENT, 'Cannot delete qdisc with handle of zero.');
+  if (q == null) return fail(ENOENT, 'Cannot delete qdisc with handle of zero');
   purge(q);
   l.qdisc = null;
   const i = qdiscLinks.indexOf(l);
