@@ -1,0 +1,49 @@
+// What `ip link set X down` takes away, against tests/golden/linux/faults.txt: the oracle's
+// host (linux-faults-lab.sh) replayed on the real kernel, its link-down steps run in order.
+import { describe, expect, it } from 'vitest';
+import { echo, replay } from './testing/golden-host.ts';
+import { readGolden, run, transcript } from './testing/run.ts';
+
+const HOST = [
+  'ip netns add b',
+  'ip link add eth0 type veth peer name eth0 netns b',
+  '[b] ip addr add 172.16.112.131/24 dev eth0',
+  '[b] ip link set eth0 up',
+  'ip addr add 172.16.112.130/24 dev eth0',
+  'ip link set eth0 up',
+  'ip link add cni0 type bridge',
+  'ip addr add 10.244.0.1/24 dev cni0',
+  'ip link set cni0 up',
+  'ip link add flannel.1 type vxlan id 1 local 172.16.112.130 dev eth0 dstport 8472 nolearning',
+  'ip link set flannel.1 mtu 1450',
+  'ip addr add 10.244.0.0/32 dev flannel.1',
+  'ip link set flannel.1 up',
+  'ip route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink',
+  'ip route add 10.99.0.0/16 via 172.16.112.131',
+  // The oracle's `ping -c 1 172.16.112.131`: b's address learned by ARP.
+  echo('', '172.16.112.131', 98),
+];
+
+/** MACs, the peer's ifindex and its namespace's name are the oracle's own. */
+function mask(text: string): string {
+  return text
+    .replace(/([0-9a-f]{2}:){5}[0-9a-f]{2}/g, '<mac>')
+    .replace(/@if\d+/g, '@ifN')
+    .replace(/ link-netns \S+/g, '');
+}
+
+describe('faults.txt: ip link set down', () => {
+  const all = transcript(readGolden('faults.txt'));
+  const from = all.findIndex((s) => s.cmd === 'ip neigh show dev eth0');
+  const to = all.findIndex((s) => s.cmd === 'ip link set cni0 up');
+  const steps = all.slice(from, to + 1).filter((s) => s.cmd.startsWith('ip '));
+  it('has the steps', () => expect(steps.length).toBe(20));
+  const kernel = replay(HOST);
+  for (const step of steps) {
+    it(step.cmd, async () => {
+      const r = await run(await kernel, step.cmd);
+      expect(mask(r.output)).toBe(mask(step.output));
+      expect(r.code).toBe(step.code);
+    });
+  }
+});
