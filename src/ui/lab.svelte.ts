@@ -212,6 +212,14 @@ export class Lab {
     return toggleCapture(api, host, target);
   }
 
+  /** Cuts or restores a host's cable: its NIC loses or regains carrier (NO-CARRIER). */
+  async setCable(hostname: string, plugged: boolean): Promise<void> {
+    const api = this.apis.get(hostname);
+    if (!api) return;
+    await api.setCable(plugged);
+    this.poll.schedule(0);
+  }
+
   /** Adds a host with the next name and underlay address; it boots and leases a subnet. */
   async addHost(): Promise<string> {
     await this.start();

@@ -92,6 +92,9 @@ const api: HostWorkerApi = {
   snapshot() {
     return runtime.snapshot();
   },
+  setCable(plugged: boolean) {
+    runtime.setCable(plugged);
+  },
   async shellNetns() {
     return runtime.shellNetns();
   },
