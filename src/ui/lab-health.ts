@@ -69,6 +69,9 @@ export function hostHealth(host: HealthInput, hosts: HealthInput[]): Health {
     return { level, text: `flanneld ${snap.flanneld}` };
   }
   if (!snap.ready) return { level: host.booted ? 'down' : 'booting', text: 'no subnet.env' };
+  const nic = snap.links.find((l) => l.name === 'eth0');
+  if (nic && !nic.up) return { level: 'down', text: 'eth0 down' };
+  if (nic && !nic.carrier) return { level: 'down', text: 'cable cut (eth0 NO-CARRIER)' };
   const peers = hosts.filter((h) => h !== host && h.snapshot).map((h) => h.snapshot!);
   const missing = missingPeerRoutes(snap, peers);
   if (missing.length > 0) {
