@@ -95,7 +95,19 @@ export const HOST_PROGRAMS = {
     summary: 'control the systemd system and service manager',
     run: systemctl,
     completion: {
-      subcommands: { '': ['restart', 'start', 'status', 'stop'] },
+      subcommands: {
+        '': [
+          'daemon-reload',
+          'is-active',
+          'is-enabled',
+          'kill',
+          'list-units',
+          'restart',
+          'start',
+          'status',
+          'stop',
+        ],
+      },
       operands: ['flanneld', 'etcd'],
     },
   },
