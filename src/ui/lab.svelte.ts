@@ -59,6 +59,8 @@ export class Lab {
   });
   /** The backend in force: the config's, until an operator switches it. */
   backend = $state<Backend>('vxlan');
+  /** The "etcd unreachable" fault: false while this tab's hosts are cut off the store. */
+  kvReachable = $state(true);
   /** A control's operation in progress (switching backend), shown in the header. */
   private operation = $state<string | null>(null);
 
@@ -210,6 +212,13 @@ export class Lab {
     const host = this.hosts.find((h) => h.config.hostname === hostname);
     if (!api || !host) return false;
     return toggleCapture(api, host, target);
+  }
+
+  /** Makes etcd unreachable from the hosts, or reachable again (the lab API for the fault). */
+  async setKvReachable(reachable: boolean): Promise<void> {
+    await this.start();
+    await this.kv?.setReachable(reachable);
+    this.kvReachable = reachable;
   }
 
   /** Cuts or restores a host's cable: its NIC loses or regains carrier (NO-CARRIER). */
