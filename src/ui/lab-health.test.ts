@@ -48,6 +48,8 @@ describe('hostHealth', () => {
       text: 'cable cut (eth0 NO-CARRIER)',
     });
     expect(hostHealth(down, [down, b])).toEqual({ level: 'down', text: 'eth0 down' });
+    const off: HealthInput = { ...b, status: 'off', snapshot: null, booted: false };
+    expect(hostHealth(off, [cut, off])).toEqual({ level: 'down', text: 'powered off' });
   });
 
   it('is ok when flanneld runs and every peer subnet has a route', () => {

@@ -214,6 +214,37 @@ export class Lab {
     return toggleCapture(api, host, target);
   }
 
+  /**
+   * Powers a host off: its worker stops (kernel, flanneld, shell: all gone, as a VM switched
+   * off). Nothing is revoked: its lease stays in etcd until its TTL, the other hosts keep their
+   * routes and let their neighbour entries for it age. `powerOn` boots it again.
+   */
+  async powerOff(hostname: string): Promise<void> {
+    if (this.time.advancing) {
+      await this.time.idle();
+      return this.powerOff(hostname);
+    }
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host || host.status !== 'up') return;
+    this.workers.get(hostname)?.terminate();
+    this.workers.delete(hostname);
+    this.apis.delete(hostname);
+    this.consoles.delete(hostname);
+    this.peers.drop(hostname);
+    Object.assign(host, { status: 'off', snapshot: null, booted: false, captures: [] });
+    host.traffic = {};
+    host.shellNetns = '';
+  }
+
+  /** Boots a powered-off host: a fresh worker, a node boot as on the first day (its flanneld
+   * finds its lease by PublicIP in etcd if it has not expired, as real flannel does). */
+  async powerOn(hostname: string): Promise<void> {
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host || host.status !== 'off') return;
+    host.status = 'starting';
+    await this.launch($state.snapshot(host.config));
+  }
+
   /** Makes etcd unreachable from the hosts, or reachable again (the lab API for the fault). */
   async setKvReachable(reachable: boolean): Promise<void> {
     await this.start();

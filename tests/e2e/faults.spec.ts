@@ -76,3 +76,37 @@ test('netem delay on the RTT, a cut cable, etcd unreachable, flanneld stopped', 
   await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 20_000 });
   expect(problems).toEqual([]);
 });
+
+test('a host powered off and on: its lease stays, it boots back into its subnet', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  const problems = await openLab(page, 'lab=e2e-power');
+  // The topology shows FLANNEL_SUBNET (10.244.N.1/24); the lease is 10.244.N.0/24.
+  const subnet = async () => {
+    const text = await page
+      .locator('[data-testid="topology-host"][data-host="node3"]')
+      .textContent();
+    const n = /10\.244\.(\d+)\.1\/24/.exec(text ?? '')?.[1];
+    return n === undefined ? undefined : `10.244.${n}.0/24`;
+  };
+  const before = await subnet();
+  expect(before).toBeDefined();
+
+  const power = page.locator('[data-testid="power"][data-host="node3"]');
+  await power.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('lab-trouble')).toContainText('node3: powered off');
+  await expect(power).toHaveAttribute('aria-pressed', 'true');
+  // The others keep the route and the lease: flanneld does not hear of a switched-off VM.
+  terminal(page, 'node1');
+  expect(await run(page, 'node1', 'ip route')).toContain(`${before} via`);
+  expect(
+    await run(page, 'node1', 'etcdctl get --prefix --keys-only /coreos.com/network/subnets'),
+  ).toContain(before!.replace('/', '-'));
+
+  await power.click();
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 30_000 });
+  expect(await subnet()).toBe(before);
+  expect(problems).toEqual([]);
+});
