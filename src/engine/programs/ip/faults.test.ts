@@ -1,23 +1,11 @@
 // What `ip link set X down` takes away, against tests/golden/linux/faults.txt: the oracle's
 // host (linux-faults-lab.sh) replayed on the real kernel, its link-down steps run in order.
 import { describe, expect, it } from 'vitest';
-import { echo, replay } from './testing/golden-host.ts';
+import { FAULTS, echo, replay } from './testing/golden-host.ts';
 import { readGolden, run, transcript } from './testing/run.ts';
 
 const HOST = [
-  'ip netns add b',
-  'ip link add eth0 type veth peer name eth0 netns b',
-  '[b] ip addr add 172.16.112.131/24 dev eth0',
-  '[b] ip link set eth0 up',
-  'ip addr add 172.16.112.130/24 dev eth0',
-  'ip link set eth0 up',
-  'ip link add cni0 type bridge',
-  'ip addr add 10.244.0.1/24 dev cni0',
-  'ip link set cni0 up',
-  'ip link add flannel.1 type vxlan id 1 local 172.16.112.130 dev eth0 dstport 8472 nolearning',
-  'ip link set flannel.1 mtu 1450',
-  'ip addr add 10.244.0.0/32 dev flannel.1',
-  'ip link set flannel.1 up',
+  ...FAULTS,
   'ip route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink',
   'ip route add 10.99.0.0/16 via 172.16.112.131',
   // The oracle's `ping -c 1 172.16.112.131`: b's address learned by ARP.

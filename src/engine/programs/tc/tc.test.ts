@@ -7,28 +7,14 @@ import { ROOT_NS } from '../../kernel/types.ts';
 import { ManualClock } from '../../os/clock.ts';
 import type { FileSystem } from '../../os/fs-types.ts';
 import { echoRequest } from '../../kernel/testing/util.ts';
-import { replay } from '../ip/testing/golden-host.ts';
+import { FAULTS, replay } from '../ip/testing/golden-host.ts';
 import { readGolden, transcript } from '../ip/testing/run.ts';
 import type { HostContext } from '../types.ts';
 import { tc } from './tc.ts';
 
 /** The oracle's host `flfa`: eth0 (a veth; its far end in `b`), cni0, flannel.1, flannel0, dummyv. */
 async function oracleHost(): Promise<Kernel> {
-  const k = await replay([
-    'ip netns add b',
-    'ip link add eth0 type veth peer name eth0 netns b',
-    '[b] ip addr add 172.16.112.131/24 dev eth0',
-    '[b] ip link set eth0 up',
-    'ip addr add 172.16.112.130/24 dev eth0',
-    'ip link set eth0 up',
-    'ip link add cni0 type bridge',
-    'ip addr add 10.244.0.1/24 dev cni0',
-    'ip link set cni0 up',
-    'ip link add flannel.1 type vxlan id 1 local 172.16.112.130 dev eth0 dstport 8472 nolearning',
-    'ip link set flannel.1 mtu 1450',
-    'ip addr add 10.244.0.0/32 dev flannel.1',
-    'ip link set flannel.1 up',
-  ]);
+  const k = await replay(FAULTS);
   const tun = k.tunOpen(ROOT_NS, 'flannel0', () => {});
   k.linkSet(ROOT_NS, tun.ifindex, { up: true });
   k.linkAdd(ROOT_NS, { name: 'dummyv', kind: 'veth', peer: { name: 'dummyp' } });
