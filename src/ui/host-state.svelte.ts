@@ -6,7 +6,8 @@ import type { HostConfig } from '../engine/lab/params.ts';
 import type { HostSnapshot } from '../workers/host-api.ts';
 import type { LinkTraffic } from './traffic.ts';
 
-export type HostStatus = 'starting' | 'up' | 'failed';
+/** 'off': powered off from the topology (its worker stopped; it boots again on power-on). */
+export type HostStatus = 'starting' | 'up' | 'failed' | 'off';
 
 export class HostState {
   status = $state<HostStatus>('starting');

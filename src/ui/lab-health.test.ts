@@ -34,6 +34,24 @@ const R1 = '10.244.1.0/24 via 10.244.1.0 dev flannel.1';
 const R2 = '10.244.2.0/24 via 10.244.2.0 dev flannel.1';
 
 describe('hostHealth', () => {
+  it('says a cut cable or a down eth0 is wrong, whatever the routes say', () => {
+    const eth0 = { name: 'eth0', kind: 'ether', rxPackets: 0, txPackets: 0 };
+    const cut = host(
+      snap('node1', '10.244.1.0/24', [R2], { links: [{ ...eth0, up: true, carrier: false }] }),
+    );
+    const down = host(
+      snap('node1', '10.244.1.0/24', [R2], { links: [{ ...eth0, up: false, carrier: false }] }),
+    );
+    const b = host(snap('node2', '10.244.2.0/24', [R1]));
+    expect(hostHealth(cut, [cut, b])).toEqual({
+      level: 'down',
+      text: 'cable cut (eth0 NO-CARRIER)',
+    });
+    expect(hostHealth(down, [down, b])).toEqual({ level: 'down', text: 'eth0 down' });
+    const off: HealthInput = { ...b, status: 'off', snapshot: null, booted: false };
+    expect(hostHealth(off, [cut, off])).toEqual({ level: 'down', text: 'powered off' });
+  });
+
   it('is ok when flanneld runs and every peer subnet has a route', () => {
     const a = host(snap('node1', '10.244.1.0/24', [R2]));
     const b = host(snap('node2', '10.244.2.0/24', [R1]));

@@ -23,7 +23,7 @@ export interface Health {
 /** The part of a host's state health reads (HostState has it). */
 export interface HealthInput {
   config: { hostname: string };
-  status: 'starting' | 'up' | 'failed';
+  status: 'starting' | 'up' | 'failed' | 'off';
   error: string | null;
   snapshot: HostSnapshot | null;
   /** The node's boot is over (its booted() answered). */
@@ -60,6 +60,7 @@ export function missingPeerRoutes(snapshot: HostSnapshot, peers: HostSnapshot[])
 
 export function hostHealth(host: HealthInput, hosts: HealthInput[]): Health {
   if (host.status === 'failed') return { level: 'down', text: `failed: ${host.error ?? ''}` };
+  if (host.status === 'off') return { level: 'down', text: 'powered off' };
   const snap = host.snapshot;
   if (host.status === 'starting' || !snap) return { level: 'booting', text: 'booting' };
   if (snap.flanneld === 'absent') return { level: 'ok', text: '' }; // a bare host: nothing to lease
@@ -69,12 +70,15 @@ export function hostHealth(host: HealthInput, hosts: HealthInput[]): Health {
     return { level, text: `flanneld ${snap.flanneld}` };
   }
   if (!snap.ready) return { level: host.booted ? 'down' : 'booting', text: 'no subnet.env' };
+  const nic = snap.links.find((l) => l.name === 'eth0');
+  if (nic && !nic.up) return { level: 'down', text: 'eth0 down' };
+  if (nic && !nic.carrier) return { level: 'down', text: 'cable cut (eth0 NO-CARRIER)' };
   const peers = hosts.filter((h) => h !== host && h.snapshot).map((h) => h.snapshot!);
   const missing = missingPeerRoutes(snap, peers);
   if (missing.length > 0) {
     const owner = (s: string) => peers.find((p) => p.subnet === s)?.hostname ?? '?';
     // While a node joins, the others learn its lease a moment after it has it.
-    const joining = hosts.some((h) => !h.booted && h.status !== 'failed');
+    const joining = hosts.some((h) => !h.booted && h.status !== 'failed' && h.status !== 'off');
     return {
       level: joining ? 'booting' : 'down',
       text: `no route to ${missing.map((s) => `${owner(s)} (${s})`).join(', ')}`,

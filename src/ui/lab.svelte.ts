@@ -69,6 +69,8 @@ export class Lab {
   remoteHosts = $state<RemoteHost[]>([]);
   /** The backend in force: the config's, until an operator switches it. */
   backend = $state<Backend>('vxlan');
+  /** The "etcd unreachable" fault: false while this tab's hosts are cut off the store. */
+  kvReachable = $state(true);
   /** A control's operation in progress (switching backend), shown in the header. */
   private operation = $state<string | null>(null);
 
@@ -232,6 +234,52 @@ export class Lab {
     const host = this.hosts.find((h) => h.config.hostname === hostname);
     if (!api || !host) return false;
     return toggleCapture(api, host, target);
+  }
+
+  /**
+   * Powers a host off: its worker stops (kernel, flanneld, shell: all gone, as a VM switched
+   * off). Nothing is revoked: its lease stays in etcd until its TTL, the other hosts keep their
+   * routes and let their neighbour entries for it age. `powerOn` boots it again.
+   */
+  async powerOff(hostname: string): Promise<void> {
+    if (this.time.advancing) {
+      await this.time.idle();
+      return this.powerOff(hostname);
+    }
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host || host.status !== 'up') return;
+    this.workers.get(hostname)?.terminate();
+    this.workers.delete(hostname);
+    this.apis.delete(hostname);
+    this.consoles.delete(hostname);
+    this.peers.drop(hostname);
+    Object.assign(host, { status: 'off', snapshot: null, booted: false, captures: [] });
+    host.traffic = {};
+    host.shellNetns = '';
+  }
+
+  /** Boots a powered-off host: a fresh worker, a node boot as on the first day (its flanneld
+   * finds its lease by PublicIP in etcd if it has not expired, as real flannel does). */
+  async powerOn(hostname: string): Promise<void> {
+    const host = this.hosts.find((h) => h.config.hostname === hostname);
+    if (!host || host.status !== 'off') return;
+    host.status = 'starting';
+    await this.launch($state.snapshot(host.config));
+  }
+
+  /** Makes etcd unreachable from the hosts, or reachable again (the lab API for the fault). */
+  async setKvReachable(reachable: boolean): Promise<void> {
+    await this.start();
+    await this.kv?.setReachable(reachable);
+    this.kvReachable = reachable;
+  }
+
+  /** Cuts or restores a host's cable: its NIC loses or regains carrier (NO-CARRIER). */
+  async setCable(hostname: string, plugged: boolean): Promise<void> {
+    const api = this.apis.get(hostname);
+    if (!api) return;
+    await api.setCable(plugged);
+    this.poll.schedule(0);
   }
 
   /** Adds a host with the next name and underlay address; it boots and leases a subnet. */

@@ -26,7 +26,7 @@ export class SnapshotPoll {
 
   /** Some node has not finished booting. */
   booting(): boolean {
-    return this.deps.hosts().some((h) => !h.booted && h.status !== 'failed');
+    return this.deps.hosts().some((h) => !h.booted && h.status !== 'failed' && h.status !== 'off');
   }
 
   /** Plans the next poll: in `delayMs` when told (instead of the one already planned). */

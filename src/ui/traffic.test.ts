@@ -19,6 +19,7 @@ function snap(
       name,
       kind: 'ether',
       up: true,
+      carrier: true,
       rxPackets,
       txPackets,
     })),

@@ -45,7 +45,11 @@ export interface LinkView extends PacketCounts {
   name: string;
   kind: string;
   up: boolean;
+  /** LOWER_UP: the link has carrier (a NIC whose cable is cut has none). */
+  carrier: boolean;
   address?: string;
+  /** A root qdisc added with tc, as `tc qdisc show` words it ('netem delay 100ms loss 20%'). */
+  qdisc?: string;
 }
 
 export interface PodView extends PacketCounts {
@@ -133,4 +137,6 @@ export interface HostWorkerApi {
   interrupt(): void;
   complete(line: string, cursor: number): Promise<Completion>;
   snapshot(): Promise<HostSnapshot>;
+  /** Cuts (false) or restores (true) the cable of the host's NIC: its carrier. */
+  setCable(plugged: boolean): void;
 }

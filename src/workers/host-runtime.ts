@@ -5,7 +5,7 @@ import { SUBNET_ENV_PATH } from '../engine/cni/cni.ts';
 import { parseEnvFile } from '../engine/flannel/subnet-env.ts';
 import { Kernel } from '../engine/kernel/kernel.ts';
 import { cidrContains, parseCidr, parseIpv4 } from '../engine/packet/ipaddr.ts';
-import { ROOT_NS, IFF } from '../engine/kernel/types.ts';
+import { ROOT_NS, IFF, type QdiscInfo } from '../engine/kernel/types.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
@@ -288,10 +288,13 @@ export class HostRuntime {
     const unit = host.services.status(FLANNELD_UNIT);
     const addrs = kernel.addrDump(ROOT_NS);
     const dump = kernel.linkDump(ROOT_NS);
+    const qdiscs = new Map(kernel.qdiscDump(ROOT_NS).map((q) => [q.ifindex, q]));
     const links: LinkView[] = dump.map((l) => ({
       name: l.name,
       kind: l.kind,
       up: (l.flags & IFF.UP) !== 0,
+      carrier: (l.flags & IFF.LOWER_UP) !== 0,
+      qdisc: qdiscSummary(qdiscs.get(l.ifindex)),
       address: addrs
         .filter((a) => a.ifindex === l.ifindex)
         .map((a) => `${a.local}/${a.prefixlen}`)[0],
@@ -346,6 +349,12 @@ export class HostRuntime {
     };
   }
 
+  setCable(plugged: boolean): void {
+    const { kernel } = this.requireHost();
+    const nic = kernel.linkDump(ROOT_NS).find((l) => l.kind === 'ether');
+    if (nic) kernel.carrierSet(nic.ifindex, plugged);
+  }
+
   stop(): void {
     this.interrupt();
     for (const c of this.captures.values()) c.stop.abort();
@@ -357,4 +366,18 @@ export class HostRuntime {
     if (!this.host) throw new Error('host not started');
     return this.host;
   }
+}
+
+/** What the topology says of a tc qdisc: its kind and the options it has. */
+function qdiscSummary(q: QdiscInfo | undefined): string | undefined {
+  if (!q?.kind || !q.options) return undefined;
+  const o = q.options;
+  const parts: string[] = [q.kind];
+  if (o.latency)
+    parts.push(`delay ${o.latency / 1000}ms` + (o.jitter ? ` ±${o.jitter / 1000}ms` : ''));
+  for (const k of ['loss', 'duplicate', 'corrupt', 'reorder'] as const) {
+    if (o[k]) parts.push(`${k} ${Math.round(o[k] * 1000) / 10}%`);
+  }
+  if (o.rate && q.kind === 'netem') parts.push(`rate ${Math.round(o.rate * 8) / 1000}kbit`);
+  return parts.join(' ');
 }

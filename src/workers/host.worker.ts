@@ -110,6 +110,9 @@ const api: HostWorkerApi = {
   snapshot() {
     return runtime.snapshot();
   },
+  setCable(plugged: boolean) {
+    runtime.setCable(plugged);
+  },
   async shellNetns() {
     return runtime.shellNetns();
   },

@@ -12,7 +12,6 @@
 import { createKvClient } from '../engine/kv/client.ts';
 import { KvServer } from '../engine/kv/server.ts';
 import type { KvStorage } from '../engine/kv/storage.ts';
-import { answerCall, callsVia } from '../engine/kv/protocol.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { scopedClock } from '../engine/os/clock.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
@@ -21,6 +20,7 @@ import { ChannelKvClient, serveKvChannel, type BusChannel } from './kv-channel.t
 import { HostClaims, hostNamed } from './kv-host-claims.ts';
 import { revokeNodeLeases } from '../engine/lab/node-setup.ts';
 import { serveKvPort } from './kv-remote.ts';
+import { KvReach } from './kv-reach.ts';
 
 /** Runs `hold` while holding the lock `name` (navigator.locks.request's shape). */
 export type LockFn = (name: string, hold: () => Promise<void>) => Promise<unknown>;
@@ -54,6 +54,8 @@ export class KvService {
   private clock: RealtimeClock | null = null;
   /** KV calls from this tab's hosts and claims: answered so far, and still being answered. */
   private calls = { handled: 0, running: 0 };
+  /** The lab's "etcd unreachable" fault, between this tab's hosts and the store. */
+  private readonly reach = new KvReach();
   private server: Promise<KvServer> | null = null;
   private client: KvClient | null = null;
   /** The store itself, once this worker leads: its own tab's hosts skip the channel. */
@@ -104,6 +106,11 @@ export class KvService {
     return this.opened;
   }
 
+  /** Makes etcd unreachable from this tab's hosts (false) or reachable again (true). */
+  setReachable(reachable: boolean): void {
+    this.reach.set(reachable);
+  }
+
   /** Serves the store on `port` (one port per host worker). */
   async connect(labId: string, port: MessagePort): Promise<void> {
     if (!this.opened) throw new Error('the KV store is not open');
@@ -128,10 +135,7 @@ export class KvService {
         this.calls.handled++;
       }
     };
-    return {
-      ...callsVia((call, req) => counted(() => answerCall(pick(), call, req))),
-      watch: (req, onResponse) => pick().watch(req, onResponse),
-    };
+    return this.reach.through(pick, counted);
   }
 
   /**

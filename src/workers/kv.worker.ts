@@ -43,6 +43,8 @@ export interface KvWorkerApi {
   clockDeadline(): number;
   clockStepTo(t: number): Promise<void>;
   clockQuiet(): QuietReport;
+  /** The "etcd unreachable" fault: false cuts this tab's hosts off the store, true heals it. */
+  setReachable(reachable: boolean): void;
 }
 
 /** Web Locks exist only in secure contexts: without them the tab keeps its lab to itself. */
@@ -100,6 +102,7 @@ const api: KvWorkerApi = {
   clockDeadline: () => service.clockDeadline(),
   clockStepTo: (t) => service.clockStepTo(t),
   clockQuiet: () => service.clockQuiet(),
+  setReachable: (reachable) => service.setReachable(reachable),
 };
 
 Comlink.expose(api);

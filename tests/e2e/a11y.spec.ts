@@ -160,6 +160,15 @@ test.describe('axe-core', () => {
       expect(await axe(page)).toEqual([]);
       await page.getByTestId('trace').click();
 
+      // The faults marked: a cut cable, a netem qdisc, etcd unreachable.
+      await page.locator('[data-testid="cable"][data-host="node3"]').click();
+      await expect(page.locator('[data-testid="cable-cut"][data-host="node3"]')).toBeVisible();
+      await run(page, 'node2', 'tc qdisc add dev eth0 root netem delay 50ms');
+      await expect(page.locator('[data-testid="qdisc"][data-host="node2"]')).toBeVisible();
+      await page.getByTestId('kv-reach').click();
+      await expect(page.getByTestId('kv-unreachable')).toBeVisible();
+      expect(await axe(page)).toEqual([]);
+
       // One terminal at a time (a hidden terminal, tabs only).
       await page.setViewportSize({ width: 900, height: 900 });
       expect(await axe(page)).toEqual([]);

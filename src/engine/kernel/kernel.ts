@@ -48,6 +48,12 @@ import {
   type RouteWriteFlags,
   type SocketHandler,
   type ConntrackEntry,
+  type QdiscInfo,
+  type QdiscKind,
+  type QdiscOptions,
+  type QdiscRequest,
+  type QdiscStats,
+  type QdiscWriteFlags,
 } from './types.ts';
 import { Netfilter } from './netfilter.ts';
 import { compileRules } from './netfilter-compile.ts';
@@ -149,6 +155,20 @@ const OPERSTATES: Record<number, OperState> = {
   3: 'LOWERLAYERDOWN',
   6: 'UP',
 };
+
+/** TC_OPTIONS' f64s, in assembly/qdisc.ts's order; the probabilities cross scaled to 2^32 - 1. */
+const QDISC_OPTION_ORDER = [
+  'limit',
+  'latency',
+  'jitter',
+  'loss',
+  'duplicate',
+  'corrupt',
+  'reorder',
+  'gap',
+  'rate',
+] as const satisfies readonly (keyof QdiscOptions)[];
+const PROBABILITIES = ['loss', 'duplicate', 'corrupt', 'reorder'] as const;
 
 function invert<K extends string>(m: Record<K, number>): Map<number, K> {
   return new Map(Object.entries(m).map(([k, v]) => [v as number, k as K]));
@@ -908,6 +928,67 @@ export class Kernel implements KernelApi {
   // --- diagnostics ---------------------------------------------------------------------------
 
   /** Free packet buffers (a leak check for tests). */
+  // --- queueing disciplines ------------------------------------------------------------------
+
+  qdiscSet(ns: NsId, ifindex: number, req: QdiscRequest, flags: QdiscWriteFlags): void {
+    let f = 0;
+    if (flags.create) f |= A.NLM_F_CREATE;
+    if (flags.excl) f |= A.NLM_F_EXCL;
+    if (flags.replace) f |= A.NLM_F_REPLACE;
+    this.nsRequest(A.RTM_NEWQDISC, f, ns, (w) => {
+      w.u32(A.A_IFINDEX, ifindex).str(A.A_KIND, req.kind);
+      w.u32(A.A_TC_PARENT, req.root ? -1 : 0);
+      const o = req.options ?? {};
+      const opts = new Float64Array(
+        QDISC_OPTION_ORDER.map((k) => o[k] ?? (k === 'limit' ? -1 : 0)),
+      );
+      for (const k of PROBABILITIES)
+        opts[QDISC_OPTION_ORDER.indexOf(k)] = Math.round((o[k] ?? 0) * 0xffffffff);
+      w.bytesAttr(A.A_TC_OPTIONS, new Uint8Array(opts.buffer));
+    });
+  }
+
+  qdiscDel(ns: NsId, ifindex: number): void {
+    this.nsRequest(A.RTM_DELQDISC, 0, ns, (w) => w.u32(A.A_IFINDEX, ifindex));
+  }
+
+  qdiscDump(ns: NsId, ifindex?: number): QdiscInfo[] {
+    const fill =
+      ifindex === undefined ? undefined : (w: RequestWriter) => w.u32(A.A_IFINDEX, ifindex);
+    return this.nsRequest(A.RTM_GETQDISC, A.NLM_F_DUMP, ns, fill).map((r) => {
+      const st = r.f64s(A.A_TC_STATS);
+      const stats: QdiscStats = {
+        bytes: st[0] ?? 0,
+        packets: st[1] ?? 0,
+        drops: st[2] ?? 0,
+        overlimits: st[3] ?? 0,
+        requeues: st[4] ?? 0,
+        backlog: st[5] ?? 0,
+        qlen: st[6] ?? 0,
+      };
+      if (!r.has(A.A_KIND))
+        return { ifindex: r.u32(A.A_IFINDEX), kind: null, handle: 0, options: null, stats };
+      const v = r.f64s(A.A_TC_OPTIONS);
+      const options = Object.fromEntries(
+        QDISC_OPTION_ORDER.map((k, i) => [k, v[i] ?? 0]),
+      ) as unknown as QdiscOptions;
+      for (const k of PROBABILITIES) options[k] = options[k] / 0xffffffff;
+      return {
+        ifindex: r.u32(A.A_IFINDEX),
+        kind: r.str(A.A_KIND) as QdiscKind,
+        handle: r.u32(A.A_TC_HANDLE),
+        options,
+        stats,
+      };
+    });
+  }
+
+  carrierSet(ifindex: number, carrier: boolean): void {
+    this.nsRequest(A.MSG_CARRIER_SET, 0, ROOT_NS, (w) =>
+      w.u32(A.A_IFINDEX, ifindex).u32(A.A_UP, carrier ? 1 : 0),
+    );
+  }
+
   freeBuffers(): number {
     return this.x.freeBuffers();
   }

@@ -369,6 +369,18 @@ export interface KernelApi {
   dropCounters(): Record<string, number>;
   /** Free packet buffers (a leak check for tests and fuzzers). */
   freeBuffers(): number;
+
+  // --- queueing disciplines (tc qdisc), root only ---
+  /** Adds, changes or replaces link `ifindex`'s root qdisc (RTM_NEWQDISC with those flags). */
+  qdiscSet(ns: NsId, ifindex: number, req: QdiscRequest, flags: QdiscWriteFlags): void;
+  /** Deletes the root qdisc tc added; the link goes back to its default. */
+  qdiscDel(ns: NsId, ifindex: number): void;
+  /** Every link's root qdisc (links never up have none), or one link's. */
+  qdiscDump(ns: NsId, ifindex?: number): QdiscInfo[];
+
+  // --- the lab's cable on a host's NIC ---
+  /** Cuts (false) or restores (true) the carrier of an `ether` link of the root namespace. */
+  carrierSet(ifindex: number, carrier: boolean): void;
 }
 
 /** One conntrack entry: tuples as the kernel keeps them (UDP a/b: ports; ICMP a: id, b: type
@@ -379,4 +391,56 @@ export interface ConntrackEntry {
   orig: { src: string; dst: string; a: number; b: number };
   reply: { src: string; dst: string; a: number; b: number };
   timeout: number;
+}
+
+export type QdiscKind = 'netem' | 'pfifo';
+
+/** A root qdisc's options in tc's units (what tc_netem_qopt and its attributes carry). */
+export interface QdiscOptions {
+  /** Packets; for pfifo, 0 means the link's txqueuelen. */
+  limit: number;
+  /** Microseconds. */
+  latency: number;
+  jitter: number;
+  /** Probabilities 0..1. */
+  loss: number;
+  duplicate: number;
+  corrupt: number;
+  reorder: number;
+  gap: number;
+  /** Bytes per second (0: no rate). */
+  rate: number;
+}
+
+export interface QdiscRequest {
+  kind: string;
+  /** `root` was given (tc qdisc ... root): the only parent this kernel has. */
+  root: boolean;
+  options?: Partial<QdiscOptions>;
+}
+
+export interface QdiscWriteFlags {
+  create?: boolean;
+  excl?: boolean;
+  replace?: boolean;
+}
+
+export interface QdiscStats {
+  bytes: number;
+  packets: number;
+  drops: number;
+  overlimits: number;
+  requeues: number;
+  backlog: number;
+  qlen: number;
+}
+
+export interface QdiscInfo {
+  ifindex: number;
+  /** The attached qdisc, or null for the link's default (LINK_KINDS' qdisc). */
+  kind: QdiscKind | null;
+  /** The major handle (0x8001 for `8001:`), 0 for the default. */
+  handle: number;
+  options: QdiscOptions | null;
+  stats: QdiscStats;
 }

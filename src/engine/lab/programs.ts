@@ -89,11 +89,30 @@ export const HOST_PROGRAMS = {
     summary: 'command line interface for netfilter connection tracking',
     lazy: async () => (await import('../programs/conntrack/conntrack.ts')).conntrack,
   },
+  tc: {
+    summary: 'show / manipulate traffic control settings',
+    lazy: async () => (await import('../programs/tc/tc.ts')).tc,
+    completion: {
+      subcommands: { '': ['qdisc', 'help'], qdisc: ['add', 'change', 'del', 'replace', 'show'] },
+    },
+  },
   systemctl: {
     summary: 'control the systemd system and service manager',
     run: systemctl,
     completion: {
-      subcommands: { '': ['restart', 'start', 'status', 'stop'] },
+      subcommands: {
+        '': [
+          'daemon-reload',
+          'is-active',
+          'is-enabled',
+          'kill',
+          'list-units',
+          'restart',
+          'start',
+          'status',
+          'stop',
+        ],
+      },
       operands: ['flanneld', 'etcd'],
     },
   },

@@ -46,6 +46,32 @@ function setup(spec: Partial<UnitSpec> = {}) {
 }
 
 describe('ServiceManager: Type=notify', () => {
+  it('kill: SIGTERM is a clean end (no restart), SIGKILL a failure Restart= restarts', async () => {
+    const { clock, services, runs, messages, state } = setup({ restartOnFailureMs: 5000 });
+    services.start('demo');
+    runs[0].ready();
+    expect(services.unitByPid(1234)).toBe('demo.service');
+    expect(services.kill('demo', 'TERM')).toBe(true);
+    await clock.advance(0);
+    expect(state()).toBe('inactive (dead)');
+    await clock.advance(10_000);
+    expect(runs).toHaveLength(1);
+    expect(services.unitByPid(1234)).toBeUndefined();
+
+    services.start('demo');
+    runs[1].ready();
+    services.kill('demo', 'KILL');
+    await clock.advance(0);
+    expect(state()).toBe('activating (auto-restart)');
+    expect(messages()).toContain(
+      'systemd[1]: demo.service: Main process exited, code=killed, status=9/KILL',
+    );
+    expect(messages()).toContain("systemd[1]: demo.service: Failed with result 'signal'.");
+    await clock.advance(5000);
+    expect(runs).toHaveLength(3);
+    expect(services.kill('nosuch', 'TERM')).toBe(false);
+  });
+
   it('is activating until READY=1, then logs Started and is active', async () => {
     const { clock, services, runs, messages, state, watch } = setup();
     services.start('demo');

@@ -103,7 +103,7 @@ export type ActiveState = 'active' | 'activating' | 'inactive' | 'failed';
 /** The service's sub-state, the word in parentheses after `Active:`. */
 export type SubState = 'running' | 'start' | 'auto-restart' | 'dead' | 'failed';
 /** systemd's `Result=`: why the last run ended. */
-export type UnitResult = 'success' | 'exit-code' | 'protocol';
+export type UnitResult = 'success' | 'exit-code' | 'protocol' | 'signal';
 
 export interface UnitStatus {
   spec: UnitSpec;
@@ -158,6 +158,11 @@ export class ServiceManager {
       result: 'success',
       startedAt: 0,
     });
+  }
+
+  /** Every unit, by name. */
+  list(): UnitStatus[] {
+    return [...this.units.values()];
   }
 
   status(name: string): UnitStatus | undefined {
@@ -303,6 +308,11 @@ export class ServiceManager {
     }
     if (code !== 0)
       this.systemd(unit, `${unit}: Main process exited, code=exited, status=${code}/FAILURE`);
+    this.failed(unit, st, pid);
+  }
+
+  /** The run failed (st.result says how): Restart=on-failure schedules the next. */
+  private failed(unit: string, st: UnitStatus, pid: number): void {
     this.systemd(unit, `${unit}: Failed with result '${st.result}'.`);
     const delay = st.spec.restartOnFailureMs;
     if (delay === undefined) {
@@ -327,6 +337,43 @@ export class ServiceManager {
       }),
     );
     this.changed();
+  }
+
+  /** The unit whose main process has this PID, while it runs. */
+  unitByPid(pid: number): string | undefined {
+    for (const [unit, st] of this.units) if (st.pid === pid && this.daemons.has(unit)) return unit;
+    return undefined;
+  }
+
+  /**
+   * A signal to the unit's main process (`systemctl kill`, `kill PID`). SIGTERM ends a daemon
+   * cleanly (systemd's EXIT_CLEAN_DAEMON: no restart, the unit is dead); SIGKILL is a failure
+   * with result 'signal', which Restart=on-failure restarts. False when nothing runs.
+   */
+  kill(name: string, signal: 'TERM' | 'KILL'): boolean {
+    const unit = ServiceManager.unitName(name);
+    const st = this.units.get(unit);
+    const daemon = this.daemons.get(unit);
+    if (!st || !daemon) return false;
+    const pid = st.pid;
+    this.daemons.delete(unit);
+    this.stopping.add(unit);
+    daemon.stop();
+    void daemon.exited.then(() => {
+      this.stopping.delete(unit);
+      if (st.pid !== pid) return;
+      if (signal === 'TERM') {
+        st.result = 'success';
+        this.enter(st, 'inactive', 'dead');
+        this.systemd(unit, `${unit}: Deactivated successfully.`);
+      } else {
+        st.result = 'signal';
+        this.systemd(unit, `${unit}: Main process exited, code=killed, status=9/KILL`);
+        this.failed(unit, st, pid);
+      }
+      this.changed();
+    });
+    return true;
   }
 
   /** Stops the unit and waits for its process to exit. False when there is no such unit. */

@@ -67,7 +67,7 @@ function bg(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
 }
 
 /** `kill [-9|-KILL|-s SIG] %N|PID...`: SIGTERM by default. */
-function kill(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
+function kill(argv: string[], io: ProgramIO, { state, host }: BuiltinContext): number {
   const args = argv.slice(1);
   let how: 'Terminated' | 'Killed' = 'Terminated';
   if (args[0] === '-s' || args[0] === '-n') args.splice(0, 2, `-${args[1] ?? ''}`);
@@ -90,7 +90,9 @@ function kill(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
       : /^\d+$/.test(arg)
         ? state.jobs.byPid(Number(arg))
         : undefined;
+    const unit = job || !/^\d+$/.test(arg) ? undefined : host.services?.unitByPid(Number(arg));
     if (job) state.jobs.kill(job, how);
+    else if (unit) host.services!.kill(unit, how === 'Killed' ? 'KILL' : 'TERM');
     else {
       status = 1;
       if (arg.startsWith('%')) shellError(io, state, `kill: ${arg}: no such job`);

@@ -20,6 +20,10 @@ export const RTM_GETROUTE = 26;
 export const RTM_NEWNEIGH = 28;
 export const RTM_DELNEIGH = 29;
 export const RTM_GETNEIGH = 30;
+// Queueing disciplines (tc qdisc), root only.
+export const RTM_NEWQDISC = 36;
+export const RTM_DELQDISC = 37;
+export const RTM_GETQDISC = 38;
 // Bridge FDB: rtnetlink uses RTM_*NEIGH with AF_BRIDGE; here they get their own numbers.
 export const MSG_NEWFDB = 1028;
 export const MSG_DELFDB = 1029;
@@ -46,6 +50,8 @@ export const MSG_NF_COUNTERS = 1141;
 /** Connection tracking: one record per entry; MSG_CT_FLUSH empties the table. */
 export const MSG_CT_DUMP = 1142;
 export const MSG_CT_FLUSH = 1143;
+/** The lab's cable on a host's NIC: plugged (A_UP 1) or cut (0). */
+export const MSG_CARRIER_SET = 1144;
 
 // NLM_F_* request flags.
 /** NLM_F_ROOT | NLM_F_MATCH: a dump, not a get. */
@@ -123,6 +129,11 @@ export const A_QDISC = 63;
 export const A_NF_COUNTERS = 64;
 /** A conntrack entry: u32 words [proto, status, orig src, dst, a, b, reply src, dst, a, b]. */
 export const A_CT = 65;
+// tc: the parent (-1 = root), handle, options and statistics, as qdisc.ts lays them out.
+export const A_TC_PARENT = 66;
+export const A_TC_HANDLE = 67;
+export const A_TC_OPTIONS = 68;
+export const A_TC_STATS = 69;
 /** A bridge port's hairpin mode (IFLA_BRPORT_MODE): frames may leave by the port they came in on. */
 export const A_HAIRPIN = 72;
 /** veth: the peer's txqueuelen, set apart from the link's own (the peer's IFLA_TXQLEN). */

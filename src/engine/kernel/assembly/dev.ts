@@ -19,6 +19,7 @@ import {
   DROP_BACKLOG,
   DROP_TUN_NOFD,
   DROP_TX_QUEUE_FULL,
+  DROP_TOO_BIG,
 } from './abi';
 import { isMulticastMac, BROADCAST_MAC } from './bytes';
 import { slotFree, slotPtr, slotLen, SLOT_COUNT } from './pool';
@@ -43,6 +44,7 @@ import { ipRcv } from './ip';
 import { arpRcv } from './neigh';
 import { vxlanXmit } from './vxlan';
 import { journeyOn, journeyFrame, journeyDrop, journeyDeliver } from './journey';
+import { qdiscXmit } from './qdisc';
 
 /** Benchmark mode: ether transmissions are counted instead of handed to the wire. */
 export let benchMode: bool = false;
@@ -142,11 +144,18 @@ function tapAll(l: Link, s: i32, dir: i32): void {
 
 /** Transmits the frame in slot s on link l (an Ethernet frame, or an IP packet for TUN). */
 export function devXmit(l: Link, s: i32): void {
-  if (!l.up) {
+  // A NIC without carrier has its qdisc deactivated (noop): the frame is dropped before any tap.
+  if (!l.up || l.cableCut) {
     bump(l.stats, TX_DROPPED, 1);
     drop(s, DROP_LINK_DOWN);
     return;
   }
+  if (l.qdisc != null) qdiscXmit(l, s);
+  else devHardXmit(l, s);
+}
+
+/** The driver's transmit, after the qdisc (dev_hard_start_xmit: the capture taps see it here). */
+export function devHardXmit(l: Link, s: i32): void {
   const len = slotLen(s);
   const k = l.kind;
   if (k == KIND_VXLAN) {
@@ -210,6 +219,12 @@ export function netifReceive(l: Link, s: i32): void {
     return;
   }
   const len = slotLen(s);
+  if ((l.kind == KIND_ETHER || l.kind == KIND_VETH) && len > l.mtu + ETH_HLEN + 4) {
+    // Larger than the device's MTU (and a VLAN tag): not forwardable, as is_skb_forwardable.
+    bump(l.stats, RX_DROPPED, 1);
+    drop(s, DROP_TOO_BIG);
+    return;
+  }
   bump(l.stats, RX_PACKETS, 1);
   // vxlan_rcv counts once eth_type_trans has pulled the inner Ethernet header.
   bump(l.stats, RX_BYTES, l.kind == KIND_VXLAN ? len - ETH_HLEN : len);

@@ -174,6 +174,18 @@ export function nl(len: i32): i32 {
     case A.MSG_CT_FLUSH:
       r = ctFlushAll();
       break;
+    case A.RTM_NEWQDISC:
+      r = C.qdiscAdd(flags);
+      break;
+    case A.RTM_DELQDISC:
+      r = C.qdiscDel();
+      break;
+    case A.RTM_GETQDISC:
+      r = C.qdiscDump();
+      break;
+    case A.MSG_CARRIER_SET:
+      r = C.carrierSet();
+      break;
     default:
       r = fail(EOPNOTSUPP);
   }
@@ -203,6 +215,11 @@ export function rxCommit(ifindex: i32, len: i32): i32 {
   if (l == null || l.kind != A.KIND_ETHER || len < 0 || len > SLOT_MAX) {
     slotFree(s);
     return -ENODEV;
+  }
+  if (l.cableCut) {
+    // A cut cable carries nothing in.
+    slotFree(s);
+    return 0;
   }
   setSlotLen(s, len);
   netifRx(l, s);

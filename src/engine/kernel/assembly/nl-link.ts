@@ -423,7 +423,7 @@ function operstate(l: Link): u32 {
   if (k == A.KIND_BRIDGE)
     return l.ports.length == 0 ? A.OPER_UNKNOWN : l.carrier() ? A.OPER_UP : A.OPER_DOWN;
   if (k == A.KIND_VETH) return l.carrier() ? A.OPER_UP : A.OPER_LOWERLAYERDOWN;
-  return A.OPER_UP;
+  return l.carrier() ? A.OPER_UP : A.OPER_DOWN; // a NIC without its cable: state DOWN
 }
 
 function linkFlags(l: Link): u32 {

@@ -85,7 +85,7 @@ export function routeAdd(flags: u32): i32 {
       }
     } else {
       if (dev == null) return fail(ENODEV, 'Device for nexthop is not up');
-      if (!dev.up) return fail(ENETDOWN, 'Nexthop device is not up');
+      if (!dev.up) return fail(ENETDOWN, 'Device for nexthop is not up');
     }
   }
   const prefsrc = u32a(A.A_PREFSRC);

@@ -12,6 +12,7 @@ import {
   DROP_COUNT,
 } from './abi';
 import { netmask } from './bytes';
+import { Qdisc } from './qdisc';
 
 /** Lab-clock time in milliseconds, set by the wrapper before every call. */
 export let now: f64 = 0;
@@ -84,6 +85,10 @@ export class Link {
   up: bool = false;
   /** A qdisc is attached when the device first comes up (`noop` until then). */
   qdiscAttached: bool = false;
+  /** A root qdisc added with tc (null: the default, which sends at once). */
+  qdisc: Qdisc | null = null;
+  /** An ether NIC's cable (the lab's topology cuts it): no carrier, no frames either way. */
+  cableCut: bool = false;
   mtu: i32 = 1500;
   /** net.ipv4.neigh.<dev>.unres_qlen_bytes: bytes that may wait for a neighbour (Linux: 212992). */
   unresQlenBytes: i32 = 212992;
@@ -162,6 +167,7 @@ export class Link {
       return p != null && p.up;
     }
     if (k == KIND_TUN) return this.tunFd >= 0;
+    if (k == KIND_ETHER) return !this.cableCut;
     if (k == KIND_BRIDGE) {
       if (this.ports.length == 0) return true;
       for (let i = 0; i < this.ports.length; i++) {

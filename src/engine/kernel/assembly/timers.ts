@@ -4,11 +4,13 @@ import * as A from './abi';
 import { Route, Neigh, nsOrder, now, fdbChanged } from './state';
 import { reasmTimers } from './ip-reasm';
 import { neighGcTimer, neighTimers } from './neigh';
+import { qdiscTimers, qdiscNextTimer } from './qdisc';
 
 export function runTimers(): void {
   fdbChanged();
   reasmTimers(true);
   neighGcTimer(true);
+  qdiscTimers();
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     neighTimers(ns);
@@ -36,7 +38,7 @@ export function runTimers(): void {
 }
 
 export function nextTimer(): f64 {
-  let next = min(reasmTimers(false), neighGcTimer(false));
+  let next = min(min(reasmTimers(false), neighGcTimer(false)), qdiscNextTimer());
   for (let i = 0; i < nsOrder.length; i++) {
     const ns = nsOrder[i];
     for (let j = 0; j < ns.neighList.length; j++) {

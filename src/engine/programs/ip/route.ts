@@ -144,14 +144,17 @@ function routeJson(ctx: IpContext, r: RouteInfo, links: LinkInfo[], filter: Show
 }
 
 /**
- * RTNH_F_* flags in iproute2's order. The kernel marks a route `linkdown` while its device
- * has no carrier; the API reports the device's state, so it is read from there.
+ * RTNH_F_* flags in iproute2's order. The kernel marks a route `linkdown` while its device is
+ * up without carrier (carrier.txt: not its local routes; an admin-down device's keep none);
+ * the API reports the device's state, so it is read from there.
  */
 function nexthopFlags(r: RouteInfo, links: LinkInfo[]): string[] {
   const flags: string[] = [];
   if (r.onlink) flags.push('onlink');
   const dev = links.find((l) => l.ifindex === r.oif);
-  if (dev !== undefined && (dev.flags & IFF.LOWER_UP) === 0) flags.push('linkdown');
+  // A host route to the device's own address (scope host) never carries it.
+  const lost = dev !== undefined && (dev.flags & (IFF.UP | IFF.LOWER_UP)) === IFF.UP;
+  if (lost && r.type !== 'local') flags.push('linkdown');
   return flags;
 }
 

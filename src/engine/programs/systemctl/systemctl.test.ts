@@ -71,6 +71,76 @@ async function node() {
 }
 
 describe('systemctl and journalctl', () => {
+  it('is-active, is-enabled, list-units, daemon-reload as systemd 252 prints them', async () => {
+    const { clock, run } = await node();
+    expect(await run(['systemctl', 'is-active', 'flanneld'])).toEqual({
+      code: 3,
+      out: 'inactive\n',
+      err: '',
+    });
+    expect(await run(['systemctl', 'is-active', 'nosuch'])).toMatchObject({
+      code: 3,
+      out: 'inactive\n',
+    });
+    expect(await run(['systemctl', 'is-enabled', 'flanneld'])).toEqual({
+      code: 0,
+      out: 'enabled\n',
+      err: '',
+    });
+    expect(await run(['systemctl', 'is-enabled', 'nosuch'])).toEqual({
+      code: 1,
+      out: '',
+      err: 'Failed to get unit file state for nosuch.service: No such file or directory\n',
+    });
+    expect((await run(['systemctl', 'list-units'])).out).toBe(
+      '  UNIT LOAD ACTIVE SUB DESCRIPTION\n' +
+        '0 loaded units listed. Pass --all to see loaded but inactive units, too.\n' +
+        "To show all installed unit files use 'systemctl list-unit-files'.\n",
+    );
+    await run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(5_000);
+    expect(await run(['systemctl', 'is-active', '-q', 'flanneld'])).toEqual({
+      code: 0,
+      out: '',
+      err: '',
+    });
+    expect((await run(['systemctl', 'list-units'])).out).toBe(
+      '  UNIT             LOAD   ACTIVE SUB     DESCRIPTION\n' +
+        '  flanneld.service loaded active running Flannel\n' +
+        '\n' +
+        'LOAD   = Reflects whether the unit definition was properly loaded.\n' +
+        'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n' +
+        'SUB    = The low-level unit activation state, values depend on unit type.\n' +
+        '1 loaded units listed. Pass --all to see loaded but inactive units, too.\n' +
+        "To show all installed unit files use 'systemctl list-unit-files'.\n",
+    );
+    expect(await run(['systemctl', 'daemon-reload'])).toEqual({ code: 0, out: '', err: '' });
+    expect((await run(['systemctl', 'frob'])).err).toBe('Unknown command verb frob.\n');
+  });
+
+  it('kill: SIGTERM leaves the unit dead, SIGKILL fails it (result signal)', async () => {
+    const { clock, run } = await node();
+    await run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(5_000);
+    expect(await run(['systemctl', 'kill', 'flanneld'])).toEqual({ code: 0, out: '', err: '' });
+    await clock.advance(0);
+    expect((await run(['systemctl', 'is-active', 'flanneld'])).out).toBe('inactive\n');
+    const log = (await run(['journalctl', '-u', 'flanneld'])).out;
+    expect(log).toContain('systemd[1]: flanneld.service: Deactivated successfully.');
+    expect(log).not.toContain('Stopping flanneld.service');
+
+    await run(['systemctl', 'start', 'flanneld']);
+    await clock.advance(5_000);
+    await run(['systemctl', 'kill', '-s', 'KILL', 'flanneld']);
+    await clock.advance(0);
+    const failed = await run(['systemctl', 'status', 'flanneld']);
+    // This unit has no Restart= (the lab's flanneld unit has; its restart is tested in os/).
+    expect(failed.out).toContain('Active: failed (Result: signal)');
+    const log2 = (await run(['journalctl', '-u', 'flanneld'])).out;
+    expect(log2).toContain('flanneld.service: Main process exited, code=killed, status=9/KILL');
+    expect(log2).toContain("flanneld.service: Failed with result 'signal'.");
+  });
+
   it('starts flanneld, shows its status and journal, stops it', async () => {
     const { clock, run } = await node();
     expect((await run(['systemctl', 'status', 'flanneld'])).code).toBe(3);

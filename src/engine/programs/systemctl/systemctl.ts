@@ -1,4 +1,5 @@
-// systemctl start|stop|restart|status UNIT, as systemd 252 prints them.
+// systemctl start|stop|restart|status|kill|is-active|is-enabled|list-units|daemon-reload, as
+// systemd 252 prints them (src/systemctl/systemctl-*.c).
 
 import {
   ServiceManager,
@@ -56,18 +57,107 @@ const JOB_FAILURE: Record<string, string> = {
   protocol: 'the service did not take the steps required by its unit configuration',
 };
 
+/** list-units: the table (format-table: one space between columns), then the legend. */
+function listUnits(units: UnitStatus[], all: boolean): string {
+  const shown = units
+    .filter((u) => all || u.state !== 'inactive')
+    .sort((a, b) =>
+      ServiceManager.unitName(a.spec.name).localeCompare(ServiceManager.unitName(b.spec.name)),
+    );
+  const rows = [
+    ['', 'UNIT', 'LOAD', 'ACTIVE', 'SUB', 'DESCRIPTION'],
+    ...shown.map((u) => [
+      u.state === 'failed' ? '●' : ' ',
+      ServiceManager.unitName(u.spec.name),
+      'loaded',
+      u.state,
+      u.subState,
+      u.spec.description,
+    ]),
+  ];
+  // The glyph column is one cell wide even when no unit fills it.
+  const widths = rows[0].map((_, c) => Math.max(c === 0 ? 1 : 0, ...rows.map((r) => r[c].length)));
+  const lines = rows.map((r) =>
+    r.map((cell, c) => (c === r.length - 1 ? cell : cell.padEnd(widths[c]))).join(' '),
+  );
+  let out = lines.join('\n') + '\n';
+  if (shown.length > 0)
+    out +=
+      '\nLOAD   = Reflects whether the unit definition was properly loaded.\n' +
+      'ACTIVE = The high-level unit activation state, i.e. generalization of SUB.\n' +
+      'SUB    = The low-level unit activation state, values depend on unit type.\n';
+  out += all
+    ? `${shown.length} loaded units listed.\n`
+    : `${shown.length} loaded units listed. Pass --all to see loaded but inactive units, too.\n`;
+  return out + "To show all installed unit files use 'systemctl list-unit-files'.\n";
+}
+
+const VERBS = [
+  'start',
+  'stop',
+  'restart',
+  'status',
+  'kill',
+  'is-active',
+  'is-enabled',
+  'list-units',
+  'daemon-reload',
+];
+
 export const systemctl: Program = async (argv, io, host) => {
-  // --no-block: queue the job and return at once instead of waiting for it.
-  const noBlock = argv.includes('--no-block');
-  const [verb, ...names] = argv.slice(1).filter((a) => a !== '--no-block');
-  const services = host.services;
-  if (!verb) {
-    io.stderr('Too few arguments.\n');
-    return 1;
+  const flags: string[] = [];
+  const words: string[] = [];
+  let signal: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '-s' || a === '--signal') signal = argv[++i] ?? '';
+    else if (a.startsWith('--signal=')) signal = a.slice('--signal='.length);
+    else if (a.startsWith('-')) flags.push(a);
+    else words.push(a);
   }
-  if (!['start', 'stop', 'restart', 'status'].includes(verb)) {
+  // --no-block: queue the job and return at once instead of waiting for it.
+  const noBlock = flags.includes('--no-block');
+  const quiet = flags.includes('--quiet') || flags.includes('-q');
+  const all = flags.includes('--all') || flags.includes('-a');
+  const [verb = 'list-units', ...names] = words;
+  const services = host.services;
+  if (!VERBS.includes(verb)) {
     io.stderr(`Unknown command verb ${verb}.\n`);
     return 1;
+  }
+  if (verb === 'list-units') {
+    io.stdout(listUnits(services?.list() ?? [], all));
+    return 0;
+  }
+  if (verb === 'daemon-reload') return 0;
+  if (verb === 'is-active') {
+    if (names.length === 0) {
+      io.stderr('Too few arguments.\n');
+      return 1;
+    }
+    let code = 3;
+    for (const name of names) {
+      const state = services?.status(name)?.state ?? 'inactive';
+      if (!quiet) io.stdout(`${state}\n`);
+      if (state === 'active') code = 0;
+    }
+    return code;
+  }
+  if (verb === 'is-enabled') {
+    if (names.length === 0) {
+      io.stderr('Too few arguments.\n');
+      return 1;
+    }
+    for (const name of names) {
+      if (!services?.status(name)) {
+        io.stderr(
+          `Failed to get unit file state for ${ServiceManager.unitName(name)}: No such file or directory\n`,
+        );
+        return 1;
+      }
+      if (!quiet) io.stdout('enabled\n');
+    }
+    return 0;
   }
   if (names.length === 0) {
     io.stderr(`Too few arguments.\n`);
@@ -101,6 +191,20 @@ export const systemctl: Program = async (argv, io, host) => {
     }
     if (verb === 'stop') {
       await services.stop(name);
+      continue;
+    }
+    if (verb === 'kill') {
+      const sig =
+        signal
+          ?.replace(/^(--signal=|-s)/, '')
+          .toUpperCase()
+          .replace(/^SIG/, '') ?? 'TERM';
+      if (!['TERM', '15', 'KILL', '9'].includes(sig)) {
+        io.stderr(`Failed to parse signal string ${sig}.\n`);
+        return 1;
+      }
+      // Nothing runs: systemd has no process to signal, and says nothing.
+      services.kill(name, sig === 'KILL' || sig === '9' ? 'KILL' : 'TERM');
       continue;
     }
     if (verb === 'start') services.start(name);

@@ -223,3 +223,20 @@ export const MORE4: Step[] = [
 ];
 
 export const more4Lab = () => replay(MORE4);
+
+/** linux-faults-lab.sh's host `flfa`: eth0 (its far end as eth0 of `b`), cni0, flannel.1. */
+export const FAULTS: Step[] = [
+  'ip netns add b',
+  'ip link add eth0 type veth peer name eth0 netns b',
+  '[b] ip addr add 172.16.112.131/24 dev eth0',
+  '[b] ip link set eth0 up',
+  'ip addr add 172.16.112.130/24 dev eth0',
+  'ip link set eth0 up',
+  'ip link add cni0 type bridge',
+  'ip addr add 10.244.0.1/24 dev cni0',
+  'ip link set cni0 up',
+  'ip link add flannel.1 type vxlan id 1 local 172.16.112.130 dev eth0 dstport 8472 nolearning',
+  'ip link set flannel.1 mtu 1450',
+  'ip addr add 10.244.0.0/32 dev flannel.1',
+  'ip link set flannel.1 up',
+];
