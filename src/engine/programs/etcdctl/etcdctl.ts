@@ -10,6 +10,7 @@ import { HELP } from './help.ts';
 import { Display, UnsupportedFormat, type OutputFormat } from './printers.ts';
 import { LineReader, TxnInputError, argify, parseCompare } from './txn-input.ts';
 import { prefixEnd } from '../../kv/key-range.ts';
+import { own } from '../../text/own.ts';
 
 const EXIT_ERROR = 1;
 const EXIT_BAD_CONNECTION = 2;
@@ -132,13 +133,13 @@ export const etcdctl: Program = async (argv, io, host) => {
   let used = [words[0]];
   if (PARENTS.includes(first)) {
     const sub = words.length > 1 ? `${first} ${rest[words[1]]}` : '';
-    if (!COMMANDS[sub]) {
+    if (!own(COMMANDS, sub)) {
       io.stdout(HELP[first]);
       return 0;
     }
     path = sub;
     used = words;
-  } else if (!COMMANDS[first]) {
+  } else if (!own(COMMANDS, first)) {
     const msg = `Error: unknown command "${first}" for "etcdctl"\n`;
     io.stderr(`${msg}Run 'etcdctl --help' for usage.\n${msg}`);
     return EXIT_ERROR;
@@ -408,7 +409,7 @@ function parseRequestLine(line: string): RequestOp {
   const args = argify(line);
   if (args.length < 2) throw new TxnInputError(`invalid txn compare request: ${line}`);
   const specs: Record<string, FlagSpecs> = { get: GET_FLAGS, put: PUT_FLAGS, del: DEL_FLAGS };
-  const flags = specs[args[0]];
+  const flags = own(specs, args[0]);
   if (!flags) throw new TxnInputError(`invalid txn request: ${line}`);
   let parsed;
   try {
