@@ -236,7 +236,7 @@ describe('the KV under garbage', () => {
     const raw = new BroadcastChannel(name);
     const answers: { t: string; error?: { message: unknown } }[] = [];
     raw.onmessage = (e) => answers.push(e.data as never);
-    const addressed = (m: unknown, to: string) => ({ ...(m as object), to, from: 'raw' });
+    const addressed = (m: unknown, to: string) => ({ ...(m as { t: string }), to, from: 'raw' });
     const templates = [
       { t: 'who' },
       ...REQUESTS.map((r) => addressed(r, 'leader')).map((r) => ({

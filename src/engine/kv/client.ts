@@ -67,6 +67,9 @@ export function createKvClient(server: KvServer): KvClient {
         isLearner: false,
       })),
 
+    alarmList: () => call(() => alarmResponse(server, server.alarmList())),
+    alarmDisarm: () => call(() => alarmResponse(server, server.alarmDisarm())),
+
     memberList: () =>
       call(() => {
         const member: KvMember = {
@@ -78,6 +81,13 @@ export function createKvClient(server: KvServer): KvClient {
         };
         return { header: { ...server.header(), revision: 0 }, members: [member] };
       }),
+  };
+}
+
+function alarmResponse(server: KvServer, alarms: readonly ('NOSPACE' | 'CORRUPT')[]) {
+  return {
+    header: server.header(),
+    alarms: alarms.map((alarm) => ({ memberId: server.memberId, alarm })),
   };
 }
 

@@ -95,6 +95,10 @@ const responseOp: Check = union({
 });
 const txnResponse: Check = record({ header, succeeded: bool, responses: list(responseOp) });
 const headerOnly = record({ header });
+const alarms = record({
+  header,
+  alarms: list(record({ memberId: str, alarm: oneOf('NOSPACE', 'CORRUPT') })),
+});
 const member = record({
   id: str,
   name: str,
@@ -117,6 +121,8 @@ const REQUESTS: Record<KvCall, Check[]> = {
   leaseList: [],
   status: [],
   memberList: [],
+  alarmList: [],
+  alarmDisarm: [],
 };
 
 const ANSWERS: Record<KvCall, Check> = {
@@ -142,6 +148,8 @@ const ANSWERS: Record<KvCall, Check> = {
     isLearner: opt(bool),
   }),
   memberList: record({ header, members: list(member) }),
+  alarmList: alarms,
+  alarmDisarm: alarms,
 };
 
 /**

@@ -3,6 +3,7 @@
 // UnsupportedFormat, which etcdctl reports after the request has run.
 
 import type {
+  AlarmMember,
   DeleteRangeResponse,
   KeyValue,
   KvMember,
@@ -27,6 +28,9 @@ import {
 } from './format.ts';
 
 export class UnsupportedFormat extends Error {}
+
+/** etcdserverpb.AlarmType's numbers. */
+const ALARM_TYPES = ['NONE', 'NOSPACE', 'CORRUPT'];
 
 export interface EndpointStatus {
   endpoint: string;
@@ -198,6 +202,25 @@ export class Display {
     if (this.format === 'simple') this.line(`compacted revision ${rev}`);
     else if (this.format === 'json') this.json({ header: headerJson(header) });
     else if (this.format === 'fields') this.hdr(header);
+    else this.unsupported();
+  }
+
+  /** printer_simple.go prints each alarm's protobuf text form; the JSON has no header (etcd
+   * leaves it nil) and the alarm type as its enum number. */
+  alarms(alarms: AlarmMember[]): void {
+    if (this.format === 'simple')
+      for (const a of alarms) this.line(`memberID:${a.memberId} alarm:${a.alarm} `);
+    else if (this.format === 'json')
+      this.json(
+        alarms.length === 0
+          ? {}
+          : {
+              alarms: alarms.map((a) => ({
+                memberID: new RawNumber(a.memberId),
+                alarm: ALARM_TYPES.indexOf(a.alarm),
+              })),
+            },
+      );
     else this.unsupported();
   }
 
