@@ -113,6 +113,10 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // Only the app's own page falls back to it (the folder itself or index.html, with any
+        // query): another page of the folder, or one that does not exist, goes to the server,
+        // which serves it or says 404. (embed.html is precached and served as itself.)
+        navigateFallbackAllowlist: [/\/(index\.html)?(\?.*)?$/],
         cleanupOutdatedCaches: true,
         // The first service worker takes the open page at once, so even a first visit is
         // served offline later and sees the update prompt (skipWaiting waits for the user).
