@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { encodePng, renderIcon } from './src/ui/pwa-icon.ts';
+import { contentSecurityPolicy } from './src/ui/csp.ts';
 
 const ICONS = [
   { file: 'icons/icon-192.png', size: 192, maskable: false },
@@ -23,6 +24,21 @@ function pwaIcons(): Plugin {
         this.emitFile({ type: 'asset', fileName: icon.file, source: png });
       }
     },
+  };
+}
+
+/** Puts the site's Content-Security-Policy (src/ui/csp.ts) first in every built page's <head>. */
+function cspMeta(): Plugin {
+  return {
+    name: 'flannel-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy() },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }
 
@@ -84,6 +100,7 @@ export default defineConfig({
     // the page's <head>, or the widget's shadow root.
     svelte({ emitCss: false }),
     pwaIcons(),
+    cspMeta(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false, // App.svelte registers it (the widget never does)
