@@ -65,6 +65,7 @@ export function createKvClient(server: KvServer): KvClient {
         raftAppliedIndex: server.raftIndex,
         raftTerm: server.header().raftTerm,
         isLearner: false,
+        errors: server.alarmList().map((a) => `memberID:${server.memberId} alarm:${a} `),
       })),
 
     alarmList: () => call(() => alarmResponse(server, server.alarmList())),

@@ -561,6 +561,7 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
         raftTerm: int(j.raftTerm),
         dbSizeInUse: int(j.dbSizeInUse),
         isLearner: j.isLearner === true,
+        errors: (j.errors as string[] | undefined) ?? [],
       };
     },
     alarmList: async () => toAlarms(await call('/v3/maintenance/alarm', { action: 'GET' }, true)),

@@ -186,6 +186,8 @@ export interface KvClient {
     raftTerm?: number;
     dbSizeInUse?: number;
     isLearner?: boolean;
+    /** The member's active alarms, as etcd words them ("memberID:N alarm:NOSPACE "). */
+    errors?: string[];
   }>;
 
   /** Active alarms (`etcdctl alarm list`), and disarming them all (`etcdctl alarm disarm`). */

@@ -146,6 +146,7 @@ const ANSWERS: Record<KvCall, Check> = {
     raftTerm: opt(int),
     dbSizeInUse: opt(int),
     isLearner: opt(bool),
+    errors: opt(list(str)),
   }),
   memberList: record({ header, members: list(member) }),
   alarmList: alarms,

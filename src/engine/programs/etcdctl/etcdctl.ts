@@ -620,6 +620,7 @@ async function runEndpointStatus(c: Ctx): Promise<number> {
       raftTerm: s.raftTerm ?? s.header.raftTerm,
       raftIndex: s.raftIndex,
       raftAppliedIndex: s.raftAppliedIndex ?? s.raftIndex,
+      errors: s.errors ?? [],
     });
   }
   c.display.endpointStatus(list);

@@ -90,10 +90,25 @@ describe('--quota-backend-bytes and the NOSPACE alarm', () => {
     expect(await run(['put', '/small', 'v'])).toBe(recorded(LIMITS, 'put /small v'));
     expect(await run(['get', '/small'])).toBe('[exit 0]\n');
     expect(await run(['del', '/fill/1'])).toBe(recorded(LIMITS, 'del /fill/1'));
+    // endpoint status names the alarm: its table wraps the ERRORS cell as tablewriter does.
+    const lastCells = (t: string) =>
+      t
+        .split('\n')
+        .filter((l) => l.startsWith('|'))
+        .map((l) => l.split('|').at(-2));
+    expect(lastCells(await run(['endpoint', 'status', '-w', 'table']))).toEqual(
+      lastCells(recorded(LIMITS, 'endpoint status -w table')),
+    );
+    const errors = '"errors":["memberID:13668033151171901709 alarm:NOSPACE "]';
+    expect(recorded(LIMITS, 'endpoint status -w json')).toContain(errors);
+    expect(await run(['endpoint', 'status', '-w', 'json'])).toContain(errors);
     expect(await run(['alarm', 'disarm'])).toBe(recorded(LIMITS, 'alarm disarm'));
     expect(await run(['alarm', 'list'])).toBe(recorded(LIMITS, 'alarm list', 3));
     expect(await run(['alarm', 'disarm'])).toBe(recorded(LIMITS, 'alarm disarm', 1));
     expect(await run(['put', '/small', 'v'])).toBe(recorded(LIMITS, 'put /small v', 1));
+    expect(lastCells(await run(['endpoint', 'status', '-w', 'table']))).toEqual(
+      lastCells(recorded(LIMITS, 'endpoint status -w table', 1)),
+    );
   });
 
   it('prints alarms as json, refuses table, and lease grant fails as etcdctl says', async () => {

@@ -43,6 +43,8 @@ export interface EndpointStatus {
   raftTerm: number;
   raftIndex: number;
   raftAppliedIndex: number;
+  /** Active alarms ("memberID:N alarm:NOSPACE "). */
+  errors: string[];
 }
 
 export interface EndpointHealth {
@@ -271,7 +273,7 @@ export class Display {
       String(s.raftTerm),
       String(s.raftIndex),
       String(s.raftAppliedIndex),
-      '',
+      s.errors.join(', '),
     ]);
     if (this.format === 'simple') for (const r of rows) this.line(r.join(', '));
     else if (this.format === 'table') {
@@ -290,6 +292,7 @@ export class Display {
             raftIndex: s.raftIndex,
             raftTerm: s.raftTerm,
             raftAppliedIndex: s.raftAppliedIndex,
+            errors: s.errors.length ? s.errors : undefined,
             dbSizeInUse: s.dbSizeInUse,
           },
         })),
@@ -304,7 +307,7 @@ export class Display {
         this.line(`"RaftIndex" : ${s.raftIndex}`);
         this.line(`"RaftTerm" : ${s.raftTerm}`);
         this.line(`"RaftAppliedIndex" : ${s.raftAppliedIndex}`);
-        this.line(`"Errors" : []`);
+        this.line(`"Errors" : [${s.errors.join(' ')}]`);
         this.line(`"Endpoint" : ${goQuote(s.endpoint)}`);
         this.line('');
       }
