@@ -1,6 +1,7 @@
 // etcd's limits as etcdctl shows them, against what etcd 3.4.23 printed on the oracle
 // (tests/golden/etcd/etcdctl-limits.txt with --quota-backend-bytes=8388608,
-// etcdctl-alarm.txt with a quota of one byte; /work/shared/oracle/etcd-limits-lab.sh).
+// etcdctl-alarm.txt with a quota of one byte; /work/shared/oracle/etcd-limits-lab.sh and
+// etcd-alarm-lab.sh).
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
