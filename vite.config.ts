@@ -3,6 +3,7 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { deflateSync, gzipSync } from 'node:zlib';
 import { encodePng, renderIcon } from './src/ui/pwa-icon.ts';
+import { contentSecurityPolicy } from './src/ui/csp.ts';
 
 const ICONS = [
   { file: 'icons/icon-192.png', size: 192, maskable: false },
@@ -23,6 +24,21 @@ function pwaIcons(): Plugin {
         this.emitFile({ type: 'asset', fileName: icon.file, source: png });
       }
     },
+  };
+}
+
+/** Puts the site's Content-Security-Policy (src/ui/csp.ts) first in every built page's <head>. */
+function cspMeta(): Plugin {
+  return {
+    name: 'flannel-csp-meta',
+    apply: 'build',
+    transformIndexHtml: () => [
+      {
+        tag: 'meta',
+        attrs: { 'http-equiv': 'Content-Security-Policy', content: contentSecurityPolicy() },
+        injectTo: 'head-prepend',
+      },
+    ],
   };
 }
 
@@ -84,6 +100,7 @@ export default defineConfig({
     // the page's <head>, or the widget's shadow root.
     svelte({ emitCss: false }),
     pwaIcons(),
+    cspMeta(),
     VitePWA({
       registerType: 'prompt',
       injectRegister: false, // App.svelte registers it (the widget never does)
@@ -113,6 +130,10 @@ export default defineConfig({
         globPatterns: ['**/*.{js,css,html,svg,png,wasm,webmanifest}'],
         maximumFileSizeToCacheInBytes: 16 * 1024 * 1024,
         navigateFallback: 'index.html',
+        // Only the app's own page falls back to it (the folder itself or index.html, with any
+        // query): another page of the folder, or one that does not exist, goes to the server,
+        // which serves it or says 404. (embed.html is precached and served as itself.)
+        navigateFallbackAllowlist: [/\/(index\.html)?(\?.*)?$/],
         cleanupOutdatedCaches: true,
         // The first service worker takes the open page at once, so even a first visit is
         // served offline later and sees the update prompt (skipWaiting waits for the user).

@@ -4,6 +4,7 @@
 import { createKvClient } from '../src/engine/kv/client.ts';
 import { prefixEnd } from '../src/engine/kv/key-range.ts';
 import { KvServer } from '../src/engine/kv/server.ts';
+import { MemoryKvStorage } from '../src/engine/kv/storage.ts';
 import { ManualClock, settle } from '../src/engine/os/clock.ts';
 import { ROOT_NS } from '../src/engine/kernel/types.ts';
 import {
@@ -106,8 +107,50 @@ async function benchLeaseFanOut(): Promise<Record<string, number>> {
   };
 }
 
+const MANY_KEYS = 100_000;
+
+/**
+ * What persistence costs as the store grows (issue 16): 100,000 keys put one by one, each
+ * commit saved (the storage keeps a JSON copy, as IndexedDB keeps a clone), and what a save
+ * writes after five 1 MiB puts of one key.
+ */
+async function benchStoreGrowth(): Promise<Record<string, number>> {
+  const storage = new MemoryKvStorage();
+  const server = new KvServer({ clock: new ManualClock(), storage });
+  const kv = createKvClient(server);
+  const value = JSON.stringify({ PublicIP: '172.16.112.11', PublicIPv6: null });
+  const heap = process.memoryUsage().heapUsed;
+  const t = performance.now();
+  for (let i = 0; i < MANY_KEYS; i++) await kv.put({ key: `/bench/many/${i}`, value });
+  await server.flush();
+  const manyMs = performance.now() - t;
+  const heapMb = (process.memoryUsage().heapUsed - heap) / 1e6;
+  const savedMb = storage.saveBytes.reduce((a, b) => a + b, 0) / 1e6;
+
+  const big = new MemoryKvStorage();
+  const bigServer = new KvServer({ clock: new ManualClock(), storage: big });
+  const bigKv = createKvClient(bigServer);
+  for (let i = 0; i < 5; i++) {
+    await bigKv.put({ key: '/big', value: 'x'.repeat(1024 * 1024) });
+    await bigServer.flush();
+  }
+  await bigKv.deleteRange({ key: '/big' });
+  await bigServer.flush();
+  return {
+    put100kKeysMs: Math.round(manyMs),
+    put100kKeysHeapMb: Math.round(heapMb),
+    put100kKeysSavedMb: Math.round(savedMb),
+    saveBytesFifthMiBPut: big.saveBytes[4],
+    saveBytesAfterDelete: big.saveBytes[5],
+  };
+}
+
 export async function benchKv(): Promise<Record<string, number>> {
-  return { ...(await benchPutsAndRanges()), ...(await benchLeaseFanOut()) };
+  return {
+    ...(await benchPutsAndRanges()),
+    ...(await benchStoreGrowth()),
+    ...(await benchLeaseFanOut()),
+  };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) console.log(await benchKv());

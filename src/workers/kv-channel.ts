@@ -13,10 +13,19 @@ import {
   callsVia,
   errorFromWire,
   errorToWire,
+  isKvCall,
   type KvCall,
   type KvCalls,
   type WireError,
 } from '../engine/kv/protocol.ts';
+import {
+  isAnswerOf,
+  isMessage,
+  isRequestOf,
+  isWatchRequest,
+  isWatchResponse,
+  isWireError,
+} from '../engine/kv/wire-check.ts';
 import {
   KvError,
   type KvClient,
@@ -42,23 +51,51 @@ type Msg =
   | { t: 'wres'; to: string; id: number; res: WatchResponse }
   | { t: 'cancel'; to: string; from: string; id: number };
 
+const isStr = (v: unknown) => typeof v === 'string';
+const isId = Number.isSafeInteger;
+/** Every message's envelope, by its type (everyone on the channel hears every message). */
+const ENVELOPES: Record<Msg['t'], Parameters<typeof isMessage>[1]> = {
+  who: {},
+  leader: { leader: isStr },
+  req: { to: isStr, from: isStr, id: isId },
+  res: { to: isStr, id: isId },
+  watch: { to: isStr, from: isStr, id: isId },
+  created: { to: isStr, id: isId, nextRevision: isId },
+  wres: { to: isStr, id: isId },
+  cancel: { to: isStr, from: isStr, id: isId },
+};
+
+/** Whether `m` is one of the protocol's messages, its envelope whole. */
+function isEnvelope(m: unknown): m is Msg {
+  const t = (m as { t?: unknown } | null)?.t;
+  return (
+    typeof t === 'string' && Object.hasOwn(ENVELOPES, t) && isMessage(m, ENVELOPES[t as Msg['t']])
+  );
+}
+
 /**
  * The leader's side: answers requests addressed to `leaderId` with `client` (the store) and
- * announces itself. `currentRevision` tells where a watch from "now" starts. Returns stop().
+ * announces itself. `currentRevision` tells where a watch from "now" starts. A message that is
+ * not the protocol's, or a request to it that is not a call it takes, is dropped and reported
+ * to `onDrop`. Returns stop().
  */
 export function serveKvChannel(
   client: KvClient,
   channel: BusChannel,
   leaderId: string,
   currentRevision: () => number,
+  onDrop = () => {},
 ): () => void {
   const watches = new Map<string, () => void>();
   const post = (m: Msg) => channel.postMessage(m);
 
   const onMessage = (e: MessageEvent) => {
-    const m = e.data as Msg;
+    const m: unknown = e.data;
+    if (!isEnvelope(m)) return onDrop();
     if (m.t === 'who') post({ t: 'leader', leader: leaderId });
     if (!('to' in m) || m.to !== leaderId) return;
+    if (m.t === 'req' && !(isKvCall(m.method) && isRequestOf(m.method, m.args))) return onDrop();
+    if (m.t === 'watch' && !isWatchRequest(m.req)) return onDrop();
     if (m.t === 'req') void answer(m);
     else if (m.t === 'watch') startWatch(m);
     else if (m.t === 'cancel') {
@@ -122,7 +159,9 @@ export class ChannelKvClient implements KvClient {
   private seq = 0;
   private readonly pending = new Map<number, Pending>();
   private readonly watches = new Map<number, OpenWatch>();
-  private readonly onMessage = (e: MessageEvent) => this.receive(e.data as Msg);
+  private readonly onMessage = (e: MessageEvent) => this.receive(e.data);
+  /** Messages that were not the protocol's, or not a well-formed answer to this client. */
+  dropped = 0;
 
   constructor(
     private readonly channel: BusChannel,
@@ -185,12 +224,21 @@ export class ChannelKvClient implements KvClient {
     this.channel.postMessage(m);
   }
 
-  private receive(m: Msg): void {
+  private receive(m: unknown): void {
+    if (!isEnvelope(m)) {
+      this.dropped++;
+      return;
+    }
     if (m.t === 'leader') return this.follow(m.leader);
     if (!('to' in m) || m.to !== this.id) return;
     if (m.t === 'res') {
       const p = this.pending.get(m.id);
       if (!p) return;
+      const whole = m.error !== undefined ? isWireError(m.error) : isAnswerOf(p.method, m.value);
+      if (!whole) {
+        this.dropped++;
+        return;
+      }
       this.pending.delete(m.id);
       if (m.error) p.reject(errorFromWire(m.error));
       else p.resolve(m.value);
@@ -200,6 +248,10 @@ export class ChannelKvClient implements KvClient {
     } else if (m.t === 'wres') {
       const w = this.watches.get(m.id);
       if (!w) return; // cancelled here; the leader hears of it soon
+      if (!isWatchResponse(m.res)) {
+        this.dropped++;
+        return;
+      }
       w.nextRevision = Math.max(w.nextRevision ?? 0, m.res.header.revision + 1);
       if (m.res.canceled) this.watches.delete(m.id);
       w.onResponse(m.res);

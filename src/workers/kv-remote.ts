@@ -13,9 +13,18 @@ import {
   callsVia,
   errorFromWire,
   errorToWire,
+  isKvCall,
   type KvCall,
   type WireError,
 } from '../engine/kv/protocol.ts';
+import {
+  isAnswerOf,
+  isMessage,
+  isRequestOf,
+  isWatchRequest,
+  isWatchResponse,
+  isWireError,
+} from '../engine/kv/wire-check.ts';
 import type { KvClient, ResponseHeader, WatchRequest, WatchResponse } from '../engine/kv/types.ts';
 
 /** Host -> KV worker. */
@@ -30,13 +39,27 @@ type Reply =
   | { t: 'err'; id: number; error: WireError }
   | { t: 'event'; id: number; res: WatchResponse };
 
-/** Serves `client` on `port` (the KV worker's end of one host's channel). */
-export function serveKvPort(client: KvClient, port: MessagePort): void {
+const hasId = (m: unknown) => isMessage(m, { id: Number.isSafeInteger });
+
+/** Whether a message that arrived at the KV worker is a request it can serve. */
+function isRequest(m: unknown): m is Request {
+  if (!hasId(m)) return false;
+  const r = m as Request;
+  if (r.t === 'call') return isKvCall(r.method) && isRequestOf(r.method, r.args);
+  if (r.t === 'watch') return isWatchRequest(r.req);
+  return r.t === 'cancel';
+}
+
+/**
+ * Serves `client` on `port` (the KV worker's end of one host's channel). A message that is not
+ * a request is dropped and reported to `onDrop`.
+ */
+export function serveKvPort(client: KvClient, port: MessagePort, onDrop = () => {}): void {
   const watches = new Map<number, { cancel(): void }>();
   const reply = (m: Reply) => port.postMessage(m);
   port.onmessage = (e: MessageEvent) => {
-    const m = e.data as Request;
-    if (typeof m !== 'object' || m === null || typeof m.id !== 'number') return;
+    const m: unknown = e.data;
+    if (!isRequest(m)) return onDrop();
     if (m.t === 'call') {
       void (async () => {
         try {
@@ -70,21 +93,40 @@ export function serveKvPort(client: KvClient, port: MessagePort): void {
 
 const NO_HEADER: ResponseHeader = { clusterId: '0', memberId: '0', revision: 0, raftTerm: 0 };
 
-/** A host's port to the KV: calls waiting for their answer, messages received so far. */
+/** A host's port to the KV: calls waiting for their answer, messages received and dropped. */
 export interface KvPortTraffic {
   inFlight: number;
   received: number;
+  /** Messages that were not a reply to this host: dropped unread. */
+  dropped: number;
 }
 
 /** The host's KvClient over its port to the KV worker. */
 export function wrapKvPort(port: MessagePort): KvClient & { traffic(): KvPortTraffic } {
   let nextId = 1;
   let received = 0;
-  const calls = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  let dropped = 0;
+  const calls = new Map<
+    number,
+    { method: KvCall; resolve(v: unknown): void; reject(e: Error): void }
+  >();
   const watches = new Map<number, (res: WatchResponse) => void>();
+  /** Whether `m` answers a call or watch of this host, with what that call answers. */
+  const isReply = (m: unknown): m is Reply => {
+    if (!hasId(m)) return false;
+    const r = m as Reply;
+    if (r.t === 'event') return isWatchResponse(r.res);
+    const call = calls.get(r.id);
+    if (r.t === 'ok') return call !== undefined && isAnswerOf(call.method, r.value);
+    return r.t === 'err' && isWireError(r.error);
+  };
   port.onmessage = (e: MessageEvent) => {
-    const m = e.data as Reply;
+    const m: unknown = e.data;
     received++;
+    if (!isReply(m)) {
+      dropped++;
+      return;
+    }
     if (m.t === 'event') {
       watches.get(m.id)?.(m.res);
       return;
@@ -98,12 +140,12 @@ export function wrapKvPort(port: MessagePort): KvClient & { traffic(): KvPortTra
   const send = (method: KvCall, args: unknown[]) =>
     new Promise((resolve, reject) => {
       const id = nextId++;
-      calls.set(id, { resolve, reject });
+      calls.set(id, { method, resolve, reject });
       port.postMessage({ t: 'call', id, method, args } satisfies Request);
     });
   return {
     ...callsVia(send),
-    traffic: () => ({ inFlight: calls.size, received }),
+    traffic: () => ({ inFlight: calls.size, received, dropped }),
     watch(req, onResponse) {
       const id = nextId++;
       watches.set(id, (res) => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryKvStorage, type KvSnapshot, type KvStorage } from '../engine/kv/storage.ts';
+import { MemoryKvStorage, type KvChanges, type KvStorage } from '../engine/kv/storage.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { withAdvance, withSpeed, type ClockParams } from '../engine/os/realtime-clock.ts';
 import { wrapKvPort } from './kv-remote.ts';
@@ -140,7 +140,7 @@ describe('KvService (the KV worker)', () => {
   });
 
   it('runs unsaved, leaving the stored data alone, when storage cannot be read', async () => {
-    const saved: KvSnapshot[] = [];
+    const saved: KvChanges[] = [];
     const broken: KvStorage = {
       load: () => Promise.reject(new Error('IndexedDB is unavailable')),
       save: (s) => {

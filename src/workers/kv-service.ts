@@ -56,6 +56,10 @@ export class KvService {
   private calls = { handled: 0, running: 0 };
   /** The lab's "etcd unreachable" fault, between this tab's hosts and the store. */
   private readonly reach = new KvReach();
+  /** Messages from hosts and tabs that were not the KV protocol's (see engine/kv/wire-check.ts). */
+  private droppedHere = 0;
+  private readonly onDrop = () => void this.droppedHere++;
+  private channelClient: ChannelKvClient | null = null;
   private server: Promise<KvServer> | null = null;
   private client: KvClient | null = null;
   /** The store itself, once this worker leads: its own tab's hosts skip the channel. */
@@ -116,7 +120,7 @@ export class KvService {
     if (!this.opened) throw new Error('the KV store is not open');
     this.checkLab(labId);
     await this.opened;
-    serveKvPort(this.hostClient(), port);
+    serveKvPort(this.hostClient(), port, this.onDrop);
   }
 
   /**
@@ -197,6 +201,11 @@ export class KvService {
     await (await this.server)?.flush();
   }
 
+  /** Malformed messages dropped so far: from this tab's hosts, and on the lab's channel. */
+  get droppedMessages(): number {
+    return this.droppedHere + (this.channelClient?.dropped ?? 0);
+  }
+
   /** Whether this worker holds the lab's store (the leader). */
   get leading(): boolean {
     return this.server !== null;
@@ -220,6 +229,7 @@ export class KvService {
     this.tabId = tabs.newId();
     const client = new ChannelKvClient(tabs.channel(labChannelName(labId)), tabs.newId());
     this.client = client;
+    this.channelClient = client;
     this.closers.push(() => client.close());
     // Held for the worker's life: other tabs see this tab's claims as live.
     let releaseAll!: () => void;
@@ -242,7 +252,13 @@ export class KvService {
     if (this.closed) return; // the lock came as the tab was closing
     const channel = tabs.channel(labChannelName(labId));
     this.direct = createKvClient(server);
-    const stop = serveKvChannel(this.direct, channel, tabs.newId(), () => server.header().revision);
+    const stop = serveKvChannel(
+      this.direct,
+      channel,
+      tabs.newId(),
+      () => server.header().revision,
+      this.onDrop,
+    );
     this.closers.push(() => {
       stop();
       channel.close();

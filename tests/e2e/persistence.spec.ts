@@ -42,3 +42,62 @@ test('a reload keeps the subnets, the KV and each host’s shell history', async
   await expect(t).toContainText('echo persist-me');
   expect(problems).toEqual([]);
 });
+
+test('a lab saved whole by an older version (one snapshot record) loads, and is rewritten per record', async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await page.goto('/');
+  const db = 'flannel-playground-kv-e2e-legacy';
+  const stored = (keys: 'keys' | 'put') =>
+    page.evaluate(
+      ([name, what]) =>
+        new Promise<string[]>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onupgradeneeded = () => open.result.createObjectStore('kv');
+          open.onerror = () => reject(open.error);
+          open.onsuccess = () => {
+            const tx = open.result.transaction('kv', 'readwrite');
+            const kv = tx.objectStore('kv');
+            const record = {
+              key: '/legacy',
+              value: 'kept',
+              createRevision: 2,
+              modRevision: 2,
+              sub: 0,
+              version: 1,
+              lease: 0,
+              tombstone: false,
+            };
+            if (what === 'put')
+              kv.put(
+                {
+                  format: 1,
+                  currentRev: 2,
+                  compactRev: -1,
+                  raftIndex: 5,
+                  leaseSeq: 0,
+                  records: [record],
+                  leases: [],
+                },
+                'snapshot',
+              );
+            const keys = kv.getAllKeys();
+            tx.oncomplete = () => {
+              open.result.close();
+              resolve(keys.result.map((k) => JSON.stringify(k)));
+            };
+          };
+        }),
+      [db, keys] as const,
+    );
+  expect(await stored('put')).toEqual(['"snapshot"']);
+  await page.goto('/?lab=e2e-legacy');
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 30_000 });
+  expect(await run(page, 'node1', 'etcdctl get /legacy --print-value-only')).toContain('kept');
+  const keys = await stored('keys');
+  expect(keys).toContain('"meta"');
+  expect(keys).toContain('["r",2,0]');
+  expect(keys).not.toContain('"snapshot"');
+  expect(problems).toEqual([]);
+});

@@ -42,6 +42,34 @@ test('after one visit the lab starts and works offline', async ({ page, context 
   expect(problems).toEqual([]);
 });
 
+test("the service worker answers navigations for the app only; other pages are the server's", async ({
+  page,
+  context,
+}) => {
+  await page.goto('/?lab=e2e-sw-scope');
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  for (const path of ['/', '/index.html', '/?nodes=2', '/index.html?lab=x', '/embed.html']) {
+    const res = await page.goto(path);
+    expect(res?.fromServiceWorker(), path).toBe(true);
+  }
+  for (const path of ['/other.html', '/missing', '/docs/page.html?x=1']) {
+    const res = await page.goto(path);
+    expect(res?.fromServiceWorker(), path).toBe(false);
+  }
+  // Offline, the app still opens; a page the site does not have is not the app in disguise.
+  await context.setOffline(true);
+  try {
+    expect((await page.goto('/?lab=e2e-sw-scope'))?.fromServiceWorker()).toBe(true);
+    await expect(page.goto('/missing')).rejects.toThrow(/ERR_INTERNET_DISCONNECTED|ERR_FAILED/);
+  } finally {
+    await context.setOffline(false);
+  }
+});
+
 test('a new deployment shows the update prompt, and Reload switches to it', async ({ page }) => {
   const problems = watch(page);
   await page.goto('/?lab=e2e-update');

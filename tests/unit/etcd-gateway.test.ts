@@ -132,6 +132,16 @@ describe.skipIf(!etcdInstalled())('etcd gateway client against a 3-member etcd',
     await kv.leaseRevoke(foreign!);
   });
 
+  it('lists and disarms alarms, and refuses a request over 1.5 MiB as the embedded KV does', async () => {
+    expect((await kv.alarmList()).alarms).toEqual([]);
+    expect((await kv.alarmDisarm()).alarms).toEqual([]);
+    const err = await rejection(kv.put({ key: '/t/big', value: 'x'.repeat(1_600_000) }));
+    expect({ code: err.code, message: err.message }).toEqual({
+      code: 'InvalidArgument',
+      message: 'etcdserver: request is too large',
+    });
+  });
+
   it('reports compaction and future revisions as etcd does, and cancels a compacted watch', async () => {
     const first = await kv.put({ key: '/t/compact', value: '1' });
     await kv.put({ key: '/t/compact', value: '2' });

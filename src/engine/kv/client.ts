@@ -65,7 +65,11 @@ export function createKvClient(server: KvServer): KvClient {
         raftAppliedIndex: server.raftIndex,
         raftTerm: server.header().raftTerm,
         isLearner: false,
+        errors: server.alarmList().map((a) => `memberID:${server.memberId} alarm:${a} `),
       })),
+
+    alarmList: () => call(() => alarmResponse(server, server.alarmList())),
+    alarmDisarm: () => call(() => alarmResponse(server, server.alarmDisarm())),
 
     memberList: () =>
       call(() => {
@@ -78,6 +82,13 @@ export function createKvClient(server: KvServer): KvClient {
         };
         return { header: { ...server.header(), revision: 0 }, members: [member] };
       }),
+  };
+}
+
+function alarmResponse(server: KvServer, alarms: readonly ('NOSPACE' | 'CORRUPT')[]) {
+  return {
+    header: server.header(),
+    alarms: alarms.map((alarm) => ({ memberId: server.memberId, alarm })),
   };
 }
 

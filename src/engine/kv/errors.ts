@@ -15,3 +15,9 @@ export const errLeaseTtlTooLarge = () =>
 export const errEmptyKey = () => new KvError('InvalidArgument', 'etcdserver: key is not provided');
 export const errDuplicateKey = () =>
   new KvError('InvalidArgument', 'etcdserver: duplicate key given in txn request');
+export const errRequestTooLarge = () =>
+  new KvError('InvalidArgument', 'etcdserver: request is too large');
+export const errTooManyOps = () =>
+  new KvError('InvalidArgument', 'etcdserver: too many operations in txn request');
+export const errNoSpace = () =>
+  new KvError('ResourceExhausted', 'etcdserver: mvcc: database space exceeded');

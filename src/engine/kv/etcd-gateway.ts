@@ -504,6 +504,14 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
     };
   }
 
+  const toAlarms = (j: Json) => ({
+    header: header(j),
+    alarms: ((j.alarms as Json[]) ?? []).map((a) => ({
+      memberId: String(a.memberID ?? '0'),
+      alarm: a.alarm === 'CORRUPT' ? ('CORRUPT' as const) : ('NOSPACE' as const),
+    })),
+  });
+
   return {
     range: async (req) => toRange(await call('/v3/kv/range', rangeBody(req), true)),
     put: async (req) => toPut(await call('/v3/kv/put', putBody(req), false)),
@@ -553,7 +561,18 @@ export function createEtcdGateway(opts: EtcdGatewayOptions): KvClient & { close(
         raftTerm: int(j.raftTerm),
         dbSizeInUse: int(j.dbSizeInUse),
         isLearner: j.isLearner === true,
+        errors: (j.errors as string[] | undefined) ?? [],
       };
+    },
+    alarmList: async () => toAlarms(await call('/v3/maintenance/alarm', { action: 'GET' }, true)),
+    async alarmDisarm() {
+      // etcdctl's alarm disarm: the alarms listed, then each deactivated.
+      const listed = toAlarms(await call('/v3/maintenance/alarm', { action: 'GET' }, true));
+      for (const a of listed.alarms) {
+        const body = { action: 'DEACTIVATE', memberID: a.memberId, alarm: a.alarm };
+        await call('/v3/maintenance/alarm', body, false);
+      }
+      return listed;
     },
     async memberList() {
       const j = await call('/v3/cluster/member/list', {}, true);

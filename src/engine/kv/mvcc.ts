@@ -76,7 +76,8 @@ export class MvccStore {
     return this.log.slice(lo);
   }
 
-  compact(rev: number): void {
+  /** Forgets the history before `rev`; returns the records it dropped. */
+  compact(rev: number): StoredKv[] {
     if (rev <= this.compactRev) throw errCompacted();
     if (rev > this.currentRev) throw errFutureRev();
     this.compactRev = rev;
@@ -87,7 +88,9 @@ export class MvccStore {
       else for (const kv of ki.records()) kept.add(kv);
     }
     this.sortedKeys = this.sortedKeys.filter((k) => this.index.has(k));
+    const removed = this.log.filter((kv) => !kept.has(kv));
     this.log = this.log.filter((kv) => kept.has(kv));
+    return removed;
   }
 
   /** Every stored record, for snapshots. */

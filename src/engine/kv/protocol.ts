@@ -28,6 +28,8 @@ const CALLS: Record<KvCall, true> = {
   leaseList: true,
   status: true,
   memberList: true,
+  alarmList: true,
+  alarmDisarm: true,
 };
 
 export const KV_CALLS = Object.keys(CALLS) as readonly KvCall[];

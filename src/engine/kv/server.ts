@@ -1,13 +1,31 @@
 // The etcd server of the lab: applies requests to the MVCC store and the lessor, answers with
 // etcd's response headers, serves watchers and persists every committed change.
-// Requests are validated before anything is written, so a failed request changes nothing.
+// Requests are validated before anything is written, so a failed request changes nothing, and
+// held to etcd's limits (limits.ts): request size, txn ops, the backend quota with its NOSPACE
+// alarm. History is compacted on the lab clock as kube-apiserver has etcd do it.
 
 import type { LabClock } from '../os/clock.ts';
-import { errDuplicateKey, errEmptyKey, errLeaseNotFound } from './errors.ts';
+import {
+  errDuplicateKey,
+  errEmptyKey,
+  errLeaseNotFound,
+  errNoSpace,
+  errRequestTooLarge,
+  errTooManyOps,
+} from './errors.ts';
 import type { StoredKv } from './key-index.ts';
+import {
+  LAB_QUOTA_BYTES,
+  LEASE_OVERHEAD,
+  MAX_REQUEST_BYTES,
+  MAX_TXN_OPS,
+  quotaCost,
+  raftRequestSize,
+  utf8Length,
+} from './limits.ts';
 import { Lessor } from './lessor.ts';
 import { MvccStore, type WriteTxn } from './mvcc.ts';
-import type { KvSnapshot, KvStorage } from './storage.ts';
+import type { KvAlarm, KvChanges, KvSnapshot, KvStorage, RecordId } from './storage.ts';
 import type {
   Compare,
   DeleteRangeRequest,
@@ -38,7 +56,21 @@ export interface KvServerOptions {
   clusterId?: string;
   memberId?: string;
   member?: Partial<MemberInfo>;
+  /** --quota-backend-bytes (default LAB_QUOTA_BYTES). */
+  quotaBackendBytes?: number;
+  /**
+   * Compacts history every this many ms of lab time, to the revision the previous round saw
+   * (kube-apiserver's --etcd-compaction-interval, 5 min by default); 0 turns it off.
+   */
+  compactionIntervalMs?: number;
 }
+
+/** kube-apiserver's default --etcd-compaction-interval. */
+export const COMPACTION_INTERVAL_MS = 5 * 60_000;
+
+/** What a bbolt page holds per record beyond its key and value (approximately). */
+const RECORD_OVERHEAD = 40;
+const PAGE = 4096;
 
 const RAFT_TERM = 2;
 /** Raft entries a fresh single-member etcd has applied before serving: conf change, leader's
@@ -59,6 +91,18 @@ export class KvServer {
   private dirty = false;
   /** The save loop, while one runs. */
   private saving: Promise<void> | null = null;
+  /** What changed since the last save: written into the next one. */
+  private unsaved = {
+    records: [] as StoredKv[],
+    removed: [] as RecordId[],
+    leases: new Set<number>(),
+  };
+  /** Bytes the stored records take (key, value, per-record overhead). */
+  private recordBytes = 0;
+  /** Active alarms (etcdctl alarm list). */
+  private alarms = new Set<KvAlarm>();
+  /** The revision the last compaction round saw: the next round compacts to it. */
+  private compactionMark = 0;
 
   constructor(private readonly opts: KvServerOptions) {
     this.clusterId = opts.clusterId ?? '324952591200643719';
@@ -69,11 +113,17 @@ export class KvServer {
       clientUrls: opts.member?.clientUrls ?? ['http://localhost:2379'],
     };
     this.watches = new WatchHub(this.mvcc);
+    this.mvcc.onCommit((changes) => {
+      this.unsaved.records.push(...changes);
+      for (const kv of changes) this.recordBytes += recordSize(kv);
+    });
     this.lessor = new Lessor(
       opts.clock,
       (id) => this.expireLease(id),
       (id) => this.leaseKeys(id).some((key) => this.watches.watched(key)),
     );
+    const interval = opts.compactionIntervalMs ?? COMPACTION_INTERVAL_MS;
+    if (interval > 0) this.scheduleCompaction(interval);
   }
 
   /** Opens a server, restoring what `storage` holds. */
@@ -94,32 +144,58 @@ export class KvServer {
   }
 
   put(req: PutRequest): PutResponse {
+    this.checkSize({ put: req });
+    this.checkQuota(quotaCost({ put: req }));
     this.checkPut(req);
     return this.write((txn) => this.applyPut(txn, req));
   }
 
   deleteRange(req: DeleteRangeRequest): DeleteRangeResponse {
+    this.checkSize({ deleteRange: req });
     if (!req.key) throw errEmptyKey();
     return this.write((txn) => this.applyDelete(txn, req));
   }
 
   txn(req: TxnRequest): TxnResponse {
+    this.checkSize({ txn: req });
+    if (!isReadOnly(req)) this.checkQuota(quotaCost({ txn: req }));
     this.checkTxn(req);
     return this.write((txn) => this.applyTxn(txn, req));
   }
 
   compact(revision: number): ResponseHeader {
-    this.mvcc.compact(revision);
+    for (const kv of this.mvcc.compact(revision)) {
+      this.unsaved.removed.push({ modRevision: kv.modRevision, sub: kv.sub });
+      this.recordBytes -= recordSize(kv);
+    }
     this.raftIndex++;
     this.persist();
     return this.header();
   }
 
   leaseGrant(ttl: number, id?: number): { id: number; ttl: number } {
+    this.checkQuota(LEASE_OVERHEAD);
     const lease = this.lessor.grant(id && id > 0 ? id : this.nextLeaseId(), ttl);
     this.raftIndex++;
+    this.unsaved.leases.add(lease.id);
     this.persist();
     return { id: lease.id, ttl: lease.ttl };
+  }
+
+  /** The alarms raised and not disarmed, as etcd's Alarm(GET) lists them. */
+  alarmList(): KvAlarm[] {
+    return [...this.alarms];
+  }
+
+  /** Disarms every alarm (etcdctl alarm disarm); returns those it disarmed. */
+  alarmDisarm(): KvAlarm[] {
+    const disarmed = this.alarmList();
+    this.alarms.clear();
+    if (disarmed.length > 0) {
+      this.raftIndex++;
+      this.persist();
+    }
+    return disarmed;
   }
 
   leaseRevoke(id: number): void {
@@ -129,6 +205,7 @@ export class KvServer {
 
   leaseKeepAlive(id: number): number {
     const ttl = this.lessor.renew(id);
+    this.unsaved.leases.add(id);
     this.persist();
     return ttl;
   }
@@ -148,9 +225,7 @@ export class KvServer {
 
   /** Approximates bbolt's file: 4 KiB pages, 5 of them for an empty database. */
   dbSize(): number {
-    let bytes = 0;
-    for (const kv of this.mvcc.allRecords()) bytes += kv.key.length + kv.value.length + 40;
-    return 4096 * (5 + Math.ceil(bytes / 4096));
+    return PAGE * (5 + Math.ceil(this.recordBytes / PAGE));
   }
 
   /** Resolves once everything committed so far is in storage. */
@@ -159,23 +234,78 @@ export class KvServer {
     while (this.saving) await this.saving;
   }
 
-  snapshot(): KvSnapshot {
-    return {
-      format: 1,
-      currentRev: this.mvcc.currentRev,
-      compactRev: this.mvcc.compactRev,
-      raftIndex: this.raftIndex,
-      leaseSeq: this.leaseSeq,
-      records: this.mvcc.allRecords().map((kv) => ({ ...kv })),
-      leases: this.lessor.list().map((l) => ({ ...l })),
-    };
-  }
-
   private restore(s: KvSnapshot): void {
     this.mvcc.restore(s.records, s.currentRev, s.compactRev);
     this.raftIndex = s.raftIndex;
     this.leaseSeq = s.leaseSeq;
+    this.alarms = new Set(s.alarms ?? []);
+    this.recordBytes = s.records.reduce((sum, kv) => sum + recordSize(kv), 0);
     for (const lease of s.leases) this.lessor.install({ ...lease });
+  }
+
+  /** Takes what changed since the last save (the next save writes it). */
+  private takeChanges(): KvChanges {
+    const { records, removed, leases } = this.unsaved;
+    this.unsaved = { records: [], removed: [], leases: new Set() };
+    const live = [...leases].map((id) => this.lessor.get(id));
+    return {
+      currentRev: this.mvcc.currentRev,
+      compactRev: this.mvcc.compactRev,
+      raftIndex: this.raftIndex,
+      leaseSeq: this.leaseSeq,
+      alarms: this.alarmList(),
+      records: records.map((kv) => ({ ...kv })),
+      removed,
+      leases: live.flatMap((l) => (l ? [{ ...l }] : [])),
+      revokedLeases: [...leases].filter((id) => !this.lessor.get(id)),
+    };
+  }
+
+  /** A failed save's changes go back in front of what came since. */
+  private putBack(c: KvChanges): void {
+    this.unsaved.records.unshift(...c.records);
+    this.unsaved.removed.unshift(...c.removed);
+    for (const l of c.leases) this.unsaved.leases.add(l.id);
+    for (const id of c.revokedLeases) this.unsaved.leases.add(id);
+  }
+
+  /** etcd's request size check, on the raft entry the write would become. */
+  private checkSize(
+    req: { put: PutRequest } | { deleteRange: DeleteRangeRequest } | { txn: TxnRequest },
+  ): void {
+    if (raftRequestSize(req, this.memberId) > MAX_REQUEST_BYTES) throw errRequestTooLarge();
+  }
+
+  /**
+   * quota.go: a write that would take the backend past its quota raises NOSPACE; while the
+   * alarm is on, every write but a delete is refused (applierV3Capped).
+   */
+  private checkQuota(cost: number): void {
+    const quota = this.opts.quotaBackendBytes ?? LAB_QUOTA_BYTES;
+    if (this.alarms.has('NOSPACE')) throw errNoSpace();
+    if (this.dbSize() + cost <= quota) return;
+    this.alarms.add('NOSPACE');
+    this.raftIndex++;
+    this.persist();
+    throw errNoSpace();
+  }
+
+  /**
+   * kube-apiserver's compactor: every interval it compacts to the revision it saw on its
+   * previous round, so one interval of history stays readable and watchable. Local to the
+   * store's worker: nobody outside waits for it (see TimerOptions.local).
+   */
+  private scheduleCompaction(interval: number): void {
+    this.opts.clock.setTimer(
+      interval,
+      () => {
+        const target = this.compactionMark;
+        this.compactionMark = this.mvcc.currentRev;
+        if (target > 1 && target > this.mvcc.compactRev) this.compact(target);
+        this.scheduleCompaction(interval);
+      },
+      { local: () => true },
+    );
   }
 
   /** Runs one write transaction as one raft entry and persists it. */
@@ -203,9 +333,11 @@ export class KvServer {
       await new Promise<void>((resolve) => queueMicrotask(resolve)); // the rest of this turn
       while (this.dirty) {
         this.dirty = false;
+        const changes = this.takeChanges();
         try {
-          await storage.save(this.snapshot());
+          await storage.save(changes);
         } catch {
+          this.putBack(changes);
           this.dirty = true; // the next commit tries again
           break;
         }
@@ -219,6 +351,7 @@ export class KvServer {
   }
 
   private checkTxn(req: TxnRequest): void {
+    if (req.success.length > MAX_TXN_OPS || req.failure.length > MAX_TXN_OPS) throw errTooManyOps();
     for (const ops of [req.success, req.failure]) {
       const putKeys = new Set<string>();
       for (const op of ops) {
@@ -308,6 +441,7 @@ export class KvServer {
       for (const key of keys) txn.deleteRange(key, undefined);
     });
     this.lessor.revoke(id);
+    this.unsaved.leases.add(id);
   }
 
   private expireLease(id: number): void {
@@ -324,6 +458,17 @@ export class KvServer {
       if (!this.lessor.get(id)) return id;
     }
   }
+}
+
+function recordSize(kv: StoredKv): number {
+  return utf8Length(kv.key) + utf8Length(kv.value) + RECORD_OVERHEAD;
+}
+
+/** A txn that only reads (etcd's isTxnReadonly): the quota lets it through. */
+function isReadOnly(req: TxnRequest): boolean {
+  return [...req.success, ...req.failure].every(
+    (op) => 'range' in op || ('txn' in op && isReadOnly(op.txn)),
+  );
 }
 
 function nested(revision: number): ResponseHeader {

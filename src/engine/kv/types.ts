@@ -186,10 +186,27 @@ export interface KvClient {
     raftTerm?: number;
     dbSizeInUse?: number;
     isLearner?: boolean;
+    /** The member's active alarms, as etcd words them ("memberID:N alarm:NOSPACE "). */
+    errors?: string[];
   }>;
+
+  /** Active alarms (`etcdctl alarm list`), and disarming them all (`etcdctl alarm disarm`). */
+  alarmList(): Promise<AlarmResponse>;
+  alarmDisarm(): Promise<AlarmResponse>;
 
   /** The cluster's members, for `etcdctl member list` (optional: simple fakes may omit it). */
   memberList?(): Promise<{ header: ResponseHeader; members: KvMember[] }>;
+}
+
+export interface AlarmMember {
+  /** Decimal uint64, the member the alarm is raised on. */
+  memberId: string;
+  alarm: 'NOSPACE' | 'CORRUPT';
+}
+
+export interface AlarmResponse {
+  header: ResponseHeader;
+  alarms: AlarmMember[];
 }
 
 export interface KvMember {

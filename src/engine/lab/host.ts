@@ -6,7 +6,7 @@
 import type { KernelApi, NsId } from '../kernel/types.ts';
 import { ROOT_NS } from '../kernel/types.ts';
 import type { KvClient } from '../kv/types.ts';
-import type { HostContext, ProgramIO } from '../programs/types.ts';
+import type { HostContext, MissingProgram, ProgramIO } from '../programs/types.ts';
 import { inNetns } from '../shell/bash.ts';
 import { createShell, runArgv, type ProgramRegistry, type Shell } from '../shell/index.ts';
 import type { LabClock } from '../os/clock.ts';
@@ -56,8 +56,8 @@ export class Host implements HostContext {
     });
   }
 
-  exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number> {
+  exec(argv: string[], io: ProgramIO, netns: NsId, missing?: MissingProgram): Promise<number> {
     // A program started in `netns` (ip netns exec) sees the host from there.
-    return runArgv(argv, io, inNetns(this, netns), this.registry);
+    return runArgv(argv, io, inNetns(this, netns), this.registry, missing);
   }
 }

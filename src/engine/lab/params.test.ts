@@ -64,6 +64,20 @@ describe('parseLabParams', () => {
     ]);
   });
 
+  it('shortens a long value it echoes: a 5,000-character lab id', () => {
+    const id = 'a'.repeat(5000);
+    const { errors } = parseLabParams(`?lab=${id}&theme=${'x'.repeat(65)}&etcd=${'h'.repeat(300)}`);
+    expect(errors).toEqual([
+      `lab=${'a'.repeat(64)}… (5000 characters): a lab id is 1 to 32 characters from a-z, 0-9 and '-'`,
+      `theme=${'x'.repeat(64)}… (65 characters): expected auto, light or dark`,
+      `etcd=${'h'.repeat(64)}… (300 characters): "${'h'.repeat(64)}… (300 characters)" is not a ` +
+        'client URL (expected http://host:port, several separated by commas)',
+    ]);
+    expect(parseLabParams(`?theme=${'x'.repeat(64)}`).errors[0]).toBe(
+      `theme=${'x'.repeat(64)}: expected auto, light or dark`,
+    );
+  });
+
   it('says why past 100 nodes, and at 0', () => {
     const big = parseLabParams('?nodes=500');
     expect(big.config.hosts.length).toBe(3);

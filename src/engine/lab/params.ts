@@ -6,6 +6,7 @@
 
 import { BACKEND_TYPES, isBackendType, type BackendType } from '../flannel/backends/index.ts';
 import { formatIpv4, parseCidr, prefixMask } from '../packet/ipaddr.ts';
+import { shorten } from '../text/shorten.ts';
 
 export type Backend = BackendType;
 export type Theme = 'auto' | 'light' | 'dark';
@@ -111,10 +112,12 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   if (nodes !== null) {
     const n = /^\d+$/.test(nodes.trim()) ? Number(nodes.trim()) : NaN;
     if (!Number.isSafeInteger(n) || n < 1) {
-      errors.push(`nodes=${nodes}: expected a whole number of hosts from 1 to ${MAX_NODES}`);
+      errors.push(
+        `nodes=${shorten(nodes)}: expected a whole number of hosts from 1 to ${MAX_NODES}`,
+      );
     } else if (n > MAX_NODES) {
       errors.push(
-        `nodes=${nodes}: at most ${MAX_NODES} hosts per tab (each host is a worker with its own ` +
+        `nodes=${shorten(nodes)}: at most ${MAX_NODES} hosts per tab (each host is a worker with its own ` +
           `WebAssembly memory, and a page runs out of them at about 124)`,
       );
     } else {
@@ -125,7 +128,7 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   const backend = get('backend');
   if (backend !== null) {
     if (isBackendType(backend)) config.backend = backend;
-    else errors.push(`backend=${backend}: unknown backend type (use ${BACKEND_CHOICES})`);
+    else errors.push(`backend=${shorten(backend)}: unknown backend type (use ${BACKEND_CHOICES})`);
   }
 
   const network = get('network');
@@ -133,11 +136,15 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   if (network !== null) {
     const cidr = parseNetwork(network);
     if (!cidr) {
-      errors.push(`network=${network}: invalid CIDR address: ${network}`);
+      errors.push(`network=${shorten(network)}: invalid CIDR address: ${shorten(network)}`);
     } else if (cidr.len > 28) {
-      errors.push(`network=${network}: network is too small. Minimum useful network prefix is /28`);
+      errors.push(
+        `network=${shorten(network)}: network is too small. Minimum useful network prefix is /28`,
+      );
     } else if (overlapsUnderlay(cidr.addr, cidr.len)) {
-      errors.push(`network=${network}: overlaps the hosts' own network ${UNDERLAY_PREFIX}0/24`);
+      errors.push(
+        `network=${shorten(network)}: overlaps the hosts' own network ${UNDERLAY_PREFIX}0/24`,
+      );
     } else {
       config.network = `${formatIpv4(cidr.addr)}/${cidr.len}`;
       prefixLen = cidr.len;
@@ -150,12 +157,12 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   if (subnetLen !== null) {
     const n = /^\d+$/.test(subnetLen.trim()) ? Number(subnetLen.trim()) : NaN;
     if (!Number.isInteger(n)) {
-      errors.push(`subnetLen=${subnetLen}: expected a prefix length such as 24`);
+      errors.push(`subnetLen=${shorten(subnetLen)}: expected a prefix length such as 24`);
     } else if (n >= 31) {
-      errors.push(`subnetLen=${subnetLen}: SubnetLen must be less than /31`);
+      errors.push(`subnetLen=${shorten(subnetLen)}: SubnetLen must be less than /31`);
     } else if (n < prefixLen + 2) {
       errors.push(
-        `subnetLen=${subnetLen}: network must be able to accommodate at least four subnets`,
+        `subnetLen=${shorten(subnetLen)}: network must be able to accommodate at least four subnets`,
       );
     } else {
       config.subnetLen = n;
@@ -173,20 +180,20 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   const lab = get('lab');
   if (lab !== null) {
     if (LAB_ID.test(lab)) config.labId = lab;
-    else errors.push(`lab=${lab}: a lab id is 1 to 32 characters from a-z, 0-9 and '-'`);
+    else errors.push(`lab=${shorten(lab)}: a lab id is 1 to 32 characters from a-z, 0-9 and '-'`);
   }
 
   const theme = get('theme');
   if (theme !== null) {
     if ((THEMES as readonly string[]).includes(theme)) config.theme = theme as Theme;
-    else errors.push(`theme=${theme}: expected auto, light or dark`);
+    else errors.push(`theme=${shorten(theme)}: expected auto, light or dark`);
   }
 
   const readonly = get('readonly');
   if (readonly !== null) {
     if (['', '1', 'true', 'yes'].includes(readonly)) config.readonly = true;
     else if (['0', 'false', 'no'].includes(readonly)) config.readonly = false;
-    else errors.push(`readonly=${readonly}: expected true or false`);
+    else errors.push(`readonly=${shorten(readonly)}: expected true or false`);
   }
 
   const etcd = get('etcd');
@@ -195,7 +202,7 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
     const bad = urls.find((u) => !parseEtcdUrl(u));
     if (bad !== undefined) {
       errors.push(
-        `etcd=${etcd}: ${bad === '' ? 'an empty' : `"${bad}" is not a`} client URL ` +
+        `etcd=${shorten(etcd)}: ${bad === '' ? 'an empty' : `"${shorten(bad)}" is not a`} client URL ` +
           `(expected http://host:port, several separated by commas)`,
       );
     } else {

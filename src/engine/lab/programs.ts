@@ -74,7 +74,20 @@ export const HOST_PROGRAMS = {
     lazy: async () => (await import('../programs/etcdctl/etcdctl.ts')).etcdctl,
     completion: {
       subcommands: {
-        '': ['del', 'endpoint', 'get', 'lease', 'member', 'put', 'txn', 'version', 'watch'],
+        '': [
+          'alarm',
+          'compaction',
+          'del',
+          'endpoint',
+          'get',
+          'lease',
+          'member',
+          'put',
+          'txn',
+          'version',
+          'watch',
+        ],
+        alarm: ['disarm', 'list'],
         lease: ['grant', 'keep-alive', 'list', 'revoke', 'timetolive'],
         endpoint: ['health', 'status'],
         member: ['list'],

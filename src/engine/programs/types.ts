@@ -50,12 +50,21 @@ export interface HostContext {
   readonly fs: FileSystem;
   /** The lab's etcd, when the host can reach one. */
   readonly kv?: KvClient;
-  /** Runs another command line's argv on this host, in namespace `netns` (for `ip netns exec`). */
-  exec(argv: string[], io: ProgramIO, netns: NsId): Promise<number>;
+  /**
+   * Runs another command line's argv on this host, in namespace `netns` (for `ip netns exec`).
+   * A program that does not exist is reported as `missing` says (iproute2's message by default).
+   */
+  exec(argv: string[], io: ProgramIO, netns: NsId, missing?: MissingProgram): Promise<number>;
   /** The host's units (flanneld), for systemctl. */
   readonly services?: ServiceManager;
   /** The host's journal, for journalctl. */
   readonly journal?: Journal;
+}
+
+/** How a program that execs another reports one that does not exist: its text and status. */
+export interface MissingProgram {
+  message(name: string): string;
+  status: number;
 }
 
 export type Program = (argv: string[], io: ProgramIO, host: HostContext) => Promise<number>;

@@ -2,6 +2,7 @@
 // command names, a program's subcommands (its CompletionSpec), interface and netns names, paths.
 
 import type { HostContext } from '../programs/types.ts';
+import { own } from '../text/own.ts';
 
 export interface Completion {
   /** The span of `line` to replace: the word being completed, up to the cursor. */
@@ -117,9 +118,9 @@ function candidatesFor(
   const plain = words.filter((w, i) => i === 0 || !w.startsWith('-'));
   const key = plain
     .slice(1)
-    .map((w, i) => (i === 0 ? (spec?.abbreviations?.[w] ?? w) : w))
+    .map((w, i) => (i === 0 ? ((spec?.abbreviations && own(spec.abbreviations, w)) ?? w) : w))
     .join(' ');
-  const next = spec?.subcommands?.[key];
+  const next = spec?.subcommands && own(spec.subcommands, key);
   if (next) return next;
   if (plain[0] === 'ip' && plain[1] && ['link', 'l'].includes(plain[1]) && plain.length === 3)
     return interfaces(host, ns);

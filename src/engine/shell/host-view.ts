@@ -24,6 +24,6 @@ export function hostView(
     services: host.services,
     journal: host.journal,
     netns: changes.netns ?? host.netns,
-    exec: (argv, io, ns) => host.exec(argv, io, ns),
+    exec: (argv, io, ns, missing) => host.exec(argv, io, ns, missing),
   };
 }

@@ -11,7 +11,7 @@
 import { FsError, fsErrorText } from '../os/fs-types.ts';
 import { WorkingDirFileSystem } from '../os/fs.ts';
 import { yieldToHost } from '../os/yield.ts';
-import type { HostContext, ProgramIO } from '../programs/types.ts';
+import type { HostContext, MissingProgram, ProgramIO } from '../programs/types.ts';
 import { ArithmeticError } from './arithmetic.ts';
 import { BUILTINS, FunctionReturn, LoopControl, type Input } from './builtins.ts';
 import { evaluateCond } from './conditional.ts';
@@ -106,20 +106,27 @@ function syntaxError(err: ShellSyntaxError, source: string, io: ProgramIO, state
   if (err.quotesLine) io.stderr(`${where}\`${source.split('\n')[err.line - 1] ?? ''}'\n`);
 }
 
+/** iproute2's `ip netns exec` of a program that does not exist. */
+const IP_EXEC_MISSING: MissingProgram = {
+  message: (name) => `exec of "${name}" failed: No such file or directory\n`,
+  status: 255,
+};
+
 /**
  * Runs one program by argv, without a shell (no builtins, no expansion): what `ip netns exec`
- * does after fork. An unknown name prints iproute2's message and returns 255.
+ * does after fork. An unknown name prints `missing`'s message (iproute2's by default).
  */
 export async function runArgv(
   argv: string[],
   io: ProgramIO,
   host: HostContext,
   registry: ProgramRegistry,
+  missing = IP_EXEC_MISSING,
 ): Promise<number> {
   const entry = registry.get(argv[0] ?? '');
   if (!entry) {
-    io.stderr(`exec of "${argv[0] ?? ''}" failed: No such file or directory\n`);
-    return 255;
+    io.stderr(missing.message(argv[0] ?? ''));
+    return missing.status;
   }
   return runProgram(() => entry.run(argv, io, host), argv[0], io);
 }

@@ -2,6 +2,8 @@
 // (%s %b %q %c %d %i %u %x %X %o %e %E %f %F %g %G %%, with flags, width and precision), reused
 // while arguments remain. A missing argument is '' or 0; a bad number is an error and 0.
 
+import { own } from '../text/own.ts';
+
 /** Backslash escapes of a format (and of %b's argument): \n \t \\ \0NNN \xHH ... */
 function unescape(text: string, i: number): { out: string; next: number } {
   const c = text[i + 1];
@@ -9,7 +11,7 @@ function unescape(text: string, i: number): { out: string; next: number } {
     n: '\n', t: '\t', r: '\r', a: '\x07', b: '\b', f: '\f', v: '\v', e: '\x1b', '\\': '\\',
     '"': '"', "'": "'",
   }; // prettier-ignore
-  if (c !== undefined && c in simple) return { out: simple[c], next: i + 2 };
+  if (c !== undefined && own(simple, c) !== undefined) return { out: simple[c], next: i + 2 };
   const oct = /^0?[0-7]{1,3}/.exec(text.slice(i + 1, i + 5));
   if (oct)
     return { out: String.fromCharCode(parseInt(oct[0], 8) & 255), next: i + 1 + oct[0].length };

@@ -1,6 +1,7 @@
 // The widget's attributes, read into a lab configuration with the same rules (and messages)
 // as the page's URL parameters.
 
+import { shorten } from '../../engine/text/shorten.ts';
 import { parseLabParams, type LabConfig } from '../../engine/lab/params.ts';
 import { parseControls, WIDGET_CONTROLS, type Control } from '../controls.ts';
 
@@ -69,7 +70,7 @@ export function readWidgetConfig(
   });
   const start = attr('start');
   if (start !== null && start !== 'lazy' && start !== 'eager') {
-    notices.push(`start=${start}: expected lazy or eager`);
+    notices.push(`start=${shorten(start)}: expected lazy or eager`);
   }
   const config = { ...parsed.config, labId: parsed.config.labId ?? newLabId() };
   const hosts = config.hosts.map((h) => h.hostname);
@@ -79,7 +80,8 @@ export function readWidgetConfig(
   if (lines.length > 0) {
     const host = child?.host ?? attr('script-host') ?? hosts[0];
     if (hosts.includes(host)) script = { host, lines };
-    else notices.push(`script-host=${host}: no such host (this lab has ${hosts.join(', ')})`);
+    else
+      notices.push(`script-host=${shorten(host)}: no such host (this lab has ${hosts.join(', ')})`);
   }
   let controls = WIDGET_CONTROLS;
   const listed = attr('controls');

@@ -2,6 +2,7 @@
 
 import type { HostContext, ProgramIO } from '../types.ts';
 import { fsErrorText } from '../../os/fs-types.ts';
+import { own } from '../../text/own.ts';
 
 export interface ParsedArgs {
   /** Flags seen (a flag repeated keeps the last value); values for options that take one. */
@@ -31,7 +32,7 @@ export function getopt(
     }
     if (arg.startsWith('--')) {
       const [name, value] = arg.slice(2).split(/=(.*)/s, 2);
-      const letter = longOpts[name];
+      const letter = own(longOpts, name);
       if (!letter) return { error: `${prog}: unrecognized option '${arg}'` };
       if (spec.includes(letter + ':')) {
         const v = value ?? argv[++i];

@@ -1,6 +1,7 @@
 // echo, as bash's builtin: -n (no newline), -e (backslash escapes), -E; other words print as is.
 
 import type { Program } from '../types.ts';
+import { own } from '../../text/own.ts';
 
 const SIMPLE_ESCAPES: Record<string, string> = {
   a: '\x07',
@@ -26,7 +27,7 @@ export function echoEscapes(text: string): { text: string; stop: boolean } {
     }
     const next = text[i + 1];
     if (next === 'c') return { text: out, stop: true };
-    if (next in SIMPLE_ESCAPES) {
+    if (own(SIMPLE_ESCAPES, next) !== undefined) {
       out += SIMPLE_ESCAPES[next];
       i++;
     } else if (next === '0') {

@@ -4,6 +4,7 @@
 
 import type { Program } from '../types.ts';
 import { errnoText, getopt, readOperand, splitLines } from './common.ts';
+import { own } from '../../text/own.ts';
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z',
@@ -34,7 +35,8 @@ function bracket(p: string, i: number): [string, number] {
   for (; j < p.length && p[j] !== ']'; j++) {
     const cls = /^\[:([a-z]+):\]/.exec(p.slice(j));
     if (cls) {
-      if (!(cls[1] in CLASSES)) throw new PatternError('Invalid character class name');
+      if (own(CLASSES, cls[1]) === undefined)
+        throw new PatternError('Invalid character class name');
       out += CLASSES[cls[1]];
       j += cls[0].length - 1;
     } else out += p[j] === '\\' || p[j] === '[' ? '\\' + p[j] : p[j];

@@ -1,6 +1,8 @@
 // Command-line flags the way etcdctl's cobra/pflag parse them: `--name=value`, `--name value`,
 // `-w json`, `-wjson`, bare `--bool`, `--` ending the flags; flags may follow positionals.
 
+import { own } from '../../text/own.ts';
+
 export type FlagType = 'bool' | 'int' | 'string';
 
 export interface FlagSpec {
@@ -74,7 +76,7 @@ export function parseFlags(argv: string[], specs: FlagSpecs): ParsedFlags {
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = a.slice(2, eq < 0 ? undefined : eq);
-      if (!specs[name]) throw new FlagError(`unknown flag: --${name}`);
+      if (!own(specs, name)) throw new FlagError(`unknown flag: --${name}`);
       if (eq >= 0) set(name, displayOf(name), a.slice(eq + 1));
       else if (specs[name].type === 'bool') set(name, displayOf(name), 'true');
       else if (i + 1 < argv.length) set(name, displayOf(name), argv[++i]);

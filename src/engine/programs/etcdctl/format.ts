@@ -86,8 +86,37 @@ function trimZeros(s: string): string {
 }
 
 /** tablewriter as etcdctl configures it: centred headers, right-aligned cells. */
-export function table(header: string[], rows: string[][]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+/** tablewriter's MaxColWidth: a longer cell is wrapped at its spaces. */
+const MAX_COL_WIDTH = 30;
+
+/** A cell's lines: words joined while they fit MAX_COL_WIDTH (tablewriter's WrapString). */
+function wrapCell(cell: string): string[] {
+  if (cell.length <= MAX_COL_WIDTH || !cell.includes(' ')) return [cell];
+  const lines: string[] = [];
+  let line: string | null = null;
+  for (const word of cell.split(' ')) {
+    if (line !== null && line.length + 1 + word.length <= MAX_COL_WIDTH) line += ` ${word}`;
+    else {
+      if (line !== null) lines.push(line);
+      line = word;
+    }
+  }
+  lines.push(line ?? '');
+  return lines;
+}
+
+export function table(header: string[], cells: string[][]): string {
+  // A row whose cells wrap takes as many lines as its tallest cell; a wrapped column is as
+  // wide as the wrap limit.
+  const wrapped = header.map((_, i) => cells.some((r) => wrapCell(r[i]).length > 1));
+  const rows = cells.flatMap((r) => {
+    const parts = r.map(wrapCell);
+    const height = Math.max(...parts.map((p) => p.length));
+    return Array.from({ length: height }, (_, k) => parts.map((p) => p[k] ?? ''));
+  });
+  const widths = header.map((h, i) =>
+    Math.max(h.length, wrapped[i] ? MAX_COL_WIDTH : 0, ...rows.map((r) => r[i].length)),
+  );
   const line = '+' + widths.map((w) => '-'.repeat(w + 2)).join('+') + '+\n';
   const centre = (s: string, w: number) => {
     const left = Math.floor((w - s.length) / 2);

@@ -3,6 +3,7 @@
 // UnsupportedFormat, which etcdctl reports after the request has run.
 
 import type {
+  AlarmMember,
   DeleteRangeResponse,
   KeyValue,
   KvMember,
@@ -28,6 +29,9 @@ import {
 
 export class UnsupportedFormat extends Error {}
 
+/** etcdserverpb.AlarmType's numbers. */
+const ALARM_TYPES = ['NONE', 'NOSPACE', 'CORRUPT'];
+
 export interface EndpointStatus {
   endpoint: string;
   header: ResponseHeader;
@@ -39,6 +43,8 @@ export interface EndpointStatus {
   raftTerm: number;
   raftIndex: number;
   raftAppliedIndex: number;
+  /** Active alarms ("memberID:N alarm:NOSPACE "). */
+  errors: string[];
 }
 
 export interface EndpointHealth {
@@ -201,6 +207,25 @@ export class Display {
     else this.unsupported();
   }
 
+  /** printer_simple.go prints each alarm's protobuf text form; the JSON has no header (etcd
+   * leaves it nil) and the alarm type as its enum number. */
+  alarms(alarms: AlarmMember[]): void {
+    if (this.format === 'simple')
+      for (const a of alarms) this.line(`memberID:${a.memberId} alarm:${a.alarm} `);
+    else if (this.format === 'json')
+      this.json(
+        alarms.length === 0
+          ? {}
+          : {
+              alarms: alarms.map((a) => ({
+                memberID: new RawNumber(a.memberId),
+                alarm: ALARM_TYPES.indexOf(a.alarm),
+              })),
+            },
+      );
+    else this.unsupported();
+  }
+
   memberList(header: ResponseHeader, members: KvMember[]): void {
     const rows = members.map((m) => [
       hex16(m.id),
@@ -248,7 +273,7 @@ export class Display {
       String(s.raftTerm),
       String(s.raftIndex),
       String(s.raftAppliedIndex),
-      '',
+      s.errors.join(', '),
     ]);
     if (this.format === 'simple') for (const r of rows) this.line(r.join(', '));
     else if (this.format === 'table') {
@@ -267,6 +292,7 @@ export class Display {
             raftIndex: s.raftIndex,
             raftTerm: s.raftTerm,
             raftAppliedIndex: s.raftAppliedIndex,
+            errors: s.errors.length ? s.errors : undefined,
             dbSizeInUse: s.dbSizeInUse,
           },
         })),
@@ -281,7 +307,7 @@ export class Display {
         this.line(`"RaftIndex" : ${s.raftIndex}`);
         this.line(`"RaftTerm" : ${s.raftTerm}`);
         this.line(`"RaftAppliedIndex" : ${s.raftAppliedIndex}`);
-        this.line(`"Errors" : []`);
+        this.line(`"Errors" : [${s.errors.join(' ')}]`);
         this.line(`"Endpoint" : ${goQuote(s.endpoint)}`);
         this.line('');
       }

@@ -4,6 +4,7 @@
 
 import type { Compare, CompareResult, CompareTarget } from '../../kv/types.ts';
 import { parseGoInt } from './flags.ts';
+import { own } from '../../text/own.ts';
 
 /** An input error etcdctl exits on: code 3 (ExitInvalidInput), or a Go panic (exit 2). */
 export class TxnInputError extends Error {
@@ -78,7 +79,7 @@ export function parseCompare(line: string): Compare {
     );
   }
   const [key, op, val] = scanned.parts;
-  const t = TARGETS[target];
+  const t = own(TARGETS, target);
   if (!t) throw new TxnInputError(`malformed comparison: ${line} (unknown target ${target})`);
   // clientv3.Compare panics on an unknown operator, and on a lease given as a string.
   if (!['=', '!=', '<', '>'].includes(op)) throw new TxnInputError('Unknown result op', true);
@@ -145,7 +146,7 @@ function scanQuoted(s: string, i: number): { value: string; end: number } | null
       continue;
     }
     const e = s[++j];
-    if (e in escapes) value += escapes[e];
+    if (own(escapes, e) !== undefined) value += escapes[e];
     else if (e === 'x' || e === 'u') {
       const len = e === 'x' ? 2 : 4;
       const hex = s.slice(j + 1, j + 1 + len);

@@ -14,6 +14,7 @@ import type { Json } from './json.ts';
 import { NEIGH_USAGE } from './usage.ts';
 import { ipv4OrThrow, prefixMask } from '../../packet/ipaddr.ts';
 import { ArgCursor, matches, parseLladdr, parsePrefix } from './parse.ts';
+import { own } from '../../text/own.ts';
 
 export function doNeigh(ctx: IpContext, args: string[]): number {
   const [cmd, ...rest] = args;
@@ -42,7 +43,7 @@ const STATES: Record<string, NeighState> = {
 };
 
 function parseNud(text: string): NeighState {
-  const state = STATES[text.toLowerCase()];
+  const state = own(STATES, text.toLowerCase());
   if (state === undefined) throw invalidArgument(text, 'nud state is bad');
   return state;
 }

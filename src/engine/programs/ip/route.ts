@@ -29,6 +29,7 @@ import {
   parseUnsigned,
 } from './parse.ts';
 import { ROUTE_USAGE } from './usage.ts';
+import { own } from '../../text/own.ts';
 
 export function doRoute(ctx: IpContext, args: string[]): number {
   const [cmd, ...rest] = args;
@@ -167,7 +168,7 @@ function parseShowFilter(ctx: IpContext, args: string[]): ShowFilter {
     else if (arg === 'proto' || arg === 'protocol') filter.protocol = parseProtocol(cursor.value());
     else if (arg === 'scope') {
       const text = cursor.value();
-      const scope = SCOPE_NAMES[text];
+      const scope = own(SCOPE_NAMES, text);
       if (scope === undefined) throw invalidArgument(text, 'invalid "scope" value\n');
       filter.scope = scope;
     } else if (arg === 'type') {
@@ -275,7 +276,7 @@ function routeModify(ctx: IpContext, args: string[], op: ModifyOp): number {
     } else if (arg === 'proto' || arg === 'protocol') req.protocol = parseProtocol(cursor.value());
     else if (arg === 'scope') {
       const text = cursor.value();
-      const scope = SCOPE_NAMES[text];
+      const scope = own(SCOPE_NAMES, text);
       if (scope === undefined) throw invalidArgument(text, 'invalid "scope" value\n');
       req.scope = scope;
     } else if (arg === 'onlink') req.onlink = true;

@@ -2,7 +2,7 @@
 // network namespace that FILE names. `ip netns add` names live under /run/netns (and
 // /var/run/netns, its symlink). Only the network namespace exists in a lab host.
 
-import type { Program } from '../types.ts';
+import type { MissingProgram, Program } from '../types.ts';
 
 const NETNS_DIRS = ['/run/netns/', '/var/run/netns/'];
 
@@ -11,6 +11,12 @@ const USAGE =
   'Run a program with namespaces of other processes.\n\nOptions:\n' +
   ' -n, --net[=<file>]       enter network namespace\n\n' +
   ' -h, --help               display this help\n';
+
+/** util-linux's execvp failure: `nsenter -` runs a program named "-". */
+const MISSING: MissingProgram = {
+  message: (name) => `nsenter: failed to execute ${name}: No such file or directory\n`,
+  status: 127,
+};
 
 function tryHelp(): string {
   return "Try 'nsenter --help' for more information.\n";
@@ -33,7 +39,7 @@ export const nsenter: Program = async (argv, io, host) => {
     if (arg === '--net' || arg === '-n') wantsNet = true;
     else if (arg.startsWith('--net=')) [wantsNet, file] = [true, arg.slice(6)];
     else if (/^-n./.test(arg)) [wantsNet, file] = [true, arg.slice(2)];
-    else if (arg.startsWith('-')) {
+    else if (arg.startsWith('-') && arg !== '-') {
       const what = arg.startsWith('--')
         ? `unrecognized option '${arg}'`
         : `invalid option -- '${arg[1]}'`;
@@ -41,10 +47,10 @@ export const nsenter: Program = async (argv, io, host) => {
       return 1;
     } else break;
   }
-  if (!wantsNet) {
-    io.stderr('nsenter: no namespace specified\n');
-    return 1;
-  }
+  const rest = argv.slice(i);
+  const program = rest.length ? rest : ['bash'];
+  // Without a namespace to enter, util-linux 2.38 runs the program where it is.
+  if (!wantsNet) return host.exec(program, io, host.netns, MISSING);
   if (file === null) {
     io.stderr('nsenter: neither filename nor target pid supplied for ns/net\n');
     return 1;
@@ -66,6 +72,5 @@ export const nsenter: Program = async (argv, io, host) => {
     );
     return 1;
   }
-  const rest = argv.slice(i);
-  return host.exec(rest.length ? rest : ['bash'], io, name);
+  return host.exec(program, io, name, MISSING);
 };

@@ -10,6 +10,7 @@ import { IPV4_MIN_HEADER_LEN, IpProtocol, Ipv4Packet } from '../../packet/ipv4.t
 import { LINKTYPE_RAW } from '../../packet/pcap.ts';
 import { LINKTYPE_LINUX_SLL2, SLL2_HEADER_LEN, Sll2Packet } from '../../packet/sll2.ts';
 import { UdpPacket } from '../../packet/udp.ts';
+import { own } from '../../text/own.ts';
 
 export class FilterError extends Error {
   constructor(message: string) {
@@ -81,6 +82,37 @@ function tokenize(text: string): string[] {
   return out;
 }
 
+/** One parenthesised level of the expression being parsed. */
+interface Level {
+  /** Finished `and` groups, to be joined by `or`. */
+  ors: Node[];
+  /** The current `and` group. */
+  ands: Node[];
+  /** `not`s waiting for the next operand. */
+  nots: number;
+  /** `not`s before this level's opening parenthesis. */
+  negations: number;
+}
+
+/**
+ * bison's default YYMAXDEPTH (10,000) less the states libpcap's grammar holds below the
+ * nesting: 9,995 nested parentheses or 9,996 `not`s parse, one more fails (libpcap 1.10.3).
+ */
+const MAX_PARSER_STACK = 9996;
+
+/** and / or over a list, flattened so that deep nesting does not nest calls when matching. */
+const GROUPS = new WeakMap<Node, { op: 'and' | 'or'; kids: Node[] }>();
+function group(op: 'and' | 'or', nodes: Node[]): Node {
+  if (nodes.length === 1) return nodes[0]!;
+  const kids = nodes.flatMap((n) => (GROUPS.get(n)?.op === op ? GROUPS.get(n)!.kids : [n]));
+  const node: Node = op === 'and' ? (f) => kids.every((k) => k(f)) : (f) => kids.some((k) => k(f));
+  GROUPS.set(node, { op, kids });
+  return node;
+}
+const all = (nodes: Node[]) => group('and', nodes);
+const any = (nodes: Node[]) => group('or', nodes);
+const negated = (node: Node, nots: number): Node => (nots % 2 === 0 ? node : (f) => !node(f));
+
 /** Qualifiers of the last primitive, reused when a bare value follows and/or ("port 53 or 80"). */
 interface Qualifiers {
   proto?: 'ip' | 'tcp' | 'udp' | 'arp';
@@ -108,42 +140,54 @@ class Parser {
     return t;
   }
 
+  /**
+   * expr := and { or and }, and := unary { and unary }, unary := { not } ( "(" expr ")" |
+   * primitive ). Parsed with a stack of its own, as libpcap's bison parser has, rather than
+   * the JS call stack: 5,000 nested parentheses are a valid filter, and what bison's stack
+   * cannot hold fails with its error.
+   */
   parseExpression(): Node {
-    let left = this.parseAnd();
-    while (this.peek() === 'or' || this.peek() === '||') {
-      this.at++;
-      const right = this.parseAnd();
-      const l = left;
-      left = (f) => l(f) || right(f);
+    const levels: Level[] = [{ ors: [], ands: [], nots: 0, negations: 0 }];
+    let stack = 0; // pending nots and open parentheses, as on bison's stack
+    let operand = true;
+    for (;;) {
+      const top = levels[levels.length - 1];
+      const t = this.peek();
+      if (operand) {
+        if (t === 'not' || t === '!' || t === '(') {
+          this.at++;
+          stack++;
+          if (stack + (levels.length > 1 || t === '(' ? 1 : 0) > MAX_PARSER_STACK)
+            throw new FilterError("can't parse filter expression: memory exhausted");
+          if (t === '(') {
+            levels.push({ ors: [], ands: [], nots: 0, negations: top.nots });
+            top.nots = 0;
+          } else top.nots++;
+          continue;
+        }
+        top.ands.push(negated(this.parsePrimitive(), top.nots));
+        stack -= top.nots;
+        top.nots = 0;
+        operand = false;
+      } else if (t === 'and' || t === '&&') {
+        this.at++;
+        operand = true;
+      } else if (t === 'or' || t === '||') {
+        this.at++;
+        top.ors.push(all(top.ands));
+        top.ands = [];
+        operand = true;
+      } else if (t === ')' && levels.length > 1) {
+        this.at++;
+        levels.pop();
+        stack -= 1 + top.negations;
+        levels[levels.length - 1].ands.push(
+          negated(any([...top.ors, all(top.ands)]), top.negations),
+        );
+      } else break;
     }
-    return left;
-  }
-
-  private parseAnd(): Node {
-    let left = this.parseUnary();
-    while (this.peek() === 'and' || this.peek() === '&&') {
-      this.at++;
-      const right = this.parseUnary();
-      const l = left;
-      left = (f) => l(f) && right(f);
-    }
-    return left;
-  }
-
-  private parseUnary(): Node {
-    const t = this.peek();
-    if (t === 'not' || t === '!') {
-      this.at++;
-      const inner = this.parseUnary();
-      return (f) => !inner(f);
-    }
-    if (t === '(') {
-      this.at++;
-      const inner = this.parseExpression();
-      if (this.next() !== ')') throw new FilterError(SYNTAX_ERROR);
-      return inner;
-    }
-    return this.parsePrimitive();
+    if (levels.length > 1) throw new FilterError(SYNTAX_ERROR);
+    return any([...levels[0].ors, all(levels[0].ands)]);
   }
 
   private parsePrimitive(): Node {
@@ -272,7 +316,7 @@ function parsePort(text: string): number {
     if (n > 65535) throw new FilterError(`illegal port number ${n} > 65535`);
     return n;
   }
-  const named = PORT_NAMES[text];
+  const named = own(PORT_NAMES, text);
   if (named === undefined) throw new FilterError(`unknown port '${text}'`);
   return named;
 }
