@@ -108,6 +108,17 @@ const api: HostWorkerApi = {
   async captures() {
     return runtime.runningCaptures();
   },
+  runScript: (script) => runtime.runScript(script),
+  async watchFrames(target) {
+    return runtime.watchFrames(target);
+  },
+  async framesSeen(id) {
+    return runtime.framesSeen(id);
+  },
+  unwatchFrames: (id) => runtime.unwatchFrames(id),
+  async facts() {
+    return runtime.facts();
+  },
 };
 
 Comlink.expose(api);

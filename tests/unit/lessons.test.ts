@@ -4,7 +4,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseLesson, type Lesson } from '../../src/engine/lesson/format.ts';
-import { beginStep, checkStep, endStep, runAction, runSetup } from '../../src/engine/lesson/grade.ts';
+import {
+  beginStep,
+  checkStep,
+  endStep,
+  runAction,
+  runSetup,
+} from '../../src/engine/lesson/grade.ts';
 import { plainText } from '../../src/engine/lesson/markdown.ts';
 import { bootLessonLab } from '../../src/engine/lesson/testing/local-lesson-lab.ts';
 import { kernelModule } from '../../src/engine/testing/kernel.ts';

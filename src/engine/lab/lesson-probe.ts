@@ -18,7 +18,11 @@ export interface ScriptResult {
 }
 
 /** Runs `script` as `bash -c` does: a child shell, so the terminal's own variables stay put. */
-export async function runScript(host: Host, script: string, signal?: AbortSignal): Promise<ScriptResult> {
+export async function runScript(
+  host: Host,
+  script: string,
+  signal?: AbortSignal,
+): Promise<ScriptResult> {
   let output = '';
   const io: ProgramIO = {
     stdin: '',
@@ -31,7 +35,10 @@ export async function runScript(host: Host, script: string, signal?: AbortSignal
     const status = await host.exec(['bash', '-c', script, 'check'], io, ROOT_NS);
     return { status, output };
   } catch (err) {
-    return { status: 1, output: `${output}bash: ${err instanceof Error ? err.message : String(err)}\n` };
+    return {
+      status: 1,
+      output: `${output}bash: ${err instanceof Error ? err.message : String(err)}\n`,
+    };
   }
 }
 

@@ -89,7 +89,10 @@ export function parseDuration(text: string): number | null {
 }
 
 /** Fills `{{node2.pod1}}`-style placeholders from `facts(host, name)`. */
-export function fillPlaceholders(text: string, facts: (host: string, name: string) => string): string {
+export function fillPlaceholders(
+  text: string,
+  facts: (host: string, name: string) => string,
+): string {
   return text.replace(PLACEHOLDER, (_all, ref: string) => {
     const [host, name] = ref.split('.');
     return facts(host, name ?? '');
@@ -104,12 +107,22 @@ export function placeholders(text: string): [string, string][] {
   });
 }
 
-function splitFrontMatter(text: string): { front: Map<string, string>; body: string; bodyLine: number; errors: string[] } {
+function splitFrontMatter(text: string): {
+  front: Map<string, string>;
+  body: string;
+  bodyLine: number;
+  errors: string[];
+} {
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const front = new Map<string, string>();
   const errors: string[] = [];
   if (lines[0]?.trim() !== '---') {
-    return { front, body: lines.join('\n'), bodyLine: 1, errors: ['line 1: a lesson starts with front matter (---, then title: ...)'] };
+    return {
+      front,
+      body: lines.join('\n'),
+      bodyLine: 1,
+      errors: ['line 1: a lesson starts with front matter (---, then title: ...)'],
+    };
   }
   let end = 1;
   for (; end < lines.length && lines[end].trim() !== '---'; end++) {
@@ -118,7 +131,9 @@ function splitFrontMatter(text: string): { front: Map<string, string>; body: str
     const m = line.match(/^([a-z]+):\s*(.*)$/);
     if (!m) errors.push(`line ${end + 1}: expected "key: value" in the front matter`);
     else if (!FRONT_KEYS.includes(m[1])) {
-      errors.push(`line ${end + 1}: unknown front matter key "${m[1]}" (use ${FRONT_KEYS.join(', ')})`);
+      errors.push(
+        `line ${end + 1}: unknown front matter key "${m[1]}" (use ${FRONT_KEYS.join(', ')})`,
+      );
     } else front.set(m[1], m[2].trim());
   }
   if (end >= lines.length) errors.push('line 1: the front matter is never closed with ---');
@@ -155,7 +170,9 @@ export function parseLesson(id: string, text: string): ParsedLesson {
     const host = info[1] ?? '';
     if (!host) errors.push(`line ${line}: a ${what} block names its host: \`\`\`${what} node1`);
     else if (!hostNames.has(host)) {
-      errors.push(`line ${line}: no host ${host} in this lab (it has ${[...hostNames].join(', ')})`);
+      errors.push(
+        `line ${line}: no host ${host} in this lab (it has ${[...hostNames].join(', ')})`,
+      );
     }
     return host;
   };
@@ -173,7 +190,14 @@ export function parseLesson(id: string, text: string): ParsedLesson {
   for (const block of blocks) {
     const step = steps.at(-1);
     if (block.kind === 'heading' && block.level === 2) {
-      steps.push({ title: block.content, items: [], actions: [], checks: [], frames: [], hints: [] });
+      steps.push({
+        title: block.content,
+        items: [],
+        actions: [],
+        checks: [],
+        frames: [],
+        hints: [],
+      });
       continue;
     }
     if (block.kind === 'quote' && /^hint:/i.test(plainText(block.content).trim())) {
@@ -195,12 +219,15 @@ export function parseLesson(id: string, text: string): ParsedLesson {
       setup.push({ kind: 'shell', host, text: block.text });
     } else if (kind === 'run' || kind === 'check' || kind === 'frames' || kind === 'advance') {
       if (!step) {
-        errors.push(`line ${where}: a ${kind} block before the first step (## ...) belongs to no step`);
+        errors.push(
+          `line ${where}: a ${kind} block before the first step (## ...) belongs to no step`,
+        );
         continue;
       }
       if (kind === 'advance') {
         const ms = parseDuration(block.text);
-        if (ms === null || ms <= 0) errors.push(`line ${where}: advance takes a duration such as 24h, 90m or 7d`);
+        if (ms === null || ms <= 0)
+          errors.push(`line ${where}: advance takes a duration such as 24h, 90m or 7d`);
         const action: AdvanceAction = { kind: 'advance', ms: ms ?? 0, text: block.text.trim() };
         step.actions.push(action);
         step.items.push({ kind: 'action', action });

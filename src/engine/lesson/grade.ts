@@ -31,7 +31,10 @@ export interface CheckResult {
 }
 
 /** The lab's addresses for placeholders, fetched once per call. */
-export async function factsFor(lab: LessonLab, texts: string[]): Promise<(host: string, name: string) => string> {
+export async function factsFor(
+  lab: LessonLab,
+  texts: string[],
+): Promise<(host: string, name: string) => string> {
   const hosts = new Set<string>();
   for (const t of texts) for (const m of t.matchAll(/\{\{\s*([a-z0-9-]+)\./g)) hosts.add(m[1]);
   const facts = new Map<string, HostFacts>();
@@ -39,14 +42,23 @@ export async function factsFor(lab: LessonLab, texts: string[]): Promise<(host: 
   return (host, name) => {
     const f = facts.get(host);
     const value =
-      name === 'eth0' ? f?.eth0 : name === 'subnet' ? f?.subnet : name === 'lease' ? f?.lease : f?.pods[name];
+      name === 'eth0'
+        ? f?.eth0
+        : name === 'subnet'
+          ? f?.subnet
+          : name === 'lease'
+            ? f?.lease
+            : f?.pods[name];
     // A fact the lab does not have yet (no lease) stays visible as what it asked for.
     return value ?? `{{${host}.${name}}}`;
   };
 }
 
 /** The lines an action types, placeholders filled. */
-export async function actionLines(lab: LessonLab, action: LessonAction & { kind: 'shell' }): Promise<string[]> {
+export async function actionLines(
+  lab: LessonLab,
+  action: LessonAction & { kind: 'shell' },
+): Promise<string[]> {
   const fill = await factsFor(lab, [action.text]);
   return fillPlaceholders(action.text, fill)
     .split('\n')
@@ -101,9 +113,16 @@ function where(f: FrameExpectation): string {
 }
 
 /** What the Check button does: every check script exits 0 and every expected frame was seen. */
-export async function checkStep(lab: LessonLab, step: LessonStep, watch: StepWatch | null): Promise<CheckResult> {
+export async function checkStep(
+  lab: LessonLab,
+  step: LessonStep,
+  watch: StepWatch | null,
+): Promise<CheckResult> {
   const failures: string[] = [];
-  const fill = await factsFor(lab, step.checks.map((c) => c.script));
+  const fill = await factsFor(
+    lab,
+    step.checks.map((c) => c.script),
+  );
   for (const c of step.checks) {
     const r = await lab.script(c.host, fillPlaceholders(c.script, fill));
     if (r.status !== 0) {

@@ -95,7 +95,12 @@ export function parseMarkdown(text: string, firstLine = 1): Block[] {
       while (i < lines.length && !close.test(lines[i])) body.push(lines[i++]);
       if (i >= lines.length) throw new MarkdownError(firstLine + at, 'code block is never closed');
       i++;
-      blocks.push({ kind: 'fence', info: fence[2].trim(), text: body.join('\n'), line: firstLine + at });
+      blocks.push({
+        kind: 'fence',
+        info: fence[2].trim(),
+        text: body.join('\n'),
+        line: firstLine + at,
+      });
       continue;
     }
     const heading = line.match(HEADING);
@@ -111,7 +116,8 @@ export function parseMarkdown(text: string, firstLine = 1): Block[] {
       while (i < lines.length && !isBlank(lines[i])) {
         const m = lines[i].match(item);
         if (m) items.push(m[1]);
-        else if (/^\s+\S/.test(lines[i]) && items.length) items[items.length - 1] += ` ${lines[i].trim()}`;
+        else if (/^\s+\S/.test(lines[i]) && items.length)
+          items[items.length - 1] += ` ${lines[i].trim()}`;
         else break;
         i++;
       }
@@ -120,7 +126,8 @@ export function parseMarkdown(text: string, firstLine = 1): Block[] {
     }
     if (/^\s*>/.test(line)) {
       const body: string[] = [];
-      while (i < lines.length && /^\s*>/.test(lines[i])) body.push(lines[i++].replace(/^\s*>\s?/, ''));
+      while (i < lines.length && /^\s*>/.test(lines[i]))
+        body.push(lines[i++].replace(/^\s*>\s?/, ''));
       blocks.push({ kind: 'quote', content: parseInline(body.join(' ').trim()) });
       continue;
     }
@@ -135,7 +142,11 @@ export function parseMarkdown(text: string, firstLine = 1): Block[] {
       continue;
     }
     const para: string[] = [];
-    while (i < lines.length && !isBlank(lines[i]) && (para.length === 0 || !startsBlock(lines[i]))) {
+    while (
+      i < lines.length &&
+      !isBlank(lines[i]) &&
+      (para.length === 0 || !startsBlock(lines[i]))
+    ) {
       para.push(lines[i++].trim());
     }
     blocks.push({ kind: 'paragraph', content: parseInline(para.join(' ')) });

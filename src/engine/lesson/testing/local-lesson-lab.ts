@@ -22,7 +22,11 @@ export async function bootLessonLab(
   config: LabConfig,
   seed = 1,
 ): Promise<LocalLessonLab> {
-  const lab = LocalLab.create({ module, clock: new ManualClock(LAB_START), random: seededRandom(seed) });
+  const lab = LocalLab.create({
+    module,
+    clock: new ManualClock(LAB_START),
+    random: seededRandom(seed),
+  });
   await ensureNetworkConfig(lab.kv, {
     network: config.network,
     subnetLen: config.subnetLen,
@@ -32,7 +36,9 @@ export async function bootLessonLab(
   for (const h of config.hosts) hosts.push(await lab.addHost({ hostname: h.hostname }));
   await lab.drive(
     Promise.all(
-      hosts.map((host, k) => bootNode(host, { eth0: config.hosts[k].eth0, pods: config.podsPerHost })),
+      hosts.map((host, k) =>
+        bootNode(host, { eth0: config.hosts[k].eth0, pods: config.podsPerHost }),
+      ),
     ),
   );
   const watches = new Map<string, FrameWatches>();

@@ -1,0 +1,101 @@
+// Every shipped lesson, completed through the lesson panel as a learner does it: each step's
+// Run buttons in order, then Check until it passes. Plus the panel's contract: a bad lesson
+// is a clear notice, progress survives a reload and shows on the landing.
+
+import { readdirSync } from 'node:fs';
+import { expect, test, type Page } from '@playwright/test';
+import { watch } from './helpers.ts';
+
+const LESSONS = readdirSync(new URL('../../lessons/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name)
+  .sort();
+
+async function openLesson(page: Page, query: string): Promise<void> {
+  await page.goto(`/?${query}`);
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-phase', 'ready', {
+    timeout: 60_000,
+  });
+}
+
+/** Runs a step's blocks in order (each Run waits for the previous), then checks until it passes. */
+async function completeStep(page: Page, k: number): Promise<void> {
+  const step = page.getByTestId('lesson-step').nth(k);
+  const runs = step.getByTestId('lesson-run');
+  const check = step.getByTestId('lesson-check');
+  for (let r = 0; r < (await runs.count()); r++) {
+    await expect(runs.nth(r)).toBeEnabled({ timeout: 60_000 });
+    await runs.nth(r).click();
+  }
+  await expect(check).toBeEnabled({ timeout: 60_000 });
+  // A learner presses Check again when the lab needs a moment (a watch event, a restart).
+  await expect
+    .poll(
+      async () => {
+        if (await check.isEnabled()) await check.click();
+        await expect(check).toBeEnabled({ timeout: 60_000 });
+        return step.getAttribute('data-state');
+      },
+      { timeout: 45_000, intervals: [500, 1000, 2000] },
+    )
+    .toBe('passed');
+}
+
+for (const id of LESSONS) {
+  test(`lesson ${id}: completed step by step through the panel`, async ({ page }) => {
+    test.setTimeout(240_000);
+    const problems = watch(page);
+    await openLesson(page, `lesson=${id}`);
+    const steps = page.getByTestId('lesson-step');
+    const count = await steps.count();
+    expect(count).toBeGreaterThan(0);
+    for (let k = 0; k < count; k++) {
+      await expect(steps.nth(k)).toHaveAttribute('data-state', 'todo');
+      await completeStep(page, k);
+    }
+    await expect(page.getByTestId('lesson-done')).toBeVisible();
+    expect(problems).toEqual([]);
+  });
+}
+
+test('a first Check fails, Run types into the host terminal, progress survives a reload and shows on the landing', async ({
+  page,
+}) => {
+  test.setTimeout(120_000);
+  await openLesson(page, 'lesson=example');
+  const step = page.getByTestId('lesson-step').first();
+  await step.getByTestId('lesson-check').click();
+  await expect(step).toHaveAttribute('data-state', 'failed');
+  await expect(step).toContainText('Not yet');
+  // Hints come one at a time.
+  await step.getByTestId('lesson-hint').click();
+  await expect(step.getByRole('list', { name: 'Hints' }).locator('li')).toHaveCount(1);
+  await step.getByTestId('lesson-run').click();
+  const term = page.locator('[data-testid="terminal"][data-host="node1"] .xterm-rows');
+  await expect(term).toContainText('ip netns exec pod1 ping -c 2 10.244.', { timeout: 30_000 });
+  await expect(term).toContainText('2 received', { timeout: 30_000 });
+  await step.getByTestId('lesson-check').click();
+  await expect(step).toHaveAttribute('data-state', 'passed');
+  expect(page.url()).toContain('lesson=example');
+  await page.reload();
+  await expect(page.getByTestId('lesson-step').first()).toHaveAttribute('data-state', 'passed', {
+    timeout: 30_000,
+  });
+  await page.goto('/');
+  const cont = page.locator('[data-testid="lesson-continue"][data-lesson="example"]');
+  await expect(cont).toContainText('Continue');
+  await expect(page.getByText('1 of 1 steps passed')).toBeVisible();
+});
+
+test('a lesson that does not exist is a clear notice, and the lab still opens', async ({
+  page,
+}) => {
+  await page.goto('/?lesson=no-such-lesson');
+  await expect(page.getByTestId('params-error')).toContainText('no lesson "no-such-lesson"');
+  await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: 60_000 });
+});
+
+test('a lesson from another origin is refused', async ({ page }) => {
+  await page.goto('/?lesson=' + encodeURIComponent('https://example.org/x/lesson.md'));
+  await expect(page.getByTestId('params-error')).toContainText('loaded from this site only');
+});
