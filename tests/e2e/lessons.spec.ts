@@ -3,7 +3,7 @@
 // is a clear notice, progress survives a reload and shows on the landing.
 
 import { readdirSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { watch } from './helpers.ts';
 
 const LESSONS = readdirSync(new URL('../../lessons/', import.meta.url), { withFileTypes: true })
@@ -18,22 +18,29 @@ async function openLesson(page: Page, query: string): Promise<void> {
   });
 }
 
+/** The panel's buttons stay focusable while it works: they say so with aria-disabled. */
+async function idle(button: Locator): Promise<void> {
+  await expect(button).toBeEnabled({ timeout: 60_000 });
+  await expect(button).toHaveAttribute('aria-disabled', 'false', { timeout: 60_000 });
+}
+
 /** Runs a step's blocks in order (each Run waits for the previous), then checks until it passes. */
 async function completeStep(page: Page, k: number): Promise<void> {
   const step = page.getByTestId('lesson-step').nth(k);
   const runs = step.getByTestId('lesson-run');
   const check = step.getByTestId('lesson-check');
   for (let r = 0; r < (await runs.count()); r++) {
-    await expect(runs.nth(r)).toBeEnabled({ timeout: 60_000 });
+    await idle(runs.nth(r));
     await runs.nth(r).click();
   }
-  await expect(check).toBeEnabled({ timeout: 60_000 });
+  await idle(check);
   // A learner presses Check again when the lab needs a moment (a watch event, a restart).
   await expect
     .poll(
       async () => {
-        if (await check.isEnabled()) await check.click();
-        await expect(check).toBeEnabled({ timeout: 60_000 });
+        await idle(check);
+        await check.click();
+        await idle(check);
         return step.getAttribute('data-state');
       },
       { timeout: 45_000, intervals: [500, 1000, 2000] },
@@ -70,10 +77,12 @@ test('a first Check fails, Run types into the host terminal, progress survives a
   // Hints come one at a time.
   await step.getByTestId('lesson-hint').click();
   await expect(step.getByRole('list', { name: 'Hints' }).locator('li')).toHaveCount(1);
+  await idle(step.getByTestId('lesson-check'));
   await step.getByTestId('lesson-run').click();
   const term = page.locator('[data-testid="terminal"][data-host="node1"] .xterm-rows');
   await expect(term).toContainText('ip netns exec pod1 ping -c 2 10.244.', { timeout: 30_000 });
   await expect(term).toContainText('2 received', { timeout: 30_000 });
+  await idle(step.getByTestId('lesson-check'));
   await step.getByTestId('lesson-check').click();
   await expect(step).toHaveAttribute('data-state', 'passed');
   expect(page.url()).toContain('lesson=example');
@@ -98,4 +107,63 @@ test('a lesson that does not exist is a clear notice, and the lab still opens', 
 test('a lesson from another origin is refused', async ({ page }) => {
   await page.goto('/?lesson=' + encodeURIComponent('https://example.org/x/lesson.md'));
   await expect(page.getByTestId('params-error')).toContainText('loaded from this site only');
+});
+
+test('a widget opens a shipped lesson by id, and one written inline', async ({ page }) => {
+  test.setTimeout(120_000);
+  const problems = watch(page);
+  await page.goto('/embed.html');
+  await page.evaluate(() => {
+    const inline = document.createElement('flannel-playground');
+    inline.id = 'inline-lesson';
+    inline.setAttribute('start', 'eager');
+    const md = document.createElement('script');
+    md.type = 'text/markdown';
+    md.dataset.lesson = 'my-inline';
+    md.textContent = [
+      '---',
+      'title: Inline',
+      'lab: nodes=1&backend=host-gw',
+      '---',
+      '## Leave a mark',
+      '```run node1',
+      'echo hello > /tmp/mark',
+      '```',
+      '```check node1',
+      'grep -q hello /tmp/mark',
+      '```',
+    ].join('\n');
+    inline.append(md);
+    document.querySelector('main')!.prepend(inline);
+  });
+  const inline = page.locator('#inline-lesson');
+  await expect(inline.getByTestId('lesson')).toHaveAttribute('data-phase', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(inline.getByTestId('host-tab')).toHaveCount(1);
+  const step = inline.getByTestId('lesson-step');
+  await step.getByTestId('lesson-check').click();
+  await expect(step).toHaveAttribute('data-state', 'failed');
+  await idle(step.getByTestId('lesson-run'));
+  await step.getByTestId('lesson-run').click();
+  await expect(inline.locator('[data-testid="terminal"][data-host="node1"]')).toContainText(
+    'echo hello > /tmp/mark',
+  );
+  await idle(step.getByTestId('lesson-check'));
+  await step.getByTestId('lesson-check').click();
+  await expect(step).toHaveAttribute('data-state', 'passed');
+
+  await page.evaluate(() => {
+    const el = document.createElement('flannel-playground');
+    el.id = 'lesson-demo';
+    el.setAttribute('lesson', 'example');
+    el.setAttribute('start', 'eager');
+    document.querySelector('main')!.prepend(el);
+  });
+  const shipped = page.locator('#lesson-demo');
+  await expect(shipped.getByTestId('lesson')).toHaveAttribute('data-phase', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(shipped.getByTestId('lesson')).toContainText('Your first lesson');
+  expect(problems).toEqual([]);
 });
