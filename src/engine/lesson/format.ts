@@ -5,7 +5,8 @@
 //   ## Step title                each level-2 heading starts a step
 //   ```run node1                 a block the step's Run button types into node1's terminal
 //   ```advance                   a Run button that fast-forwards the lab clock (24h, 90m, 7d)
-//   ```check node1               a script run by Check on node1 (fresh bash): exit 0 passes
+//   ```check node1               conditions, one a line, run by Check on node1 (a fresh bash
+//                                each): every one must exit 0
 //   ```frames node1              lines `IFACE [tcpdump filter]`: such a frame crossed IFACE
 //                                (pod1/eth0 for a pod's) since the step began
 //   > Hint: ...                  hints, shown one at a time
@@ -240,8 +241,9 @@ export function parseLesson(id: string, text: string): ParsedLesson {
         step.actions.push(action);
         step.items.push({ kind: 'action', action });
       } else if (kind === 'check') {
-        if (!block.text.trim()) errors.push(`line ${where}: an empty check`);
-        step.checks.push({ host, script: block.text });
+        const conditions = checkLines(block.text);
+        if (conditions.length === 0) errors.push(`line ${where}: an empty check`);
+        for (const script of conditions) step.checks.push({ host, script });
       } else {
         block.text.split('\n').forEach((line, k) => {
           if (!line.trim() || line.trim().startsWith('#')) return;
@@ -265,6 +267,23 @@ export function parseLesson(id: string, text: string): ParsedLesson {
     ok: true,
     lesson: { id, title, summary: front.get('summary') ?? '', lab, labQuery, intro, setup, steps },
   };
+}
+
+/** A check block's conditions: one a line (a line ending in `\` goes on), comments dropped. */
+function checkLines(text: string): string[] {
+  const out: string[] = [];
+  let pending = '';
+  for (const line of text.split('\n')) {
+    if (!pending && (!line.trim() || line.trim().startsWith('#'))) continue;
+    if (line.endsWith('\\')) {
+      pending += line.slice(0, -1) + ' ';
+      continue;
+    }
+    out.push((pending + line).trim());
+    pending = '';
+  }
+  if (pending.trim()) out.push(pending.trim());
+  return out;
 }
 
 function stripHintLabel(content: Inline[]): Inline[] {

@@ -30,6 +30,20 @@ export interface CheckResult {
   failures: string[];
 }
 
+/** What `{{host.name}}` stands for, given the host's facts; the placeholder itself while unknown. */
+export function factValue(facts: HostFacts | undefined, host: string, name: string): string {
+  const value =
+    name === 'eth0'
+      ? facts?.eth0
+      : name === 'subnet'
+        ? facts?.subnet
+        : name === 'lease'
+          ? facts?.lease
+          : facts?.pods[name];
+  // A fact the lab does not have yet (no lease) stays visible as what it asked for.
+  return value ?? `{{${host}.${name}}}`;
+}
+
 /** The lab's addresses for placeholders, fetched once per call. */
 export async function factsFor(
   lab: LessonLab,
@@ -39,19 +53,7 @@ export async function factsFor(
   for (const t of texts) for (const m of t.matchAll(/\{\{\s*([a-z0-9-]+)\./g)) hosts.add(m[1]);
   const facts = new Map<string, HostFacts>();
   for (const h of hosts) facts.set(h, await lab.facts(h));
-  return (host, name) => {
-    const f = facts.get(host);
-    const value =
-      name === 'eth0'
-        ? f?.eth0
-        : name === 'subnet'
-          ? f?.subnet
-          : name === 'lease'
-            ? f?.lease
-            : f?.pods[name];
-    // A fact the lab does not have yet (no lease) stays visible as what it asked for.
-    return value ?? `{{${host}.${name}}}`;
-  };
+  return (host, name) => factValue(facts.get(host), host, name);
 }
 
 /** The lines an action types, placeholders filled. */
@@ -127,7 +129,7 @@ export async function checkStep(
     const r = await lab.script(c.host, fillPlaceholders(c.script, fill));
     if (r.status !== 0) {
       const said = r.output.trim().split('\n').slice(-2).join(' / ');
-      failures.push(`check on ${c.host} exited ${r.status}${said ? `: ${said}` : ''}`);
+      failures.push(`${c.host}: \`${c.script}\` exited ${r.status}${said ? `: ${said}` : ''}`);
     }
   }
   for (let k = 0; k < step.frames.length; k++) {

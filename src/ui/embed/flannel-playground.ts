@@ -31,7 +31,7 @@ const HOST_CSS = `
   contain: content;
 }
 :host([hidden]) { display: none; }
-.root { height: 100%; container-type: inline-size; }
+.root { height: 100%; }
 `;
 
 /** A CSS length for the height attribute: a bare number means pixels. */
