@@ -60,7 +60,10 @@ describe('parseLesson', () => {
     expect(one.actions).toEqual([{ kind: 'shell', host: 'node1', text: 'ip route' }]);
     expect(one.checks).toEqual([
       { host: 'node1', script: 'ip route | grep -q eth0' },
-      { host: 'node1', script: 'test -f /run/flannel/subnet.env &&    grep -q FLANNEL /run/flannel/subnet.env' },
+      {
+        host: 'node1',
+        script: 'test -f /run/flannel/subnet.env &&    grep -q FLANNEL /run/flannel/subnet.env',
+      },
     ]);
     expect(one.hints).toEqual([[{ kind: 'text', text: 'one' }], [{ kind: 'text', text: 'two' }]]);
     expect(two.actions).toEqual([{ kind: 'advance', ms: 5_400_000, text: '1h30m' }]);
