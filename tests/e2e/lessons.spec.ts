@@ -167,3 +167,25 @@ test('a widget opens a shipped lesson by id, and one written inline', async ({ p
   await expect(shipped.getByTestId('lesson')).toContainText('Your first lesson');
   expect(problems).toEqual([]);
 });
+
+test('a widget with a broken inline lesson says what is wrong and still opens its lab', async ({
+  page,
+}) => {
+  const problems = watch(page);
+  await page.goto('/embed.html');
+  await page.evaluate(() => {
+    const el = document.createElement('flannel-playground');
+    el.id = 'broken-lesson';
+    el.setAttribute('start', 'eager');
+    const md = document.createElement('script');
+    md.type = 'text/markdown';
+    md.textContent = '---\ntitle: Broken\n---\n## A step\n```check node7\ntrue\n```\n';
+    el.append(md);
+    document.querySelector('main')!.prepend(el);
+  });
+  const el = page.locator('#broken-lesson');
+  await expect(el.getByTestId('params-error')).toContainText('line 5: no host node7 in this lab');
+  await expect(el.getByTestId('lab-ready')).toBeVisible({ timeout: 60_000 });
+  await expect(el.getByTestId('lesson')).toHaveCount(0);
+  expect(problems).toEqual([]);
+});
