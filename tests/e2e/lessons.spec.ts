@@ -24,11 +24,15 @@ async function idle(button: Locator): Promise<void> {
   await expect(button).toHaveAttribute('aria-disabled', 'false', { timeout: 60_000 });
 }
 
-/** Runs a step's blocks in order (each Run waits for the previous), then checks until it passes. */
+/** Checks (it fails), runs the step's blocks in order, then checks until it passes. */
 async function completeStep(page: Page, k: number): Promise<void> {
   const step = page.getByTestId('lesson-step').nth(k);
   const runs = step.getByTestId('lesson-run');
   const check = step.getByTestId('lesson-check');
+  // Before its commands, the step's check fails (lessons.test.ts proves it for every check).
+  await idle(check);
+  await check.click();
+  await expect(step).toHaveAttribute('data-state', 'failed', { timeout: 60_000 });
   for (let r = 0; r < (await runs.count()); r++) {
     await idle(runs.nth(r));
     await runs.nth(r).click();
