@@ -98,6 +98,16 @@ test('a first Check fails, Run types into the host terminal, progress survives a
   const cont = page.locator('[data-testid="lesson-continue"][data-lesson="example"]');
   await expect(cont).toContainText('Continue');
   await expect(page.getByText('1 of 1 steps passed')).toBeVisible();
+  // Continue opens the same lab, the step still passed; Reset lab starts the lesson over.
+  await cont.click();
+  const first = page.getByTestId('lesson-step').first();
+  await expect(first).toHaveAttribute('data-state', 'passed', { timeout: 30_000 });
+  page.once('dialog', (d) => void d.accept());
+  await page.getByTestId('reset-lab').click();
+  await expect(page.getByTestId('lesson')).toHaveAttribute('data-phase', 'ready', {
+    timeout: 60_000,
+  });
+  await expect(first).toHaveAttribute('data-state', 'todo');
 });
 
 test('a lesson that does not exist is a clear notice, and the lab still opens', async ({

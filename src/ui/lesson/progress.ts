@@ -57,3 +57,10 @@ export function allProgress(storage: Storage): { id: string; progress: LessonPro
   }
   return out.sort((a, b) => a.id.localeCompare(b.id));
 }
+
+/** "Reset lab" starts its lessons over: their progress on that lab goes with it. */
+export function forgetLabProgress(storage: Storage, labId: string): void {
+  for (const { id, progress } of allProgress(storage)) {
+    if (progress.labId === labId) storage.removeItem(PREFIX + id);
+  }
+}
