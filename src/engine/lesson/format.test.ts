@@ -130,6 +130,23 @@ describe('parseLesson', () => {
     if (!r.ok) expect(r.errors.join('\n')).toContain(message);
   });
 
+  it('never throws on mutated lessons: it parses or lists errors', async () => {
+    const fc = (await import('fast-check')).default;
+    const pieces = GOOD.split('\n');
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 12 })), {
+          maxLength: 40,
+        }),
+        (lines) => {
+          const r = parseLesson('x', lines.join('\n'));
+          expect(r.ok || r.errors.length > 0).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
   it('never throws, whatever the text', () => {
     for (const text of [
       '',
