@@ -93,9 +93,9 @@ describe('HostRuntime', () => {
     });
     runtime.interrupt();
     await busy;
-    const arp = runtime.watchFrames({ ifname: 'eth0', filter: 'arp' });
-    const icmp = runtime.watchFrames({ ifname: 'eth0', filter: 'icmp' });
-    expect(() => runtime.watchFrames({ ifname: 'eth9', filter: '' })).toThrow();
+    const arp = await runtime.watchFrames({ ifname: 'eth0', filter: 'arp' });
+    const icmp = await runtime.watchFrames({ ifname: 'eth0', filter: 'icmp' });
+    await expect(runtime.watchFrames({ ifname: 'eth9', filter: '' })).rejects.toThrow();
     expect(runtime.framesSeen(arp)).toBe(0);
     await until(run(runtime, 'ping -c 1 -W 1 172.16.112.250'));
     expect(runtime.framesSeen(arp)).toBeGreaterThan(0);

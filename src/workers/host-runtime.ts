@@ -344,9 +344,12 @@ export class HostRuntime {
     return runScript(this.requireHost(), script);
   }
 
-  watchFrames(target: WatchTarget): number {
-    this.watches ??= new FrameWatches(this.requireHost());
-    return this.watches.watch(target);
+  async watchFrames(target: WatchTarget): Promise<number> {
+    const host = this.requireHost();
+    // tcpdump's filter, as tcpdump itself, is loaded on first use.
+    const { compileFilter } = await import('../engine/programs/tcpdump/filter.ts');
+    this.watches ??= new FrameWatches(host);
+    return this.watches.watch(target, compileFilter(target.filter));
   }
 
   framesSeen(id: number): number {

@@ -109,9 +109,7 @@ const api: HostWorkerApi = {
     return runtime.runningCaptures();
   },
   runScript: (script) => runtime.runScript(script),
-  async watchFrames(target) {
-    return runtime.watchFrames(target);
-  },
+  watchFrames: (target) => runtime.watchFrames(target),
   async framesSeen(id) {
     return runtime.framesSeen(id);
   },

@@ -7,7 +7,7 @@ import { SUBNET_ENV_PATH } from '../cni/cni.ts';
 import { parseEnvFile } from '../flannel/subnet-env.ts';
 import { ROOT_NS } from '../kernel/types.ts';
 import { formatIpv4, parseCidr, prefixMask } from '../packet/ipaddr.ts';
-import { compileFilter } from '../programs/tcpdump/filter.ts';
+import type { FramePredicate } from '../programs/tcpdump/filter.ts';
 import type { ProgramIO } from '../programs/types.ts';
 import type { Host } from './host.ts';
 
@@ -56,12 +56,14 @@ export class FrameWatches {
 
   constructor(private readonly host: Host) {}
 
-  /** Starts counting; throws (with the kernel's message) when the interface does not exist. */
-  watch(target: WatchTarget): number {
+  /**
+   * Starts counting the frames `matches` (target.filter, compiled by the caller: the host worker
+   * loads tcpdump's filter on first use); throws when the interface does not exist.
+   */
+  watch(target: WatchTarget, matches: FramePredicate): number {
     const { kernel } = this.host;
     const ns = target.netns ?? ROOT_NS;
     const link = kernel.linkGet(ns, target.ifname);
-    const matches = compileFilter(target.filter);
     const id = this.next++;
     const entry = { fd: 0, count: 0 };
     entry.fd = kernel.captureOpen(ns, link.ifindex, (frame, meta) => {

@@ -6,6 +6,7 @@ import { LocalLab, seededRandom } from '../../lab/local-lab.ts';
 import { bootNode, ensureNetworkConfig } from '../../lab/node-setup.ts';
 import type { LabConfig } from '../../lab/params.ts';
 import { ManualClock } from '../../os/clock.ts';
+import { compileFilter } from '../../programs/tcpdump/filter.ts';
 import type { LessonLab } from '../grade.ts';
 
 /** The seeds' lease start: 2026-11-23 08:10:00 UTC. */
@@ -59,7 +60,7 @@ export async function bootLessonLab(
       await lab.advance(10);
     },
     advance: (ms) => lab.advance(ms),
-    watch: async (host, target) => watchesOf(host).watch(target),
+    watch: async (host, target) => watchesOf(host).watch(target, compileFilter(target.filter)),
     seen: async (host, id) => watchesOf(host).seen(id),
     unwatch: async (host, id) => watchesOf(host).unwatch(id),
     facts: async (host) => hostFacts(lab.host(host)),
