@@ -19,6 +19,7 @@ const FLOORS = [
   ['programs'],
   ['shell'],
   ['lab'],
+  ['lesson'],
 ];
 
 function below(folder, name) {

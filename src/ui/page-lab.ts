@@ -23,6 +23,10 @@ export interface PageLab {
   themeFromUrl: boolean;
   /** Search part to put in the address bar ('?lab=...'), the hash dropped. */
   canonicalSearch: string;
+  /** `?lesson=`: a shipped lesson's id or a same-origin URL of one (lessons/README.md). */
+  lesson: string | null;
+  /** The URL named the lab (`lab=`): a lesson then runs on it, not on the one it last used. */
+  labFromUrl: boolean;
 }
 
 /** Eight hex digits (also where the page is no secure context: see random-hex.ts). */
@@ -59,5 +63,7 @@ export async function resolvePageLab(search: string, hash: string): Promise<Page
     landing: bare && params.get('start') === null,
     themeFromUrl: params.has('theme'),
     canonicalSearch: formatLabParams(full),
+    lesson: params.get('lesson'),
+    labFromUrl: params.has('lab'),
   };
 }

@@ -2,6 +2,7 @@
 
 import type { ClockParams } from '../engine/os/realtime-clock.ts';
 import type { QuietReport } from './clock-steps.ts';
+import type { HostFacts, ScriptResult, WatchTarget } from '../engine/lab/lesson-probe.ts';
 import type { Backend, HostConfig } from '../engine/lab/params.ts';
 import type { WireStats } from '../engine/lab/wire.ts';
 import type { HostJourney } from '../engine/kernel/journey.ts';
@@ -139,4 +140,12 @@ export interface HostWorkerApi {
   snapshot(): Promise<HostSnapshot>;
   /** Cuts (false) or restores (true) the cable of the host's NIC: its carrier. */
   setCable(plugged: boolean): void;
+  /** A lesson's check: a script in a fresh bash, beside whatever the terminal runs. */
+  runScript(script: string): Promise<ScriptResult>;
+  /** A lesson step's capture tap: counts frames matching a tcpdump filter from now on. */
+  watchFrames(target: WatchTarget): Promise<number>;
+  framesSeen(id: number): Promise<number>;
+  unwatchFrames(id: number): void;
+  /** The host's addresses for a lesson's {{node2.pod1}} placeholders. */
+  facts(): Promise<HostFacts>;
 }

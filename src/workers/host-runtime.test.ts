@@ -39,7 +39,17 @@ function setup() {
     for (const t of due) timers.splice(timers.indexOf(t), 1);
     for (const t of due) t.fn();
   };
-  return { runtime, config, pass };
+  /** Lets lab time pass, 100 ms at a time, until `p` settles. */
+  const until = async <T>(p: Promise<T>): Promise<T> => {
+    let settled = false;
+    void p.finally(() => (settled = true));
+    for (let i = 0; i < 200 && !settled; i++) {
+      pass(100);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    return p;
+  };
+  return { runtime, config, pass, until };
 }
 
 async function run(runtime: HostRuntime, line: string) {
@@ -71,6 +81,30 @@ describe('HostRuntime', () => {
     );
   });
 
+  it("runs a lesson's check beside the terminal's line, counts a step's frames, names its addresses", async () => {
+    const { runtime, config, until } = setup();
+    await runtime.start(config);
+    await run(runtime, 'X=terminal');
+    // The terminal is busy: a check still runs, in a shell of its own.
+    const busy = run(runtime, 'sleep 100');
+    expect(await runtime.runScript('echo "$X"; hostname; false')).toEqual({
+      status: 1,
+      output: '\nnode2\n',
+    });
+    runtime.interrupt();
+    await busy;
+    const arp = await runtime.watchFrames({ ifname: 'eth0', filter: 'arp' });
+    const icmp = await runtime.watchFrames({ ifname: 'eth0', filter: 'icmp' });
+    await expect(runtime.watchFrames({ ifname: 'eth9', filter: '' })).rejects.toThrow();
+    expect(runtime.framesSeen(arp)).toBe(0);
+    await until(run(runtime, 'ping -c 1 -W 1 172.16.112.250'));
+    expect(runtime.framesSeen(arp)).toBeGreaterThan(0);
+    expect(runtime.framesSeen(icmp)).toBe(0);
+    runtime.unwatchFrames(arp);
+    expect(runtime.framesSeen(arp)).toBe(0);
+    expect(runtime.facts()).toMatchObject({ eth0: '172.16.112.133' });
+  });
+
   it('interrupts a running command', async () => {
     const { runtime, config, pass } = setup();
     await runtime.start(config);
@@ -81,17 +115,7 @@ describe('HostRuntime', () => {
   });
 
   it('runs a line while a job runs in the background; Ctrl-C reaches the foreground only', async () => {
-    const { runtime, config, pass } = setup();
-    /** Lets lab time pass, 100 ms at a time, until `p` settles. */
-    const until = async <T>(p: Promise<T>): Promise<T> => {
-      let settled = false;
-      void p.finally(() => (settled = true));
-      for (let i = 0; i < 200 && !settled; i++) {
-        pass(100);
-        await new Promise((r) => setTimeout(r, 1));
-      }
-      return p;
-    };
+    const { runtime, config, until } = setup();
     await runtime.start(config);
     let out = '';
     // No one answers 172.16.112.250: ping's ARP requests go out of eth0 once a second.

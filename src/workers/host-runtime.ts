@@ -8,6 +8,14 @@ import { cidrContains, parseCidr, parseIpv4 } from '../engine/packet/ipaddr.ts';
 import { ROOT_NS, IFF, type QdiscInfo } from '../engine/kernel/types.ts';
 import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
+import {
+  FrameWatches,
+  hostFacts,
+  runScript,
+  type HostFacts,
+  type ScriptResult,
+  type WatchTarget,
+} from '../engine/lab/lesson-probe.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
@@ -76,6 +84,7 @@ export class HostRuntime {
   private running: AbortController | null = null;
   private readonly captures = new Map<string, BackgroundCapture>();
   private kvTraffic: (() => KvPortTraffic) | null = null;
+  private watches: FrameWatches | null = null;
 
   constructor(private readonly deps: HostRuntimeDeps) {}
 
@@ -355,7 +364,33 @@ export class HostRuntime {
     if (nic) kernel.carrierSet(nic.ifindex, plugged);
   }
 
+  /** A lesson's check script, in a fresh bash (see lesson-probe.ts). */
+  runScript(script: string): Promise<ScriptResult> {
+    return runScript(this.requireHost(), script);
+  }
+
+  async watchFrames(target: WatchTarget): Promise<number> {
+    const host = this.requireHost();
+    // tcpdump's filter, as tcpdump itself, is loaded on first use.
+    const { compileFilter } = await import('../engine/programs/tcpdump/filter.ts');
+    this.watches ??= new FrameWatches(host);
+    return this.watches.watch(target, compileFilter(target.filter));
+  }
+
+  framesSeen(id: number): number {
+    return this.watches?.seen(id) ?? 0;
+  }
+
+  unwatchFrames(id: number): void {
+    this.watches?.unwatch(id);
+  }
+
+  facts(): HostFacts {
+    return hostFacts(this.requireHost());
+  }
+
   stop(): void {
+    this.watches?.closeAll();
     this.interrupt();
     for (const c of this.captures.values()) c.stop.abort();
     this.clock?.dispose();

@@ -129,6 +129,15 @@ const api: HostWorkerApi = {
   async captures() {
     return runtime.runningCaptures();
   },
+  runScript: (script) => runtime.runScript(script),
+  watchFrames: (target) => runtime.watchFrames(target),
+  async framesSeen(id) {
+    return runtime.framesSeen(id);
+  },
+  unwatchFrames: (id) => runtime.unwatchFrames(id),
+  async facts() {
+    return runtime.facts();
+  },
 };
 
 Comlink.expose(api);

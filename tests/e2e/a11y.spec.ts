@@ -175,6 +175,41 @@ test.describe('axe-core', () => {
     });
   }
 
+  for (const theme of ['light', 'dark']) {
+    test(`no violations on a lesson beside its lab, ${theme}; its buttons work from the keyboard`, async ({
+      page,
+    }) => {
+      await page.goto(`/?lesson=example&theme=${theme}&lab=e2e-a11y-lesson-${theme}`);
+      const lesson = page.getByTestId('lesson');
+      await expect(lesson).toHaveAttribute('data-phase', 'ready', { timeout: READY_MS });
+      await expect(lesson).toHaveRole('complementary');
+      expect(await axe(page)).toEqual([]);
+      // Check, from the keyboard: a failed step, its hint, then Run and Check again.
+      const step = page.getByTestId('lesson-step').first();
+      await expect(step.getByTestId('lesson-check')).toHaveAttribute('aria-disabled', 'false');
+      await step.getByTestId('lesson-check').focus();
+      await page.keyboard.press('Enter');
+      await expect(step).toHaveAttribute('data-state', 'failed');
+      await step.getByTestId('lesson-hint').focus();
+      await page.keyboard.press('Enter');
+      await step.getByTestId('lesson-run').focus();
+      await expect(step.getByTestId('lesson-run')).toHaveAccessibleName(
+        /^Run on node1: ip netns exec pod1 ping -c 2 10\.244\./,
+      );
+      await page.keyboard.press('Enter');
+      await expect(step.getByTestId('lesson-run')).toHaveAttribute('aria-disabled', 'false', {
+        timeout: READY_MS,
+      });
+      // The Run typed into the terminal without taking the keyboard from the panel.
+      expect(await focused(page)).toBe('lesson-run');
+      await step.getByTestId('lesson-check').focus();
+      await page.keyboard.press('Enter');
+      await expect(step).toHaveAttribute('data-state', 'passed');
+      await expect(page.getByTestId('announcer')).toContainText('Step passed');
+      expect(await axe(page)).toEqual([]);
+    });
+  }
+
   test('no violations on embed.html (a light and a dark widget, before and after boot)', async ({
     page,
   }) => {
@@ -190,6 +225,25 @@ test.describe('axe-core', () => {
     await expect(page.locator('#host-gw-demo').getByTestId('lab-ready')).toBeVisible({
       timeout: READY_MS,
     });
+    expect(await axe(page)).toEqual([]);
+  });
+
+  test('no violations on a widget with a lesson (its panel a named region of the docs page)', async ({
+    page,
+  }) => {
+    await page.goto('/embed.html');
+    await page.evaluate(() => {
+      for (const el of document.querySelectorAll('flannel-playground')) el.remove();
+      const el = document.createElement('flannel-playground');
+      el.id = 'lesson-demo';
+      el.setAttribute('lesson', 'seed-vxlan');
+      el.setAttribute('start', 'eager');
+      el.setAttribute('height', '640');
+      document.querySelector('main')!.append(el);
+    });
+    const lesson = page.locator('#lesson-demo').getByTestId('lesson');
+    await expect(lesson).toHaveAttribute('data-phase', 'ready', { timeout: READY_MS });
+    await expect(lesson).toHaveRole('region');
     expect(await axe(page)).toEqual([]);
   });
 });

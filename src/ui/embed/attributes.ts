@@ -38,6 +38,7 @@ export const LAB_ATTRIBUTES = [
   'script',
   'script-host',
   'controls',
+  'lesson',
 ];
 
 export function scriptLines(text: string): string[] {

@@ -2,7 +2,9 @@
 // in a shadow root (styles in, page styles out); colours and fonts follow --fp-* custom
 // properties. Attributes: nodes, backend, network, subnet-len, lab, theme, readonly, height,
 // start (lazy|eager), script / script-host (or a <script type="text/plain" data-host> child),
-// controls (the toolbar's groups: clock, backend, hosts, capture, reset; default capture).
+// controls (the toolbar's groups: clock, backend, hosts, capture, reset; default capture),
+// lesson (a shipped lesson's id or a same-origin URL; or a <script type="text/markdown"
+// data-lesson="id"> child holding the lesson inline: the lesson then decides the lab's shape).
 // Events: `ready` (lab up and initial script run), `error` (detail: { message }).
 // API: `el.run(host, command, { echo })` resolves to the command's output; with echo, the
 // host's terminal is shown and the command typed into it (the keyboard stays where it is).
@@ -11,7 +13,9 @@ import { mount, unmount } from 'svelte';
 import type { Lab } from '../lab.svelte.ts';
 import { adoptStyle } from '../adopt-style.ts';
 import { newLabId } from '../page-lab.ts';
-import { LAB_ATTRIBUTES, readWidgetConfig } from './attributes.ts';
+import { LAB_ATTRIBUTES, readWidgetConfig, type WidgetConfig } from './attributes.ts';
+import { parseLesson, type Lesson, type ParsedLesson } from '../../engine/lesson/format.ts';
+import { lessonLabConfig, openLesson } from '../lesson/page-lesson.ts';
 import Widget from './Widget.svelte';
 
 const HOST_CSS = `
@@ -104,7 +108,30 @@ export class FlannelPlayground extends HTMLElement {
     });
   }
 
+  /** The widget's lesson, if it has one: inline Markdown first, else the `lesson` attribute. */
+  private readLesson(): Promise<ParsedLesson> | null {
+    const inline = this.querySelector(':scope > script[type="text/markdown"]');
+    if (inline) {
+      return Promise.resolve(
+        parseLesson(inline.getAttribute('data-lesson') ?? 'inline', inline.textContent ?? ''),
+      );
+    }
+    const ref = this.getAttribute('lesson');
+    return ref === null ? null : openLesson(ref);
+  }
+
   private render(): void {
+    const pending = this.readLesson();
+    if (!pending) {
+      this.mountWidget(null);
+      return;
+    }
+    void pending.then((parsed) => {
+      if (this.isConnected && !this.component) this.mountWidget(parsed);
+    });
+  }
+
+  private mountWidget(parsed: ParsedLesson | null): void {
     const shadow = this.shadowRoot ?? this.attachShadow({ mode: 'open' });
     shadow.replaceChildren();
     const root = document.createElement('div');
@@ -112,11 +139,20 @@ export class FlannelPlayground extends HTMLElement {
     shadow.append(root);
     adoptStyle(root, 'host', HOST_CSS);
     const child = this.querySelector(':scope > script[type="text/plain"]');
-    const widget = readWidgetConfig(
+    const widget: WidgetConfig = readWidgetConfig(
       (n) => this.getAttribute(n),
       child ? { text: child.textContent ?? '', host: child.getAttribute('data-host') } : null,
       newLabId,
     );
+    let lesson: Lesson | null = null;
+    if (parsed?.ok) {
+      lesson = parsed.lesson;
+      widget.config = lessonLabConfig(lesson, widget.config, {
+        labFromUrl: this.hasAttribute('lab'),
+      });
+    } else if (parsed) {
+      widget.notices.push(...parsed.errors);
+    }
     this.dataset.lab = widget.config.labId;
     // After the current task, so listeners added right after the element see it.
     if (widget.notices.length > 0) setTimeout(() => this.fail(widget.notices.join('\n')));
@@ -124,6 +160,7 @@ export class FlannelPlayground extends HTMLElement {
       target: root,
       props: {
         widget,
+        lesson,
         onlab: (lab: Lab) => {
           this.lab = lab;
           for (const w of this.labWaiters.splice(0)) w(lab);
