@@ -115,6 +115,21 @@ describe('HostRuntime', () => {
     expect((await run(runtime, 'true')).out).toMatch(/^\[1\]\+ {2}Terminated {14}ping -c 20/);
   });
 
+  it('streams `ping | grep ttl` as replies come, and Ctrl-C ends both stages', async () => {
+    const { runtime, config, pass } = setup();
+    await runtime.start(config);
+    let out = '';
+    const line = runtime.run('ping 127.0.0.1 | grep ttl', (_s, t) => (out += t));
+    for (let i = 0; i < 25; i++) {
+      pass(100);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(out.match(/^64 bytes from 127\.0\.0\.1: icmp_seq=\d+ ttl=64 time=/gm)?.length).toBe(3);
+    runtime.interrupt();
+    expect(await line).toBe(130);
+    expect(out).not.toContain('packets transmitted');
+  });
+
   it('completes command names', async () => {
     const { runtime, config } = setup();
     await runtime.start(config);

@@ -25,6 +25,7 @@ import type {
   OutputStream,
   PodView,
 } from './host-api.ts';
+import { TERMINAL_INPUT } from '../engine/os/pipe.ts';
 
 export interface HostRuntimeDeps {
   /** Absolute real time in ms (performance.timeOrigin + performance.now() in a worker). */
@@ -176,7 +177,7 @@ export class HostRuntime {
     const ctl = new AbortController();
     this.running = ctl;
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: (text) => output('stdout', text),
       stderr: (text) => output('stderr', text),
       signal: ctl.signal,
@@ -222,7 +223,7 @@ export class HostRuntime {
     let listening = () => {};
     const started = new Promise<void>((resolve) => (listening = resolve));
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: () => {},
       stderr: (text) => {
         stderr.push(text);

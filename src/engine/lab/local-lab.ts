@@ -13,6 +13,7 @@ import { yieldToHost } from '../os/yield.ts';
 import { Host } from './host.ts';
 import { createStaticHostRegistry } from './programs-static.ts';
 import { MemoryHub, WirePort } from './wire.ts';
+import { TERMINAL_INPUT, textInput } from '../os/pipe.ts';
 
 /** Lab time a frame takes across the wire; gives pings realistic, non-zero RTTs. */
 export const WIRE_LATENCY_MS = 0.05;
@@ -52,7 +53,7 @@ function captureIO(
   stdin: string,
 ): ProgramIO {
   return {
-    stdin,
+    stdin: stdin === '' ? TERMINAL_INPUT : textInput(stdin),
     stdout: (t) => ((out.stdout += t), (out.output += t)),
     stderr: (t) => ((out.stderr += t), (out.output += t)),
     signal,

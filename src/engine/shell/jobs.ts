@@ -6,6 +6,7 @@
 // reaches only the foreground line). `kill` stops it as SIGTERM does: the program is gone, so
 // nothing it would print on its way out (ping's summary) reaches the terminal.
 
+import { textInput } from '../os/pipe.ts';
 import type { ProgramIO } from '../programs/types.ts';
 
 export interface Job {
@@ -54,7 +55,7 @@ export class JobTable {
       };
     const jobIo: ProgramIO = {
       ...io,
-      stdin: '',
+      stdin: textInput(''),
       stdout: alive(io.stdout),
       stderr: alive(io.stderr),
       signal: abort.signal,

@@ -3,7 +3,8 @@
 // a line matched, 1 when none did, 2 on an error.
 
 import type { Program } from '../types.ts';
-import { errnoText, getopt, readOperand, splitLines } from './common.ts';
+import { readLines, type InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand } from './common.ts';
 
 const CLASSES: Record<string, string> = {
   alpha: 'A-Za-z',
@@ -130,9 +131,9 @@ export const grep: Program = async (argv, io, host) => {
   let matched = false;
   let failed = false;
   for (const name of files) {
-    let text: string;
+    let input: InputStream;
     try {
-      text = readOperand(name, io, host);
+      input = openOperand(name, io, host);
     } catch (err) {
       io.stderr(`grep: ${name}: ${errnoText(err)}\n`);
       failed = true;
@@ -140,13 +141,17 @@ export const grep: Program = async (argv, io, host) => {
     }
     const label = name === '-' ? '(standard input)' : name;
     let hits = 0;
-    splitLines(text).forEach((raw, index) => {
+    let index = 0;
+    for await (const raw of readLines(input)) {
+      index++;
       const line = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
-      if (regex.test(line) === o.has('v')) return;
+      if (regex.test(line) === o.has('v')) continue;
       hits++;
-      if (o.has('q') || o.has('c')) return;
-      io.stdout(`${prefixName ? label + ':' : ''}${o.has('n') ? `${index + 1}:` : ''}${line}\n`);
-    });
+      // -q stops at the first match, as GNU grep exits without reading the rest.
+      if (o.has('q')) return 0;
+      if (o.has('c')) continue;
+      io.stdout(`${prefixName ? label + ':' : ''}${o.has('n') ? `${index}:` : ''}${line}\n`);
+    }
     if (o.has('c') && !o.has('q')) io.stdout(`${prefixName ? label + ':' : ''}${hits}\n`);
     if (hits > 0) matched = true;
   }
