@@ -122,6 +122,10 @@ export interface HostWorkerApi {
   captures(): Promise<string[]>;
   /** Ctrl-C: aborts the running line, if any. */
   interrupt(): void;
+  /** Ctrl-Z: stops the running line (it becomes a Stopped job and `run` resolves to 148). */
+  suspend(): void;
+  /** Whether the text typed so far is an unfinished command (the terminal prompts `> `). */
+  isIncomplete(source: string): Promise<boolean>;
   complete(line: string, cursor: number): Promise<Completion>;
   snapshot(): Promise<HostSnapshot>;
 }

@@ -202,6 +202,14 @@ export class HostRuntime {
     this.running?.abort();
   }
 
+  suspend(): void {
+    this.host?.shell.suspend();
+  }
+
+  isIncomplete(source: string): boolean {
+    return this.requireHost().shell.isIncomplete(source);
+  }
+
   shellNetns(): string {
     return this.requireHost().shell.netns;
   }

@@ -86,6 +86,12 @@ const api: HostWorkerApi = {
   interrupt() {
     runtime.interrupt();
   },
+  suspend() {
+    runtime.suspend();
+  },
+  async isIncomplete(source: string) {
+    return runtime.isIncomplete(source);
+  },
   complete(line: string, cursor: number) {
     return runtime.complete(line, cursor);
   },

@@ -43,3 +43,23 @@ test('ping & then tcpdump on the same host; jobs, fg, kill %1', async ({ page })
   await expect(t).toContainText(/\[1\] \d+\s*root@node1:~# from the job/);
   expect(problems).toEqual([]);
 });
+
+test('Ctrl-Z stops the foreground job and bg resumes it; an unfinished line prompts > ', async ({
+  page,
+}) => {
+  const problems = await openLab(page, 'lab=e2e-stop');
+  const t = terminal(page, 'node1');
+  await typeLine(page, 'node1', 'sleep 100');
+  await page.keyboard.press('Control+z');
+  await expect(t).toContainText(/\^Z\s*\[1\]\+\s+Stopped\s+sleep 100\s*root@node1/);
+  expect(await run(page, 'node1', 'jobs')).toBe('[1]+  Stopped                 sleep 100');
+  await typeLine(page, 'node1', 'bg');
+  await expect(t).toContainText('[1]+ sleep 100 &');
+  await typeLine(page, 'node1', 'kill %1');
+
+  await typeLine(page, 'node1', 'for i in 1 2; do');
+  await expect(t).toContainText(/for i in 1 2; do\s*> $/);
+  await typeLine(page, 'node1', 'echo n$i; done');
+  await expect(t).toContainText(/> echo n\$i; done\s*n1\s*n2\s*root@node1/);
+  expect(problems).toEqual([]);
+});

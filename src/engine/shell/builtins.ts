@@ -134,6 +134,15 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
     shellError(io, state, 'exit: too many arguments');
     return 1;
   }
+  // bash warns once about stopped jobs; an `exit` right after it (or after `jobs`) leaves.
+  const stopped = state.jobs.all().some((j) => j.held && !j.finished);
+  if (state.interactive && !state.subshells.length && stopped) {
+    if (state.lastBuiltin !== 'exit' && state.lastBuiltin !== 'jobs') {
+      io.stderr('There are stopped jobs.\n');
+      return 1;
+    }
+    state.jobs.hangUpStopped();
+  }
   // Leaving a nested bash returns to its parent (its variables, its namespace); leaving the
   // outermost one ends the session.
   const sub = state.subshells.pop();

@@ -31,6 +31,7 @@ import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
 import { runLine } from './interpreter.ts';
+import { jobClock } from './jobs.ts';
 import { parse, ShellSyntaxError, tokenize } from './parser.ts';
 import { createShellState } from './state.ts';
 import type { ShellState } from './state.ts';
@@ -59,6 +60,8 @@ export interface Shell {
    * a terminal then prompts with PS2 ('> ') and runs the lines joined once complete.
    */
   isIncomplete(source: string): boolean;
+  /** Ctrl-Z: stops the line running (it becomes a Stopped job); false when none runs. */
+  suspend(): boolean;
   complete(line: string, cursor: number): Completion;
   readonly history: string[];
   readonly state: ShellState;
@@ -102,12 +105,25 @@ export function createShell(
         if (state.history.length > historySize) state.history.shift();
       }
       state.jobs.lines++;
-      return runLine(line, io, current(), registry, state).then((status) => {
+      // The line runs as a job not listed, so that Ctrl-Z can stop it and list it.
+      const running = state.jobs.runForeground(line.trim(), io, (jobIo, job) =>
+        runLine(
+          line,
+          jobIo,
+          hostView(current(), { clock: jobClock(host.clock, job) }),
+          registry,
+          state,
+        ),
+      );
+      return running.then((status) => {
         // bash reports the jobs that have finished before it prints the next prompt.
         const notices = state.jobs.notices();
         if (notices) io.stderr(notices);
         return status;
       });
+    },
+    suspend() {
+      return state.jobs.stopForeground();
     },
     isIncomplete(source) {
       try {

@@ -26,6 +26,7 @@ import {
   type ExpandContext,
 } from './expansion.ts';
 import { hostView } from './host-view.ts';
+import { jobClock } from './jobs.ts';
 import { parseLines, ShellSyntaxError } from './parser.ts';
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './parser.ts';
 import type { ProgramRegistry } from './registry.ts';
@@ -147,9 +148,10 @@ async function runAndOr(node: AndOr, ctx: Ctx): Promise<number> {
 /** `cmd &`: runs it in a subshell as a job, not awaited; an interactive shell says `[1] PID`. */
 function startJob(node: AndOr, ctx: Ctx): number {
   const { state } = ctx;
-  const job = state.jobs.start(node.text, ctx.io, (io) =>
+  const job = state.jobs.start(node.text, ctx.io, (io, job) =>
     runAndOrNow(node, {
       ...ctx,
+      host: hostView(ctx.host, { clock: jobClock(ctx.host.clock, job) }),
       io,
       input: InputReader.of(textInput('')),
       state: forkShellState(state),
@@ -394,6 +396,7 @@ async function runSimple(
   const body = ctx.state.functions.get(name);
   if (body) return await callFunction(name, body, argv, ctx);
   const builtin = BUILTINS.get(name);
+  if (!builtin) ctx.state.lastBuiltin = undefined;
   if (builtin) {
     const bctx = {
       host,
@@ -405,7 +408,11 @@ async function runSimple(
       runInShell: (script: string, sio: ProgramIO) =>
         runLine(script, sio, ctx.host, ctx.registry, ctx.state),
     };
-    return await runProgram(() => builtin.run(argv, io, bctx), name, io);
+    try {
+      return await runProgram(() => builtin.run(argv, io, bctx), name, io);
+    } finally {
+      ctx.state.lastBuiltin = name;
+    }
   }
   const entry = ctx.registry.get(name);
   if (!entry) {
