@@ -130,6 +130,27 @@ describe('HostRuntime', () => {
     expect(out).not.toContain('packets transmitted');
   });
 
+  it('lets `yes` on the terminal write only while the screen keeps up', async () => {
+    const { runtime, config } = setup();
+    await runtime.start(config);
+    let writes = 0;
+    let catchUp = () => {};
+    const behind = new Promise<void>((resolve) => (catchUp = resolve));
+    const line = runtime.run(
+      'yes',
+      () => writes++,
+      undefined,
+      () => behind,
+    );
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBe(1);
+    catchUp();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBeGreaterThan(5);
+    runtime.interrupt();
+    expect(await line).toBe(130);
+  });
+
   it('completes command names', async () => {
     const { runtime, config } = setup();
     await runtime.start(config);

@@ -171,6 +171,7 @@ export class HostRuntime {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    stdoutReady?: () => Promise<void>,
   ): Promise<number> {
     const host = this.requireHost();
     if (this.running) throw new Error('a command is already running');
@@ -182,6 +183,7 @@ export class HostRuntime {
       stderr: (text) => output('stderr', text),
       signal: ctl.signal,
       isTTY: true,
+      stdoutReady,
       download,
     };
     try {

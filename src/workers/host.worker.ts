@@ -11,6 +11,7 @@ import type {
   HostWorkerApi,
   OutputStream,
 } from './host-api.ts';
+import { TerminalOutput } from './terminal-output.ts';
 import { HostRuntime } from './host-runtime.ts';
 import { wrapKvPort } from './kv-remote.ts';
 import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
@@ -68,19 +69,15 @@ const api: HostWorkerApi = {
   ) {
     // `output` and `download` are Comlink proxies: each call is a message of its own. Resolve
     // only once every one of them has been handled, so the caller never sees `$?` before the
-    // last line (or file).
-    const delivered: Promise<unknown>[] = [];
+    // last line (or file); a program that asks waits while the page is behind.
+    const out = new TerminalOutput();
     const status = await runtime.run(
       line,
-      (stream, text) => {
-        delivered.push(Promise.resolve(output(stream, text) as unknown));
-      },
-      download &&
-        ((name, bytes) => {
-          delivered.push(Promise.resolve(download(name, bytes) as unknown));
-        }),
+      (stream, text) => out.send(() => output(stream, text)),
+      download && ((name, bytes) => out.send(() => download(name, bytes))),
+      () => out.ready(),
     );
-    await Promise.all(delivered);
+    await out.drained();
     return status;
   },
   interrupt() {
