@@ -151,6 +151,33 @@ describe('HostRuntime', () => {
     expect(await line).toBe(130);
   });
 
+  it('runs a second terminal as a session of its own: own cwd and jobs, one kernel, one history', async () => {
+    const { runtime, config } = setup();
+    await runtime.start(config);
+    const second = runtime.openSession();
+    const inSecond = async (line: string) => {
+      let out = '';
+      const code = await runtime.run(line, (_s, t) => (out += t), undefined, undefined, second);
+      return { code, out };
+    };
+    await inSecond('cd /tmp');
+    await inSecond('sleep 100 &');
+    expect((await inSecond('pwd')).out).toBe('/tmp\n');
+    expect((await run(runtime, 'pwd')).out).toBe('/root\n');
+    expect((await run(runtime, 'jobs')).out).toBe('');
+    expect((await inSecond('jobs')).out).toMatch(/^\[1\]\+ {2}Running {17}sleep 100 &\n$/);
+    expect(await run(runtime, 'ip addr add 10.9.9.9/32 dev lo')).toEqual({ code: 0, out: '' });
+    expect((await inSecond('ip -br addr show lo')).out).toContain('10.9.9.9/32');
+    // `ip netns exec ... bash` finds this session's own bash.
+    await inSecond('ip netns add t1');
+    expect((await inSecond('ip netns exec t1 bash -c "echo in pod"')).out).toBe('in pod\n');
+    expect(runtime.history(0)).toEqual(runtime.history(second));
+    expect(runtime.history(0)).toContain('cd /tmp');
+    expect((await inSecond('exit')).code).toBe(0);
+    expect(runtime.hasSession(second)).toBe(false);
+    expect(runtime.hasSession(0)).toBe(true);
+  });
+
   it('completes command names', async () => {
     const { runtime, config } = setup();
     await runtime.start(config);

@@ -66,6 +66,7 @@ const api: HostWorkerApi = {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    session = 0,
   ) {
     // `output` and `download` are Comlink proxies: each call is a message of its own. Resolve
     // only once every one of them has been handled, so the caller never sees `$?` before the
@@ -76,30 +77,37 @@ const api: HostWorkerApi = {
       (stream, text) => out.send(() => output(stream, text)),
       download && ((name, bytes) => out.send(() => download(name, bytes))),
       () => out.ready(),
+      session,
     );
     await out.drained();
     return status;
   },
-  interrupt() {
-    runtime.interrupt();
+  async openSession() {
+    return runtime.openSession();
   },
-  suspend() {
-    runtime.suspend();
+  async hasSession(session: number) {
+    return runtime.hasSession(session);
   },
-  async isIncomplete(source: string) {
-    return runtime.isIncomplete(source);
+  interrupt(session = 0) {
+    runtime.interrupt(session);
   },
-  complete(line: string, cursor: number) {
-    return runtime.complete(line, cursor);
+  suspend(session = 0) {
+    runtime.suspend(session);
+  },
+  async isIncomplete(source: string, session = 0) {
+    return runtime.isIncomplete(source, session);
+  },
+  complete(line: string, cursor: number, session = 0) {
+    return runtime.complete(line, cursor, session);
   },
   snapshot() {
     return runtime.snapshot();
   },
-  async shellNetns() {
-    return runtime.shellNetns();
+  async shellNetns(session = 0) {
+    return runtime.shellNetns(session);
   },
-  async history() {
-    return runtime.history();
+  async history(session = 0) {
+    return runtime.history(session);
   },
   startCapture(target: CaptureTarget) {
     return runtime.startCapture(target);

@@ -30,7 +30,7 @@ import { hostView } from './host-view.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
-import { runLine } from './interpreter.ts';
+import { runArgv, runLine } from './interpreter.ts';
 import { jobClock } from './jobs.ts';
 import { parse, ShellSyntaxError, tokenize } from './parser.ts';
 import { createShellState } from './state.ts';
@@ -51,6 +51,11 @@ export interface ShellOptions {
   env?: Record<string, string>;
   /** Lines of earlier sessions, oldest first: what bash reads from HISTFILE at login. */
   history?: string[];
+  /**
+   * Another session on the same host whose history this one shares (a second terminal): one
+   * history, as the host's terminals walk it with arrow-up.
+   */
+  historyOf?: Shell;
 }
 
 export interface Shell {
@@ -78,16 +83,23 @@ export function createDefaultRegistry(): ProgramRegistry {
 }
 
 export function createShell(
-  host: HostContext,
-  registry: ProgramRegistry,
+  login: HostContext,
+  hostRegistry: ProgramRegistry,
   opts: ShellOptions = {},
 ): Shell {
-  const state = createShellState(host.hostname);
+  const state = createShellState(login.hostname);
   for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
   const historySize = opts.historySize ?? 1000;
-  state.history.push(...(opts.history ?? []).slice(-historySize));
-  // The session's own bash: nested shells live in this session's state.
+  if (opts.historyOf) state.history = opts.historyOf.state.history;
+  else state.history.push(...(opts.history ?? []).slice(-historySize));
+  // The session's own bash, over the host's programs: nested shells live in this session's
+  // state, and `ip netns exec pod1 bash` run from here finds it.
+  const registry = hostRegistry.layer();
   registry.register('bash', bashProgram(registry, state), 'GNU Bourne-Again SHell');
+  const host: HostContext = {
+    ...hostView(login, {}),
+    exec: (argv, io, netns) => runArgv(argv, io, inNetns(host, netns), registry),
+  };
   const current = (): HostContext => inNetns(host, sessionNetns(host, state));
   return {
     state,
