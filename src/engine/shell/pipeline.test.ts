@@ -16,6 +16,8 @@ function setup() {
 describe('pipelines', () => {
   it('hands each line to the next stage as it is written, not when the writer ends', async () => {
     const { host, shell } = setup();
+    // grep loads its matcher on its first run (a module import, not lab time).
+    await shell.run('grep -q x /dev/null', recordingIO());
     const io = recordingIO();
     const done = shell.run('for i in 1 2 3; do echo tick $i; sleep 1; done | grep tick', io);
     await host.clock.advance(1500);
