@@ -2,7 +2,7 @@
 // tcpdump captures on the same host; `jobs`, `fg`, `kill %1`; Ctrl-C reaches the foreground
 // line only; keys typed while a program runs wait for the prompt.
 import { test, expect } from '@playwright/test';
-import { openLab, run, terminal, typeLine } from './helpers.ts';
+import { openLab, run, screenText, terminal, typeLine } from './helpers.ts';
 
 test('ping & then tcpdump on the same host; jobs, fg, kill %1', async ({ page }) => {
   const problems = await openLab(page, 'lab=e2e-jobs');
@@ -58,8 +58,12 @@ test('Ctrl-Z stops the foreground job and bg resumes it; an unfinished line prom
   await typeLine(page, 'node1', 'kill %1');
 
   await typeLine(page, 'node1', 'for i in 1 2; do');
-  await expect(t).toContainText(/for i in 1 2; do\s*> $/);
+  await expect.poll(() => screenText(page, 'node1')).toMatch(/# for i in 1 2; do\s*\n>\s*$/);
   await typeLine(page, 'node1', 'echo n$i; done');
-  await expect(t).toContainText(/> echo n\$i; done\s*n1\s*n2\s*root@node1/);
+  await expect
+    .poll(() => screenText(page, 'node1'))
+    .toMatch(
+      /\n> echo n\$i; done\s*\nn1\s*\nn2\s*\n(\[1\]\+ +Terminated +sleep 100\s*\n)?root@node1:~#\s*$/,
+    );
   expect(problems).toEqual([]);
 });
