@@ -202,6 +202,7 @@ export class Lab {
       line,
       Comlink.proxy((_stream: string, text: string) => (out += text)),
       Comlink.proxy(saveFile),
+      0,
       Comlink.proxy(this.journey.control),
     );
     host.shellNetns = await this.apis.get(hostname)!.shellNetns();

@@ -21,12 +21,16 @@ export class LineEditor {
    * `history` is the shell's own list (what `history` prints), oldest first: the host keeps
    * it, and the terminal hands it over again after each line (`setHistory`).
    */
+  /** What is shown before the line: PS1, or PS2 ('> ') while a command is unfinished. */
+  private prompt: string;
+
   constructor(
-    private readonly prompt: string,
+    private readonly primary: string,
     private readonly write: (text: string) => void,
     private readonly cols: () => number,
     private history: readonly string[] = [],
   ) {
+    this.prompt = primary;
     this.historyIndex = history.length;
   }
 
@@ -44,7 +48,9 @@ export class LineEditor {
     return this.cursor;
   }
 
-  showPrompt(): void {
+  /** Starts a new line: after PS1, or after PS2 ('> ') when `continued` (an open `for ... do`). */
+  showPrompt(continued = false): void {
+    this.prompt = continued ? '> ' : this.primary;
     this.line = '';
     this.cursor = 0;
     this.historyIndex = this.history.length;

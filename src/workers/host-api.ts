@@ -111,23 +111,29 @@ export interface HostWorkerApi {
   clockStepTo(t: number): Promise<void>;
   clockQuiet(): QuietReport;
   /**
-   * Runs one shell line; output streams through `output` while it runs, files sent with
-   * `download` through `download`. Resolves to $?.
+   * Runs one shell line in a terminal's session (0: the console's login shell, others from
+   * `openSession`); output streams through `output` while it runs, files sent with `download`
+   * through `download`. Resolves to $?.
    */
   run(
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    session?: number,
     journey?: JourneyControl,
   ): Promise<number>;
   /** Starts this host's packet journey recorder (the page starts every host's, for `trace`). */
   journeyStart(): void;
   /** Stops it; resolves to what it recorded. */
   journeyStop(): Promise<HostJourney>;
+  /** Logs in another shell session on the host (a new terminal); resolves to its number. */
+  openSession(): Promise<number>;
+  /** False once `exit` has ended the session (its terminal closes); the console's never ends. */
+  hasSession(session: number): Promise<boolean>;
   /** The namespace the terminal's shell is in: '' for the host's, a pod's after `ip netns exec pod1 bash`. */
-  shellNetns(): Promise<string>;
+  shellNetns(session?: number): Promise<string>;
   /** The shell's history, oldest first (`history` lists it, arrow-up walks it). */
-  history(): Promise<string[]>;
+  history(session?: number): Promise<string[]>;
   /** Starts `tcpdump -i IF -w /tmp/IF.pcap` in the background; resolves to the file's path. */
   startCapture(target: CaptureTarget): Promise<string>;
   /** Stops that capture; resolves to the pcap file's name and bytes (null when none runs). */
@@ -135,8 +141,12 @@ export interface HostWorkerApi {
   /** Captures running, as `netns/ifname` keys ('/eth0', 'pod1/eth0'). */
   captures(): Promise<string[]>;
   /** Ctrl-C: aborts the running line, if any. */
-  interrupt(): void;
-  complete(line: string, cursor: number): Promise<Completion>;
+  interrupt(session?: number): void;
+  /** Ctrl-Z: stops the running line (it becomes a Stopped job and `run` resolves to 148). */
+  suspend(session?: number): void;
+  /** Whether the text typed so far is an unfinished command (the terminal prompts `> `). */
+  isIncomplete(source: string, session?: number): Promise<boolean>;
+  complete(line: string, cursor: number, session?: number): Promise<Completion>;
   snapshot(): Promise<HostSnapshot>;
   /** Cuts (false) or restores (true) the cable of the host's NIC: its carrier. */
   setCable(plugged: boolean): void;

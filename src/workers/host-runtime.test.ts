@@ -139,6 +139,69 @@ describe('HostRuntime', () => {
     expect((await run(runtime, 'true')).out).toMatch(/^\[1\]\+ {2}Terminated {14}ping -c 20/);
   });
 
+  it('streams `ping | grep ttl` as replies come, and Ctrl-C ends both stages', async () => {
+    const { runtime, config, pass } = setup();
+    await runtime.start(config);
+    let out = '';
+    const line = runtime.run('ping 127.0.0.1 | grep ttl', (_s, t) => (out += t));
+    for (let i = 0; i < 25; i++) {
+      pass(100);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    expect(out.match(/^64 bytes from 127\.0\.0\.1: icmp_seq=\d+ ttl=64 time=/gm)?.length).toBe(3);
+    runtime.interrupt();
+    expect(await line).toBe(130);
+    expect(out).not.toContain('packets transmitted');
+  });
+
+  it('lets `yes` on the terminal write only while the screen keeps up', async () => {
+    const { runtime, config } = setup();
+    await runtime.start(config);
+    let writes = 0;
+    let catchUp = () => {};
+    const behind = new Promise<void>((resolve) => (catchUp = resolve));
+    const line = runtime.run(
+      'yes',
+      () => writes++,
+      undefined,
+      () => behind,
+    );
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBe(1);
+    catchUp();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 0));
+    expect(writes).toBeGreaterThan(5);
+    runtime.interrupt();
+    expect(await line).toBe(130);
+  });
+
+  it('runs a second terminal as a session of its own: own cwd and jobs, one kernel, one history', async () => {
+    const { runtime, config } = setup();
+    await runtime.start(config);
+    const second = runtime.openSession();
+    const inSecond = async (line: string) => {
+      let out = '';
+      const code = await runtime.run(line, (_s, t) => (out += t), undefined, undefined, second);
+      return { code, out };
+    };
+    await inSecond('cd /tmp');
+    await inSecond('sleep 100 &');
+    expect((await inSecond('pwd')).out).toBe('/tmp\n');
+    expect((await run(runtime, 'pwd')).out).toBe('/root\n');
+    expect((await run(runtime, 'jobs')).out).toBe('');
+    expect((await inSecond('jobs')).out).toMatch(/^\[1\]\+ {2}Running {17}sleep 100 &\n$/);
+    expect(await run(runtime, 'ip addr add 10.9.9.9/32 dev lo')).toEqual({ code: 0, out: '' });
+    expect((await inSecond('ip -br addr show lo')).out).toContain('10.9.9.9/32');
+    // `ip netns exec ... bash` finds this session's own bash.
+    await inSecond('ip netns add t1');
+    expect((await inSecond('ip netns exec t1 bash -c "echo in pod"')).out).toBe('in pod\n');
+    expect(runtime.history(0)).toEqual(runtime.history(second));
+    expect(runtime.history(0)).toContain('cd /tmp');
+    expect((await inSecond('exit')).code).toBe(0);
+    expect(runtime.hasSession(second)).toBe(false);
+    expect(runtime.hasSession(0)).toBe(true);
+  });
+
   it('completes command names', async () => {
     const { runtime, config } = setup();
     await runtime.start(config);

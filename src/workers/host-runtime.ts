@@ -22,6 +22,7 @@ import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/re
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { JourneyControl, ProgramIO } from '../engine/programs/types.ts';
 import type { HostJourney } from '../engine/kernel/journey.ts';
+import type { Shell } from '../engine/shell/index.ts';
 import type { QuietReport } from './clock-steps.ts';
 import type { KvPortTraffic } from './kv-remote.ts';
 import type {
@@ -34,6 +35,7 @@ import type {
   OutputStream,
   PodView,
 } from './host-api.ts';
+import { TERMINAL_INPUT } from '../engine/os/pipe.ts';
 
 export interface HostRuntimeDeps {
   /** Absolute real time in ms (performance.timeOrigin + performance.now() in a worker). */
@@ -81,7 +83,14 @@ export class HostRuntime {
   private bootError: string | null = null;
   /** The node's boot (NIC, flanneld's lease, pods); settles once it is done or has failed. */
   private booting: Promise<void> | null = null;
-  private running: AbortController | null = null;
+  /** The line each terminal's session runs (Ctrl-C aborts it), by session. */
+  private readonly running = new Map<number, AbortController>();
+  /**
+   * The host's terminals: session 0 is the console's login shell; `openSession` logs in
+   * another (a second terminal: its own jobs and cwd, the same kernel and history).
+   */
+  private readonly sessions = new Map<number, Shell>();
+  private nextSession = 1;
   private readonly captures = new Map<string, BackgroundCapture>();
   private kvTraffic: (() => KvPortTraffic) | null = null;
   private watches: FrameWatches | null = null;
@@ -185,37 +194,45 @@ export class HostRuntime {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    stdoutReady?: () => Promise<void>,
+    session = 0,
     journey?: JourneyControl,
   ): Promise<number> {
-    const host = this.requireHost();
-    if (this.running) throw new Error('a command is already running');
+    const shell = this.shell(session);
+    if (this.running.has(session)) throw new Error('a command is already running');
     const ctl = new AbortController();
-    this.running = ctl;
+    this.running.set(session, ctl);
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: (text) => output('stdout', text),
       stderr: (text) => output('stderr', text),
       signal: ctl.signal,
       isTTY: true,
+      stdoutReady,
       download,
       journey,
     };
     try {
-      const status = await host.shell.run(line, io);
-      // `exit` in the login shell: the console logs in again, as getty would.
-      host.shell.state.exited = false;
+      const status = await shell.run(line, io);
+      // `exit` in the login shell: the console logs in again, as getty would; another
+      // terminal's session ends (the terminal closes).
+      if (shell.state.exited && session !== 0) this.sessions.delete(session);
+      shell.state.exited = false;
       return status;
     } catch (err) {
       // A bug in a program must not take the host down: report it as bash would a crash.
       output('stderr', `bash: ${err instanceof Error ? err.message : String(err)}\n`);
       return 1;
     } finally {
-      this.running = null;
+      this.running.delete(session);
     }
   }
 
-  interrupt(): void {
-    this.running?.abort();
+  /** Logs in another session (a new terminal); resolves to its number. */
+  openSession(): number {
+    const id = this.nextSession++;
+    this.sessions.set(id, this.requireHost().openShell());
+    return id;
   }
 
   journeyStart(): void {
@@ -226,13 +243,38 @@ export class HostRuntime {
     return this.requireHost().kernel.journeyStop();
   }
 
-  shellNetns(): string {
-    return this.requireHost().shell.netns;
+  /** Whether a session is still logged in (`exit` ends any but the console's). */
+  hasSession(session: number): boolean {
+    return session === 0 || this.sessions.has(session);
+  }
+
+  private shell(session: number): Shell {
+    const host = this.requireHost();
+    if (session === 0) return host.shell;
+    const shell = this.sessions.get(session);
+    if (!shell) throw new Error(`session ${session} has ended`);
+    return shell;
+  }
+
+  interrupt(session = 0): void {
+    this.running.get(session)?.abort();
+  }
+
+  suspend(session = 0): void {
+    if (this.hasSession(session) && this.host) this.shell(session).suspend();
+  }
+
+  isIncomplete(source: string, session = 0): boolean {
+    return this.shell(session).isIncomplete(source);
+  }
+
+  shellNetns(session = 0): string {
+    return this.shell(session).netns;
   }
 
   /** The shell's history, oldest first: what `history` lists and arrow-up walks. */
-  history(): string[] {
-    return [...this.requireHost().shell.history];
+  history(session = 0): string[] {
+    return [...this.shell(session).history];
   }
 
   /** Starts `tcpdump -i IF -w /tmp/IF.pcap` (in the pod's namespace for a pod's interface). */
@@ -247,7 +289,7 @@ export class HostRuntime {
     let listening = () => {};
     const started = new Promise<void>((resolve) => (listening = resolve));
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: () => {},
       stderr: (text) => {
         stderr.push(text);
@@ -283,8 +325,9 @@ export class HostRuntime {
     return [...this.captures.keys()];
   }
 
-  async complete(line: string, cursor: number): Promise<Completion> {
-    const c = this.requireHost().shell.complete(line, Math.max(0, Math.min(cursor, line.length)));
+  async complete(line: string, cursor: number, session = 0): Promise<Completion> {
+    const shell = this.shell(session);
+    const c = shell.complete(line, Math.max(0, Math.min(cursor, line.length)));
     return { start: c.from, candidates: c.candidates };
   }
 
@@ -392,6 +435,7 @@ export class HostRuntime {
   stop(): void {
     this.watches?.closeAll();
     this.interrupt();
+    for (const ctl of this.running.values()) ctl.abort();
     for (const c of this.captures.values()) c.stop.abort();
     this.clock?.dispose();
     this.wire?.close();

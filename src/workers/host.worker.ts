@@ -70,11 +70,13 @@ const api: HostWorkerApi = {
     line: string,
     output: (stream: OutputStream, text: string) => void,
     download?: DownloadSink,
+    session = 0,
     journey?: JourneyControl,
   ) {
     // `output` and `download` are Comlink proxies: each call is a message of its own. Output
-    // is paced (one call in flight, the rest merged); resolve only once all of it and every
-    // file has been handled, so the caller never sees `$?` before the last line (or file).
+    // is paced (one call in flight, the rest merged), and a program that asks (`yes`, `cat`)
+    // waits while the page is behind; resolve only once all of it and every file has been
+    // handled, so the caller never sees `$?` before the last line (or file).
     const delivered: Promise<unknown>[] = [];
     const pacer = new OutputPacer((pieces) =>
       Promise.all(pieces.map(([stream, text]) => output(stream, text) as unknown)),
@@ -86,13 +88,15 @@ const api: HostWorkerApi = {
         ((name, bytes) => {
           delivered.push(Promise.resolve(download(name, bytes) as unknown));
         }),
+      () => pacer.ready(),
+      session,
       journey,
     );
     await Promise.all([pacer.drain(), ...delivered]);
     return status;
   },
-  interrupt() {
-    runtime.interrupt();
+  async openSession() {
+    return runtime.openSession();
   },
   journeyStart() {
     runtime.journeyStart();
@@ -104,8 +108,20 @@ const api: HostWorkerApi = {
       j.frames.map((f) => f.data.buffer as ArrayBuffer),
     );
   },
-  complete(line: string, cursor: number) {
-    return runtime.complete(line, cursor);
+  async hasSession(session: number) {
+    return runtime.hasSession(session);
+  },
+  interrupt(session = 0) {
+    runtime.interrupt(session);
+  },
+  suspend(session = 0) {
+    runtime.suspend(session);
+  },
+  async isIncomplete(source: string, session = 0) {
+    return runtime.isIncomplete(source, session);
+  },
+  complete(line: string, cursor: number, session = 0) {
+    return runtime.complete(line, cursor, session);
   },
   snapshot() {
     return runtime.snapshot();
@@ -113,11 +129,11 @@ const api: HostWorkerApi = {
   setCable(plugged: boolean) {
     runtime.setCable(plugged);
   },
-  async shellNetns() {
-    return runtime.shellNetns();
+  async shellNetns(session = 0) {
+    return runtime.shellNetns(session);
   },
-  async history() {
-    return runtime.history();
+  async history(session = 0) {
+    return runtime.history(session);
   },
   startCapture(target: CaptureTarget) {
     return runtime.startCapture(target);

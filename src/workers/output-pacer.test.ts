@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OutputPacer } from './output-pacer.ts';
+import { HIGH_WATER, OutputPacer } from './output-pacer.ts';
 import type { OutputStream } from './host-api.ts';
 
 describe('OutputPacer', () => {
@@ -26,5 +26,24 @@ describe('OutputPacer', () => {
       .map(([s, t]) => (s === 'stderr' ? `[${t}]` : t))
       .join('');
     expect(text).toBe('.'.repeat(40001) + '[E]' + '.'.repeat(65536 - 40001));
+  });
+});
+
+describe('OutputPacer.ready', () => {
+  it('holds a writer that asks while more than HIGH_WATER characters wait, and lets it go once sent', async () => {
+    let release!: () => void;
+    const pacer = new OutputPacer(() => new Promise<void>((r) => (release = r)));
+    pacer.write('stdout', 'x'); // the first call goes out and waits for the page
+    await expect(pacer.ready()).resolves.toBeUndefined(); // nothing waits behind it
+    pacer.write('stdout', 'y'.repeat(HIGH_WATER + 1));
+    let ready = false;
+    void pacer.ready().then(() => (ready = true));
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ready).toBe(false);
+    release(); // the page took the first call: the big one is sent, nothing waits
+    await new Promise((r) => setTimeout(r, 5));
+    expect(ready).toBe(true);
+    release();
+    await pacer.drain();
   });
 });

@@ -1,8 +1,7 @@
 // Issue 8, items 4 and 5: the keyboard can leave a terminal and reach every control, screen
 // readers get the terminal's text and the lab's news, and axe-core finds nothing to report.
 import { test, expect, type Page } from '@playwright/test';
-import AxeBuilder from '@axe-core/playwright';
-import { openLab, run, screenText, terminal } from './helpers.ts';
+import { axe, openLab, run, screenText, terminal } from './helpers.ts';
 
 const READY_MS = 30_000;
 
@@ -15,17 +14,6 @@ function focused(page: Page): Promise<string> {
     if (term) return `terminal:${term.getAttribute('data-host')}`;
     return el?.getAttribute('data-testid') ?? el?.tagName.toLowerCase() ?? 'none';
   });
-}
-
-/** axe-core's violations, as "rule: target" lines (an empty list is the goal). */
-async function axe(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page })
-    // The experimental rule for WCAG 2.5.3 (label in name) too.
-    .options({ rules: { 'label-content-name-mismatch': { enabled: true } } })
-    .analyze();
-  return result.violations.flatMap((v) =>
-    v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n')[1]})`),
-  );
 }
 
 test.describe('keyboard', () => {

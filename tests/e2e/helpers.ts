@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
 
 export const ORIGIN = `127.0.0.1:${process.env.E2E_PORT ?? 4173}`;
@@ -66,4 +67,15 @@ export async function openLab(page: Page, query: string, readyMs = 30_000): Prom
   await page.goto(`/?${query}`);
   await expect(page.getByTestId('lab-ready')).toBeVisible({ timeout: readyMs });
   return problems;
+}
+
+/** axe-core's violations, as "rule: target" lines (an empty list is the goal). */
+export async function axe(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    // The experimental rule for WCAG 2.5.3 (label in name) too.
+    .options({ rules: { 'label-content-name-mismatch': { enabled: true } } })
+    .analyze();
+  return result.violations.flatMap((v) =>
+    v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n')[1]})`),
+  );
 }

@@ -2,7 +2,7 @@
 // tcpdump captures on the same host; `jobs`, `fg`, `kill %1`; Ctrl-C reaches the foreground
 // line only; keys typed while a program runs wait for the prompt.
 import { test, expect } from '@playwright/test';
-import { openLab, run, terminal, typeLine } from './helpers.ts';
+import { openLab, run, screenText, terminal, typeLine } from './helpers.ts';
 
 test('ping & then tcpdump on the same host; jobs, fg, kill %1', async ({ page }) => {
   const problems = await openLab(page, 'lab=e2e-jobs');
@@ -41,5 +41,29 @@ test('ping & then tcpdump on the same host; jobs, fg, kill %1', async ({ page })
   // A job's output reaches the terminal after its line has returned the prompt.
   await typeLine(page, 'node1', 'sleep 1 && echo from the job &');
   await expect(t).toContainText(/\[1\] \d+\s*root@node1:~# from the job/);
+  expect(problems).toEqual([]);
+});
+
+test('Ctrl-Z stops the foreground job and bg resumes it; an unfinished line prompts > ', async ({
+  page,
+}) => {
+  const problems = await openLab(page, 'lab=e2e-stop');
+  const t = terminal(page, 'node1');
+  await typeLine(page, 'node1', 'sleep 100');
+  await page.keyboard.press('Control+z');
+  await expect(t).toContainText(/\^Z\s*\[1\]\+\s+Stopped\s+sleep 100\s*root@node1/);
+  expect(await run(page, 'node1', 'jobs')).toBe('[1]+  Stopped                 sleep 100');
+  await typeLine(page, 'node1', 'bg');
+  await expect(t).toContainText('[1]+ sleep 100 &');
+  await typeLine(page, 'node1', 'kill %1');
+
+  await typeLine(page, 'node1', 'for i in 1 2; do');
+  await expect.poll(() => screenText(page, 'node1')).toMatch(/# for i in 1 2; do\s*\n>\s*$/);
+  await typeLine(page, 'node1', 'echo n$i; done');
+  await expect
+    .poll(() => screenText(page, 'node1'))
+    .toMatch(
+      /\n> echo n\$i; done\s*\nn1\s*\nn2\s*\n(\[1\]\+ +Terminated +sleep 100\s*\n)?root@node1:~#\s*$/,
+    );
   expect(problems).toEqual([]);
 });

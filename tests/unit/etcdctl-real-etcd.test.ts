@@ -5,6 +5,7 @@
 // Reads and errors run on both and must match byte for byte (timestamps and client ids aside).
 // A write runs once, by ours (run twice it would answer differently: a txn's second claim
 // fails), and Debian's etcdctl then reads what it wrote.
+import { textInput } from '../../src/engine/os/pipe.ts';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -78,7 +79,7 @@ describe.skipIf(!etcdInstalled())("etcdctl against a real etcd: ours and Debian'
     let out = '';
     const abort = new AbortController();
     const io: ProgramIO = {
-      stdin,
+      stdin: textInput(stdin),
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       signal: abort.signal,

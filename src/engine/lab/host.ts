@@ -56,6 +56,11 @@ export class Host implements HostContext {
     });
   }
 
+  /** Another login (a second terminal): its own jobs and working directory, one history. */
+  openShell(): Shell {
+    return createShell(this, this.registry, { env: { ETCDCTL_API: '3' }, historyOf: this.shell });
+  }
+
   exec(argv: string[], io: ProgramIO, netns: NsId, missing?: MissingProgram): Promise<number> {
     // A program started in `netns` (ip netns exec) sees the host from there.
     return runArgv(argv, io, inNetns(this, netns), this.registry, missing);

@@ -10,6 +10,8 @@ import { formatIpv4, parseCidr, prefixMask } from '../packet/ipaddr.ts';
 import type { FramePredicate } from '../programs/tcpdump/filter.ts';
 import type { ProgramIO } from '../programs/types.ts';
 import type { Host } from './host.ts';
+import { TERMINAL_INPUT } from '../os/pipe.ts';
+import { createShell } from '../shell/index.ts';
 
 export interface ScriptResult {
   status: number;
@@ -17,7 +19,10 @@ export interface ScriptResult {
   output: string;
 }
 
-/** Runs `script` as `bash -c` does: a child shell, so the terminal's own variables stay put. */
+/**
+ * Runs `script` as `bash -c` does: in a shell of its own (its variables, jobs and history its
+ * own), so the terminal's stay put.
+ */
 export async function runScript(
   host: Host,
   script: string,
@@ -25,14 +30,17 @@ export async function runScript(
 ): Promise<ScriptResult> {
   let output = '';
   const io: ProgramIO = {
-    stdin: '',
+    stdin: TERMINAL_INPUT,
     stdout: (t) => (output += t),
     stderr: (t) => (output += t),
     signal: signal ?? new AbortController().signal,
     isTTY: false,
   };
   try {
-    const status = await host.exec(['bash', '-c', script, 'check'], io, ROOT_NS);
+    const status = await createShell(host, host.registry, { env: { ETCDCTL_API: '3' } }).run(
+      script,
+      io,
+    );
     return { status, output };
   } catch (err) {
     return {

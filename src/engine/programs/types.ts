@@ -6,11 +6,17 @@ import type { LabClock } from '../os/clock.ts';
 import type { FileSystem } from '../os/fs-types.ts';
 import type { Journal, ServiceManager } from '../os/services.ts';
 import type { KvClient } from '../kv/types.ts';
+import type { InputStream } from '../os/pipe.ts';
 
 export interface ProgramIO {
-  /** Standard input, all of it (what was piped in, or an empty string). */
-  readonly stdin: string;
+  /** Standard input: what is piped or redirected in, as it arrives (the terminal reads empty). */
+  readonly stdin: InputStream;
   stdout(text: string): void;
+  /**
+   * Resolves once stdout can take more: a pipe past its capacity waits for its reader, the
+   * terminal for the screen. A program that writes a lot awaits it between chunks.
+   */
+  readonly stdoutReady?: () => Promise<void>;
   stderr(text: string): void;
   /** Fires on Ctrl-C. Long-running programs (ping, tcpdump, etcdctl watch) stop and print their summary. */
   readonly signal: AbortSignal;

@@ -8,6 +8,7 @@
 //
 // A child bash inherits only the exported variables, as a real child process does.
 
+import { isTerminalInput, readAll, textInput } from '../os/pipe.ts';
 import type { HostContext, Program, ProgramIO } from '../programs/types.ts';
 import { runLine } from './interpreter.ts';
 import { createShellState, type ShellState } from './state.ts';
@@ -91,9 +92,10 @@ export function bashProgram(registry: ProgramRegistry, state: ShellState): Progr
       const names = { name: file, syntaxName: file };
       return runScript(script, names, argv.slice(i + 1), io, host, registry, state);
     }
-    if (io.stdin !== '') {
+    if (!isTerminalInput(io.stdin)) {
       const names = { name: 'bash', syntaxName: 'bash' };
-      return runScript(io.stdin, names, [], { ...io, stdin: '' }, host, registry, state);
+      const script = await readAll(io.stdin);
+      return runScript(script, names, [], { ...io, stdin: textInput('') }, host, registry, state);
     }
     const { vars, exported } = childVars(state);
     state.subshells.push({

@@ -2,6 +2,7 @@
 
 import { fsErrorText } from '../os/fs-types.ts';
 import { normalizePath } from '../os/fs.ts';
+import type { InputReader } from '../os/pipe.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { runTest } from './conditional.ts';
 import { JOB_BUILTINS } from './job-builtins.ts';
@@ -9,17 +10,12 @@ import { formatPrintf } from './printf.ts';
 import { shellError, type ShellState } from './state.ts';
 import type { ProgramRegistry } from './registry.ts';
 
-/** A command's standard input: `read` takes lines off it, advancing `pos`. */
-export interface Input {
-  text: string;
-  pos: number;
-}
-
 export interface BuiltinContext {
   host: HostContext;
   registry: ProgramRegistry;
   state: ShellState;
-  input: Input;
+  /** The command's standard input, shared with the commands around it: `read` takes a line. */
+  input: InputReader;
   /** How many loops the command runs inside (in the current function), for break/continue. */
   loops: number;
   inFunction: boolean;
@@ -138,6 +134,15 @@ function exit(argv: string[], io: ProgramIO, { state }: BuiltinContext): number 
     shellError(io, state, 'exit: too many arguments');
     return 1;
   }
+  // bash warns once about stopped jobs; an `exit` right after it (or after `jobs`) leaves.
+  const stopped = state.jobs.all().some((j) => j.held && !j.finished);
+  if (state.interactive && !state.subshells.length && stopped) {
+    if (state.lastBuiltin !== 'exit' && state.lastBuiltin !== 'jobs') {
+      io.stderr('There are stopped jobs.\n');
+      return 1;
+    }
+    state.jobs.hangUpStopped();
+  }
   // Leaving a nested bash returns to its parent (its variables, its namespace); leaving the
   // outermost one ends the session.
   const sub = state.subshells.pop();
@@ -255,7 +260,11 @@ function shift(argv: string[], io: ProgramIO, { state }: BuiltinContext): number
 }
 
 /** `read [-r] [-p prompt] [name...]`: one line of stdin, split on blanks into the names. */
-function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): number {
+async function read(
+  argv: string[],
+  io: ProgramIO,
+  { state, input }: BuiltinContext,
+): Promise<number> {
   let raw = false;
   let i = 1;
   for (; i < argv.length && argv[i].startsWith('-') && argv[i] !== '-'; i++) {
@@ -279,18 +288,21 @@ function read(argv: string[], io: ProgramIO, { state, input }: BuiltinContext): 
   // Take one line; without -r a backslash escapes the next character (a newline joins lines).
   let line = '';
   let found = false;
-  while (input.pos < input.text.length) {
-    const c = input.text[input.pos++];
-    if (c === '\\' && !raw && input.pos < input.text.length) {
-      const next = input.text[input.pos++];
-      if (next !== '\n') line += next;
-      continue;
-    }
-    if (c === '\n') {
-      found = true;
+  for (let next = await input.readLine(); next !== null; next = await input.readLine()) {
+    found = next.endsWith('\n');
+    const text = found ? next.slice(0, -1) : next;
+    if (raw) {
+      line += text;
       break;
     }
-    line += c;
+    let joins = false;
+    for (let k = 0; k < text.length; k++) {
+      if (text[k] !== '\\' || (k + 1 === text.length && !found)) line += text[k];
+      else if (k + 1 < text.length) line += text[++k];
+      else joins = true;
+    }
+    if (!joins) break;
+    found = false;
   }
   if (!names.length) state.vars.set('REPLY', line);
   else {

@@ -235,7 +235,7 @@ function removeMatch(value: string, re: RegExp, op: '#' | '##' | '%' | '%%'): st
 export function lookupVar(name: string, state: ShellState): string | undefined {
   if (name === '?') return String(state.status);
   if (name === '$') return '1';
-  if (name === '!') return '';
+  if (name === '!') return String(state.jobs.lastPid ?? '');
   if (name === '#') return String(state.positional.length);
   if (name === '@' || name === '*') return state.positional.join(' ');
   if (name === '0') return state.script?.name ?? 'bash';

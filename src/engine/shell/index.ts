@@ -30,7 +30,8 @@ import { hostView } from './host-view.ts';
 import { BUILTINS } from './builtins.ts';
 import { complete } from './completion.ts';
 import type { Completion } from './completion.ts';
-import { runLine } from './interpreter.ts';
+import { runArgv, runLine } from './interpreter.ts';
+import { jobClock } from './jobs.ts';
 import { parse, ShellSyntaxError, tokenize } from './parser.ts';
 import { createShellState } from './state.ts';
 import type { ShellState } from './state.ts';
@@ -50,6 +51,11 @@ export interface ShellOptions {
   env?: Record<string, string>;
   /** Lines of earlier sessions, oldest first: what bash reads from HISTFILE at login. */
   history?: string[];
+  /**
+   * Another session on the same host whose history this one shares (a second terminal): one
+   * history, as the host's terminals walk it with arrow-up.
+   */
+  historyOf?: Shell;
 }
 
 export interface Shell {
@@ -59,6 +65,8 @@ export interface Shell {
    * a terminal then prompts with PS2 ('> ') and runs the lines joined once complete.
    */
   isIncomplete(source: string): boolean;
+  /** Ctrl-Z: stops the line running (it becomes a Stopped job); false when none runs. */
+  suspend(): boolean;
   complete(line: string, cursor: number): Completion;
   readonly history: string[];
   readonly state: ShellState;
@@ -75,16 +83,23 @@ export function createDefaultRegistry(): ProgramRegistry {
 }
 
 export function createShell(
-  host: HostContext,
-  registry: ProgramRegistry,
+  login: HostContext,
+  hostRegistry: ProgramRegistry,
   opts: ShellOptions = {},
 ): Shell {
-  const state = createShellState(host.hostname);
+  const state = createShellState(login.hostname);
   for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
   const historySize = opts.historySize ?? 1000;
-  state.history.push(...(opts.history ?? []).slice(-historySize));
-  // The session's own bash: nested shells live in this session's state.
+  if (opts.historyOf) state.history = opts.historyOf.state.history;
+  else state.history.push(...(opts.history ?? []).slice(-historySize));
+  // The session's own bash, over the host's programs: nested shells live in this session's
+  // state, and `ip netns exec pod1 bash` run from here finds it.
+  const registry = hostRegistry.layer();
   registry.register('bash', bashProgram(registry, state), 'GNU Bourne-Again SHell');
+  const host: HostContext = {
+    ...hostView(login, {}),
+    exec: (argv, io, netns, missing) => runArgv(argv, io, inNetns(host, netns), registry, missing),
+  };
   const current = (): HostContext => inNetns(host, sessionNetns(host, state));
   return {
     state,
@@ -102,12 +117,25 @@ export function createShell(
         if (state.history.length > historySize) state.history.shift();
       }
       state.jobs.lines++;
-      return runLine(line, io, current(), registry, state).then((status) => {
+      // The line runs as a job not listed, so that Ctrl-Z can stop it and list it.
+      const running = state.jobs.runForeground(line.trim(), io, (jobIo, job) =>
+        runLine(
+          line,
+          jobIo,
+          hostView(current(), { clock: jobClock(host.clock, job) }),
+          registry,
+          state,
+        ),
+      );
+      return running.then((status) => {
         // bash reports the jobs that have finished before it prints the next prompt.
         const notices = state.jobs.notices();
         if (notices) io.stderr(notices);
         return status;
       });
+    },
+    suspend() {
+      return state.jobs.stopForeground();
     },
     isIncomplete(source) {
       try {

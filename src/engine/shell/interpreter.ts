@@ -1,19 +1,21 @@
 // Runs the syntax tree: lists, `&&`/`||`, pipelines, compound commands, functions, simple
 // commands (a builtin, a function or a `Program` from the registry) and their redirections.
 //
-// A pipeline runs its commands one after the other, each in a copy of the shell state (a
-// subshell), handing the whole stdout of one to the next as its stdin. Standard input is one
-// buffer per redirection or pipe: `read` takes a line off it, programs see what is left.
+// A pipeline runs its commands at once, each in a copy of the shell state (a subshell), joined
+// by pipes (os/pipe.ts): each stage reads what the one before writes, as it writes it.
+// Standard input is one reader per redirection or pipe: `read` takes a line off it, programs
+// read what is left.
 // Loops yield to the host every YIELD_EVERY rounds (a macrotask, so the kernel, the wire and
 // Ctrl-C get their turn) and stop on io.signal; once it fires the rest of the line is dropped,
 // as bash drops it after a foreground job is interrupted.
 
 import { FsError, fsErrorText } from '../os/fs-types.ts';
 import { WorkingDirFileSystem } from '../os/fs.ts';
+import { abortable, InputReader, Pipe, textInput } from '../os/pipe.ts';
 import { yieldToHost } from '../os/yield.ts';
 import type { HostContext, MissingProgram, ProgramIO } from '../programs/types.ts';
 import { ArithmeticError } from './arithmetic.ts';
-import { BUILTINS, FunctionReturn, LoopControl, type Input } from './builtins.ts';
+import { BUILTINS, FunctionReturn, LoopControl } from './builtins.ts';
 import { evaluateCond } from './conditional.ts';
 import {
   expandPattern,
@@ -24,6 +26,7 @@ import {
   type ExpandContext,
 } from './expansion.ts';
 import { hostView } from './host-view.ts';
+import { jobClock } from './jobs.ts';
 import { parseLines, ShellSyntaxError } from './parser.ts';
 import type { AndOr, Command, List, Pipeline, Redirect, SimpleCommand } from './parser.ts';
 import type { ProgramRegistry } from './registry.ts';
@@ -42,7 +45,7 @@ const MAX_FUNCTION_DEPTH = 1000;
 /** What one running piece of the tree needs: where it reads and writes, and the shell. */
 interface Ctx {
   io: ProgramIO;
-  input: Input;
+  input: InputReader;
   host: HostContext;
   registry: ProgramRegistry;
   state: ShellState;
@@ -62,7 +65,7 @@ export async function runLine(
 ): Promise<number> {
   const ctx: Ctx = {
     io,
-    input: { text: io.stdin, pos: 0 },
+    input: InputReader.of(io.stdin),
     host,
     registry,
     state,
@@ -152,11 +155,12 @@ async function runAndOr(node: AndOr, ctx: Ctx): Promise<number> {
 /** `cmd &`: runs it in a subshell as a job, not awaited; an interactive shell says `[1] PID`. */
 function startJob(node: AndOr, ctx: Ctx): number {
   const { state } = ctx;
-  const job = state.jobs.start(node.text, ctx.io, (io) =>
+  const job = state.jobs.start(node.text, ctx.io, (io, job) =>
     runAndOrNow(node, {
       ...ctx,
+      host: hostView(ctx.host, { clock: jobClock(ctx.host.clock, job) }),
       io,
-      input: { text: '', pos: 0 },
+      input: InputReader.of(textInput('')),
       state: forkShellState(state),
       run: { rounds: 0, functionDepth: 0, loops: 0 },
     }),
@@ -177,25 +181,52 @@ async function runAndOrNow(node: AndOr, ctx: Ctx): Promise<number> {
 }
 
 async function runPipeline(pipeline: Pipeline, ctx: Ctx): Promise<number> {
-  let status: number;
-  if (pipeline.commands.length === 1) {
-    status = await runCommand(pipeline.commands[0], ctx);
-  } else {
-    let input = ctx.input;
-    status = 0;
-    for (let i = 0; i < pipeline.commands.length; i++) {
-      if (ctx.io.signal.aborted) return STATUS_INTERRUPTED;
-      const last = i === pipeline.commands.length - 1;
-      const piped: string[] = [];
-      const io: ProgramIO = last
-        ? ctx.io
-        : { ...ctx.io, isTTY: false, stdout: (t: string) => void piped.push(t) };
-      const state = forkShellState(ctx.state);
-      status = await runCommand(pipeline.commands[i], { ...ctx, io, input, state });
-      input = { text: piped.join(''), pos: 0 };
-    }
-  }
+  const { commands } = pipeline;
+  if (commands.length > 1 && ctx.io.signal.aborted) return STATUS_INTERRUPTED;
+  const status =
+    commands.length === 1 ? await runCommand(commands[0], ctx) : await runStages(commands, ctx);
   return pipeline.negate ? Number(status === 0) : status;
+}
+
+/**
+ * The stages of a pipeline, all running at once. A stage's end closes its pipes: the next
+ * stage reads the end of its input, the one before is stopped once it writes again (SIGPIPE:
+ * `yes | head -1` ends). Ctrl-C reaches every stage. The last stage's status is the pipeline's.
+ */
+async function runStages(commands: Command[], ctx: Ctx): Promise<number> {
+  const stages: Promise<number>[] = [];
+  let input = ctx.input;
+  let from: Pipe | undefined;
+  for (let i = 0; i < commands.length; i++) {
+    let io = ctx.io;
+    let to: Pipe | undefined;
+    if (i < commands.length - 1) {
+      const pipe = (to = new Pipe());
+      const sigpipe = new AbortController();
+      pipe.onBroken = () => sigpipe.abort();
+      io = {
+        ...ctx.io,
+        isTTY: false,
+        stdout: (t) => pipe.write(t),
+        stdoutReady: () => pipe.ready(),
+        signal: AbortSignal.any([ctx.io.signal, sigpipe.signal]),
+      };
+    }
+    const reading = from;
+    if (reading) input = InputReader.of(abortable(reading, io.signal));
+    const { functionDepth, loops } = ctx.run;
+    const stage = { ...ctx, io, input, state: forkShellState(ctx.state) };
+    stage.run = { rounds: 0, functionDepth, loops };
+    stages.push(
+      runCommand(commands[i], stage).finally(() => {
+        to?.close();
+        reading?.closeReader();
+      }),
+    );
+    from = to;
+  }
+  const statuses = await Promise.all(stages);
+  return statuses[statuses.length - 1];
 }
 
 /** Where a file descriptor writes: the terminal/pipe, or a file (flushed when the command ends). */
@@ -205,12 +236,16 @@ interface Sink {
 
 class FileSink implements Sink {
   private chunks: string[] = [];
+  /** /dev/null takes everything and keeps nothing (`ping -f > /dev/null &` stays flat). */
+  private readonly device: boolean;
   constructor(
     private readonly host: HostContext,
     private readonly path: string,
-  ) {}
+  ) {
+    this.device = host.fs.stat(path).type === 'char';
+  }
   write(text: string): void {
-    this.chunks.push(text);
+    if (!this.device) this.chunks.push(text);
   }
   flush(): void {
     if (!this.chunks.length) return;
@@ -235,7 +270,13 @@ function expandContext(ctx: Ctx, host: HostContext): ExpandContext {
       const state = forkShellState(ctx.state);
       if (++state.substitutionDepth > MAX_SUBSTITUTION_DEPTH)
         throw new ExpansionError('command substitution: maximum nesting level exceeded');
-      const io: ProgramIO = { ...ctx.io, isTTY: false, stdout: (t) => void out.push(t) };
+      const io: ProgramIO = {
+        ...ctx.io,
+        stdin: ctx.input,
+        isTTY: false,
+        stdout: (t) => void out.push(t),
+        stdoutReady: undefined,
+      };
       const sub = await runLine(source, io, ctx.host, ctx.registry, state);
       ctx.substStatus = sub;
       return out.join('');
@@ -252,7 +293,7 @@ async function redirect(
   ctx: Ctx,
   host: HostContext,
   files: FileSink[],
-): Promise<{ io: ProgramIO; input: Input } | number> {
+): Promise<{ io: ProgramIO; input: InputReader } | number> {
   const fds: Sink[] = [{ write: () => {} }, { write: ctx.io.stdout }, { write: ctx.io.stderr }];
   let input = ctx.input;
   const expand = expandContext(ctx, host);
@@ -260,18 +301,18 @@ async function redirect(
     const target = await expandString(r.target, expand);
     try {
       if (r.op === '<<<') {
-        input = { text: target + '\n', pos: 0 };
+        input = InputReader.of(textInput(target + '\n'));
       } else if (r.op === '<<') {
         const warning = r.here?.warning;
         if (warning) ctx.io.stderr(`${errorPrefix(ctx.state, warning.line)}${warning.text}\n`);
-        input = { text: target, pos: 0 };
+        input = InputReader.of(textInput(target));
       } else if (r.op === '>&' && /^[0-2]$/.test(target)) {
         fds[r.fd === 'both' ? 1 : r.fd] = fds[Number(target)];
       } else if (r.op === '>&' && /^\d+$/.test(target)) {
         shellError(ctx.io, ctx.state, `${target}: Bad file descriptor`);
         return 1;
       } else if (r.op === '<') {
-        input = { text: host.fs.readText(target), pos: 0 };
+        input = InputReader.of(textInput(host.fs.readText(target)));
       } else {
         if (r.op !== '>>' || !host.fs.exists(target)) host.fs.writeFile(target, '');
         else if (host.fs.stat(target).type === 'dir') throw new FsError('EISDIR', target);
@@ -285,10 +326,12 @@ async function redirect(
       return 1;
     }
   }
+  const toStdout = fds[1].write === ctx.io.stdout;
   const io: ProgramIO = {
     ...ctx.io,
-    isTTY: ctx.io.isTTY !== false && fds[1].write === ctx.io.stdout,
+    isTTY: ctx.io.isTTY !== false && toStdout,
     stdout: (t) => fds[1].write(t),
+    stdoutReady: toStdout ? ctx.io.stdoutReady : undefined,
     stderr: (t) => fds[2].write(t),
   };
   return { io, input };
@@ -354,12 +397,13 @@ async function runSimple(
   const name = argv[0];
   const io: ProgramIO = {
     ...ctx.io,
-    stdin: ctx.input.text.slice(ctx.input.pos),
+    stdin: ctx.input,
     env: { ...exportedEnv(ctx.state), ...Object.fromEntries(assigned) },
   };
   const body = ctx.state.functions.get(name);
   if (body) return await callFunction(name, body, argv, ctx);
   const builtin = BUILTINS.get(name);
+  if (!builtin) ctx.state.lastBuiltin = undefined;
   if (builtin) {
     const bctx = {
       host,
@@ -371,7 +415,11 @@ async function runSimple(
       runInShell: (script: string, sio: ProgramIO) =>
         runLine(script, sio, ctx.host, ctx.registry, ctx.state),
     };
-    return await runProgram(() => builtin.run(argv, io, bctx), name, io);
+    try {
+      return await runProgram(() => builtin.run(argv, io, bctx), name, io);
+    } finally {
+      ctx.state.lastBuiltin = name;
+    }
   }
   const entry = ctx.registry.get(name);
   if (!entry) {
@@ -440,7 +488,10 @@ async function runIf(cmd: Extract<Command, { type: 'if' }>, ctx: Ctx): Promise<n
 
 /** One loop round: yields to the host now and then; false once Ctrl-C has fired. */
 async function tick(ctx: Ctx): Promise<boolean> {
-  if (++ctx.run.rounds % YIELD_EVERY === 0) await yieldToHost();
+  if (++ctx.run.rounds % YIELD_EVERY === 0) {
+    await yieldToHost();
+    await ctx.io.stdoutReady?.();
+  }
   return !ctx.io.signal.aborted;
 }
 

@@ -10,18 +10,6 @@ import { STATUS_INTERRUPTED } from './interpreter.ts';
 const KILL_USAGE =
   'kill: usage: kill [-s sigspec | -n signum | -sigspec] pid | jobspec ... or kill -l [sigspec]\n';
 
-/** `fg`: waits for the job as a foreground one, Ctrl-C passed on to it (ping then sums up). */
-async function foreground(job: Job, io: ProgramIO): Promise<number> {
-  const interrupt = () => job.abort.abort();
-  if (io.signal.aborted) interrupt();
-  io.signal.addEventListener('abort', interrupt, { once: true });
-  try {
-    return await job.done;
-  } finally {
-    io.signal.removeEventListener('abort', interrupt);
-  }
-}
-
 /** `wait`: the job's status, or undefined once Ctrl-C stops the waiting (the job runs on). */
 async function waitFor(job: Job, io: ProgramIO): Promise<number | undefined> {
   if (io.signal.aborted) return undefined;
@@ -49,12 +37,10 @@ async function fg(argv: string[], io: ProgramIO, { state }: BuiltinContext): Pro
     return 1;
   }
   io.stdout(`${job.text}\n`);
-  const status = await foreground(job, io);
-  state.jobs.remove(job);
-  return status;
+  return state.jobs.foreground(job, io);
 }
 
-/** `bg [%N]`: every job here keeps running, so bash's answer for a running job is the one. */
+/** `bg [%N]`: continues a stopped job in the background (`[1]+ sleep 100 &`). */
 function bg(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
   const spec = argv[1];
   const job = state.jobs.find(spec ?? '%+');
@@ -62,7 +48,13 @@ function bg(argv: string[], io: ProgramIO, { state }: BuiltinContext): number {
     shellError(io, state, `bg: ${spec ?? 'current'}: no such job`);
     return 1;
   }
-  shellError(io, state, `bg: job ${job.id} already in background`);
+  if (!job.held) {
+    shellError(io, state, `bg: job ${job.id} already in background`);
+    return 0;
+  }
+  state.jobs.resume(job);
+  io.stdout(state.jobs.format(job).replace(/^(\[\d+\][-+ ]) +Running +/, '$1 '));
+  state.jobs.lastPid = job.pid;
   return 0;
 }
 

@@ -14,6 +14,14 @@ export interface ProgramEntry {
 export class ProgramRegistry {
   private programs = new Map<string, ProgramEntry>();
 
+  /** `parent`'s programs show through, and those registered here come first. */
+  constructor(private readonly parent?: ProgramRegistry) {}
+
+  /** A registry of one session's own programs (its `bash`) over this one's. */
+  layer(): ProgramRegistry {
+    return new ProgramRegistry(this);
+  }
+
   /** Adds (or replaces) a program. */
   register(name: string, run: Program, summary: string, completion?: CompletionSpec): this {
     this.programs.set(name, { run, summary, completion });
@@ -21,11 +29,11 @@ export class ProgramRegistry {
   }
 
   get(name: string): ProgramEntry | undefined {
-    return this.programs.get(name);
+    return this.programs.get(name) ?? this.parent?.get(name);
   }
 
   /** Program names, sorted. */
   names(): string[] {
-    return [...this.programs.keys()].sort();
+    return [...new Set([...this.programs.keys(), ...(this.parent?.names() ?? [])])].sort();
   }
 }

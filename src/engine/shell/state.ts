@@ -23,6 +23,8 @@ export interface ShellState {
   subshells: Subshell[];
   /** A terminal's shell (true) or a script's (`bash -c`): only the first says `exit`. */
   interactive: boolean;
+  /** The last builtin run: `exit` right after `exit` or `jobs` leaves despite stopped jobs. */
+  lastBuiltin?: string;
   /** `$1`, `$2`, ...: a function's arguments (the session's own are empty). */
   positional: string[];
   /** Functions defined with `name() { ...; }`, by name. */

@@ -7,6 +7,7 @@ import { ManualClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
 import type { HostContext, ProgramIO } from '../programs/types.ts';
 import { createDefaultRegistry, createShell, type ShellOptions } from '../shell/index.ts';
+import { TERMINAL_INPUT, textInput } from '../os/pipe.ts';
 
 export interface RecordingIO extends ProgramIO {
   out: string[];
@@ -22,7 +23,7 @@ export function recordingIO(stdin = ''): RecordingIO {
   const err: string[] = [];
   const all: string[] = [];
   return {
-    stdin,
+    stdin: stdin === '' ? TERMINAL_INPUT : textInput(stdin),
     out,
     err,
     all,

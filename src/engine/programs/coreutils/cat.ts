@@ -1,7 +1,8 @@
 // cat [-n] [FILE]...: concatenate files (or stdin) to stdout.
 
 import type { Program } from '../types.ts';
-import { errnoText, getopt, readOperand, splitLines, usageError } from './common.ts';
+import { readLines, type InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand, usageError } from './common.ts';
 
 export const cat: Program = async (argv, io, host) => {
   const args = getopt('cat', argv, 'n', { number: 'n' });
@@ -10,20 +11,23 @@ export const cat: Program = async (argv, io, host) => {
   let status = 0;
   let lineNo = 0;
   for (const name of files) {
-    let text: string;
+    let input: InputStream;
     try {
-      text = readOperand(name, io, host);
+      input = openOperand(name, io, host);
     } catch (err) {
       io.stderr(`cat: ${name}: ${errnoText(err)}\n`);
       status = 1;
       continue;
     }
     if (args.opts.has('n')) {
-      text = splitLines(text)
-        .map((line) => `${String(++lineNo).padStart(6)}\t${line}`)
-        .join('');
+      for await (const line of readLines(input))
+        io.stdout(`${String(++lineNo).padStart(6)}\t${line}`);
+      continue;
     }
-    io.stdout(text);
+    for (let chunk = await input.read(); chunk !== null; chunk = await input.read()) {
+      io.stdout(chunk);
+      await io.stdoutReady?.();
+    }
   }
   return status;
 };

@@ -3,6 +3,7 @@
 import type { HostContext, ProgramIO } from '../types.ts';
 import { fsErrorText } from '../../os/fs-types.ts';
 import { own } from '../../text/own.ts';
+import { textInput, type InputStream } from '../../os/pipe.ts';
 
 export interface ParsedArgs {
   /** Flags seen (a flag repeated keeps the last value); values for options that take one. */
@@ -71,10 +72,13 @@ export function usageError(io: ProgramIO, prog: string, error: string, status = 
 /** strerror() text for a filesystem error (coreutils' wording). */
 export const errnoText = fsErrorText;
 
-/** The text of a file operand, or stdin for '-'. Throws FsError (EISDIR for a directory). */
-export function readOperand(name: string, io: ProgramIO, host: HostContext): string {
+/**
+ * A file operand as a stream, or stdin for '-' (read as it arrives). Throws FsError (EISDIR for
+ * a directory) at once, as open() fails before anything is read.
+ */
+export function openOperand(name: string, io: ProgramIO, host: HostContext): InputStream {
   if (name === '-') return io.stdin;
-  return host.fs.readText(name);
+  return textInput(host.fs.readText(name));
 }
 
 /** Splits text into lines, keeping each line's '\n' (the last line may lack one). */

@@ -30,6 +30,16 @@ function setup() {
 }
 
 describe('coreutils', () => {
+  it('grep matches in linear time: (a+)+$ on a long line cannot wedge the host', async () => {
+    const { host, run } = setup();
+    host.fs.writeFile('/root/long', 'a'.repeat(5000) + 'b\n' + 'a'.repeat(40) + '\n');
+    const started = Date.now();
+    expect(await run("grep -cE '(a+)+$' long")).toEqual({ status: 0, text: '1\n' });
+    expect(await run("grep -w 'a b' f")).toEqual({ status: 0, text: 'a b\n' });
+    expect(await run("grep -wc 'c' f")).toEqual({ status: 1, text: '0\n' });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it.each([
     ['cat f', 'a b\nccc\n', 0],
     ['cat nofile', 'cat: nofile: No such file or directory\n', 1],

@@ -3,7 +3,8 @@
 // line without DELIM is printed whole unless -s. Characters are bytes here (-c is -b).
 
 import type { Program } from '../types.ts';
-import { errnoText, getopt, readOperand, splitLines, usageError } from './common.ts';
+import { readLines, type InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand, usageError } from './common.ts';
 
 type Range = [number, number];
 
@@ -69,21 +70,19 @@ export const cut: Program = async (argv, io, host) => {
   let status = 0;
   const operands = args.operands.length ? args.operands : ['-'];
   for (const name of operands) {
-    let text: string;
+    let input: InputStream;
     try {
-      text = readOperand(name, io, host);
+      input = openOperand(name, io, host);
     } catch (err) {
       io.stderr(`cut: ${name}: ${errnoText(err)}\n`);
       status = 1;
       continue;
     }
-    let out = '';
-    for (const raw of splitLines(text)) {
+    for await (const raw of readLines(input)) {
       const line = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
       const cutText = cutLine(line);
-      if (cutText !== undefined) out += cutText + '\n';
+      if (cutText !== undefined) io.stdout(cutText + '\n');
     }
-    io.stdout(out);
   }
   return status;
 };

@@ -1,9 +1,10 @@
 // grep [-E|-F] [-v] [-i] [-c] [-n] [-q] [-w] [-h|-H] [-e PATTERN] PATTERN [FILE]...
 // Basic regular expressions (the default) are translated to JavaScript's syntax; exit 0 when
-// a line matched, 1 when none did, 2 on an error.
+// a line matched, 1 when none did, 2 on an error. Matching is RE2's, linear in the line.
 
 import type { Program } from '../types.ts';
-import { errnoText, getopt, readOperand, splitLines } from './common.ts';
+import { readLines, type InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand } from './common.ts';
 import { own } from '../../text/own.ts';
 
 const CLASSES: Record<string, string> = {
@@ -82,6 +83,20 @@ export function translatePattern(p: string, extended: boolean): string {
   return out;
 }
 
+/**
+ * The pattern compiled for RE2 (re2js), which matches in time linear in the line: GNU grep's
+ * DFA never backtracks either, so `grep -E '(a+)+$'` on a long line cannot wedge the host as a
+ * backtracking RegExp would. Loaded on grep's first run, so a host that never greps skips it.
+ */
+async function linearMatcher(
+  source: string,
+  ignoreCase: boolean,
+): Promise<(line: string) => boolean> {
+  const { RE2JS } = await import('re2js');
+  const re = RE2JS.compile(source, ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
+  return (line) => re.matcher(line).find();
+}
+
 export const grep: Program = async (argv, io, host) => {
   const args = getopt('grep', argv, 'EFvicnqwhHe:', {
     'extended-regexp': 'E',
@@ -110,7 +125,7 @@ export const grep: Program = async (argv, io, host) => {
     );
     return 2;
   }
-  let regex: RegExp;
+  let matches: (line: string) => boolean;
   try {
     const alternatives = pattern
       .split('\n')
@@ -118,8 +133,9 @@ export const grep: Program = async (argv, io, host) => {
         o.has('F') ? p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') : translatePattern(p, o.has('E')),
       );
     let source = alternatives.map((a) => `(?:${a})`).join('|');
-    if (o.has('w')) source = `(?<![\\w])(?:${source})(?![\\w])`;
-    regex = new RegExp(source, o.has('i') ? 'i' : '');
+    // -w: the match has a non-word character (or the line's edge) on each side.
+    if (o.has('w')) source = `(?:^|[^\\w])(?:${source})(?:[^\\w]|$)`;
+    matches = await linearMatcher(source, o.has('i'));
   } catch (err) {
     io.stderr(
       `grep: ${err instanceof PatternError ? err.message : 'Invalid regular expression'}\n`,
@@ -132,9 +148,9 @@ export const grep: Program = async (argv, io, host) => {
   let matched = false;
   let failed = false;
   for (const name of files) {
-    let text: string;
+    let input: InputStream;
     try {
-      text = readOperand(name, io, host);
+      input = openOperand(name, io, host);
     } catch (err) {
       io.stderr(`grep: ${name}: ${errnoText(err)}\n`);
       failed = true;
@@ -142,13 +158,17 @@ export const grep: Program = async (argv, io, host) => {
     }
     const label = name === '-' ? '(standard input)' : name;
     let hits = 0;
-    splitLines(text).forEach((raw, index) => {
+    let index = 0;
+    for await (const raw of readLines(input)) {
+      index++;
       const line = raw.endsWith('\n') ? raw.slice(0, -1) : raw;
-      if (regex.test(line) === o.has('v')) return;
+      if (matches(line) === o.has('v')) continue;
       hits++;
-      if (o.has('q') || o.has('c')) return;
-      io.stdout(`${prefixName ? label + ':' : ''}${o.has('n') ? `${index + 1}:` : ''}${line}\n`);
-    });
+      // -q stops at the first match, as GNU grep exits without reading the rest.
+      if (o.has('q')) return 0;
+      if (o.has('c')) continue;
+      io.stdout(`${prefixName ? label + ':' : ''}${o.has('n') ? `${index}:` : ''}${line}\n`);
+    }
     if (o.has('c') && !o.has('q')) io.stdout(`${prefixName ? label + ':' : ''}${hits}\n`);
     if (hits > 0) matched = true;
   }

@@ -2,7 +2,8 @@
 // `head -n -N` prints all but the last N; `tail -n +N` starts at line N; `-N` is `-n N`.
 
 import type { HostContext, Program, ProgramIO } from '../types.ts';
-import { errnoText, getopt, readOperand, splitLines, usageError } from './common.ts';
+import { readAll, readLines, type InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand, splitLines, usageError } from './common.ts';
 
 function makeHeadTail(prog: 'head' | 'tail'): Program {
   return async (argv, io, host) => {
@@ -21,34 +22,42 @@ function makeHeadTail(prog: 'head' | 'tail'): Program {
       return 1;
     }
     const count = Number(m[2]);
-    const select = (lines: string[]): string[] => {
-      if (prog === 'head')
-        return m[1] === '-'
-          ? lines.slice(0, Math.max(0, lines.length - count))
-          : lines.slice(0, count);
-      if (m[1] === '+') return lines.slice(Math.max(0, count - 1));
-      return count === 0 ? [] : lines.slice(-count);
+    const select = async function* (input: InputStream): AsyncGenerator<string> {
+      // head -n N streams and stops reading after N lines; the others need the end first.
+      if (prog === 'head' && m[1] !== '-') {
+        if (count === 0) return;
+        let n = 0;
+        for await (const line of readLines(input)) {
+          yield line;
+          if (++n >= count) return;
+        }
+        return;
+      }
+      const lines = splitLines(await readAll(input));
+      if (prog === 'head') yield* lines.slice(0, Math.max(0, lines.length - count));
+      else if (m[1] === '+') yield* lines.slice(Math.max(0, count - 1));
+      else if (count > 0) yield* lines.slice(-count);
     };
     return printEach(prog, args.operands, args.opts, io, host, select);
   };
 }
 
-function printEach(
+async function printEach(
   prog: string,
   operands: string[],
   opts: Map<string, string | true>,
   io: ProgramIO,
   host: HostContext,
-  select: (lines: string[]) => string[],
-): number {
+  select: (input: InputStream) => AsyncGenerator<string>,
+): Promise<number> {
   const files = operands.length ? operands : ['-'];
   const headers = opts.has('v') || (files.length > 1 && !opts.has('q'));
   let status = 0;
   let first = true;
   for (const name of files) {
-    let text: string;
+    let input: InputStream;
     try {
-      text = readOperand(name, io, host);
+      input = openOperand(name, io, host);
     } catch (err) {
       io.stderr(`${prog}: cannot open '${name}' for reading: ${errnoText(err)}\n`);
       status = 1;
@@ -57,7 +66,7 @@ function printEach(
     if (headers)
       io.stdout(`${first ? '' : '\n'}==> ${name === '-' ? 'standard input' : name} <==\n`);
     first = false;
-    io.stdout(select(splitLines(text)).join(''));
+    for await (const line of select(input)) io.stdout(line);
   }
   return status;
 }

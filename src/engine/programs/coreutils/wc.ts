@@ -1,7 +1,8 @@
 // wc [-l] [-w] [-m] [-c] [FILE]...: newline, word and byte counts, aligned as GNU wc aligns them.
 
 import type { Program } from '../types.ts';
-import { errnoText, getopt, readOperand, usageError } from './common.ts';
+import type { InputStream } from '../../os/pipe.ts';
+import { errnoText, getopt, openOperand, usageError } from './common.ts';
 
 interface Counts {
   lines: number;
@@ -21,6 +22,22 @@ export function count(text: string): Counts {
   };
 }
 
+/**
+ * Counts a stream chunk by chunk, holding none of it (`ping -f | wc -l` stays flat). A word
+ * split across two chunks counts once: a chunk that starts inside a word does not start one.
+ */
+async function countStream(input: InputStream): Promise<Counts> {
+  const total: Counts = { lines: 0, words: 0, chars: 0, bytes: 0 };
+  let inWord = false;
+  for (let chunk = await input.read(); chunk !== null; chunk = await input.read()) {
+    const c = count(chunk);
+    if (inWord && /^\S/.test(chunk)) c.words--;
+    inWord = /\S$/.test(chunk);
+    for (const k of Object.keys(total) as (keyof Counts)[]) total[k] += c[k];
+  }
+  return total;
+}
+
 export const wc: Program = async (argv, io, host) => {
   const args = getopt('wc', argv, 'lwmc', { lines: 'l', words: 'w', chars: 'm', bytes: 'c' });
   if ('error' in args) return usageError(io, 'wc', args.error);
@@ -33,18 +50,18 @@ export const wc: Program = async (argv, io, host) => {
   if (none || o.has('c')) columns.push('bytes');
 
   const files = args.operands.length ? args.operands : [''];
-  const results: { name: string; counts?: Counts; regular: boolean }[] = files.map((name) => {
+  const results: { name: string; counts?: Counts; regular: boolean }[] = [];
+  for (const name of files) {
+    let input: InputStream;
     try {
-      return {
-        name,
-        counts: count(readOperand(name || '-', io, host)),
-        regular: name !== '-' && name !== '',
-      };
+      input = openOperand(name || '-', io, host);
     } catch (err) {
       io.stderr(`wc: ${name}: ${errnoText(err)}\n`);
-      return { name, regular: false };
+      results.push({ name, regular: false });
+      continue;
     }
-  });
+    results.push({ name, counts: await countStream(input), regular: name !== '-' && name !== '' });
+  }
 
   // GNU's width: digits of the total size of regular files, at least 7 when stdin is counted,
   // and 1 when a single input prints a single column.

@@ -1,14 +1,11 @@
-// yes [STRING]...: the line (by default "y") again and again, until Ctrl-C.
-//
-// Pipes here hand a program's whole output to the next one when it ends, so into a pipe or a
-// file yes writes one pipe buffer (64 KiB) and stops, as if the reader had closed the pipe;
-// on the terminal it writes until interrupted, yielding to the host between chunks.
+// yes [STRING]...: the line (by default "y") again and again, until Ctrl-C or until the pipe's
+// reader exits (`yes | head -3`). It writes a pipe buffer at a time, waits while the pipe is
+// full, and yields to the host between chunks so the kernel and Ctrl-C keep their turn.
 
+import { PIPE_CAPACITY } from '../../os/pipe.ts';
 import { yieldToHost } from '../../os/yield.ts';
 import type { Program } from '../types.ts';
-import { stdoutIsTTY, usageError } from './common.ts';
-
-const PIPE_BUFFER = 65536;
+import { usageError } from './common.ts';
 
 export const yes: Program = async (argv, io) => {
   const args = argv.slice(1);
@@ -23,13 +20,10 @@ export const yes: Program = async (argv, io) => {
   }
   const words = end < 0 ? args : [...options, ...args.slice(end + 1)];
   const line = (words.length ? words.join(' ') : 'y') + '\n';
-  const chunk = line.repeat(Math.max(1, Math.floor(PIPE_BUFFER / line.length)));
-  if (!stdoutIsTTY(io)) {
-    io.stdout(chunk);
-    return 0;
-  }
+  const chunk = line.repeat(Math.max(1, Math.floor(PIPE_CAPACITY / line.length)));
   while (!io.signal.aborted) {
     io.stdout(chunk);
+    await io.stdoutReady?.();
     await yieldToHost();
   }
   return 130;

@@ -5,6 +5,7 @@ import { createKvClient } from '../../kv/client.ts';
 import { KvServer } from '../../kv/server.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { etcdctl } from './etcdctl.ts';
+import { TERMINAL_INPUT, textInput } from '../../os/pipe.ts';
 
 const GOLDEN = readFileSync(
   new URL('../../../../tests/golden/etcd/etcdctl.txt', import.meta.url),
@@ -22,7 +23,7 @@ function lab() {
   const run = async (args: string[], stdin = '', signal?: AbortSignal) => {
     let out = '';
     const io: ProgramIO = {
-      stdin,
+      stdin: textInput(stdin),
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       signal: signal ?? new AbortController().signal,
@@ -167,7 +168,7 @@ describe('etcdctl: more behaviour recorded from the real etcdctl 3.4.23 (testdat
     const host = { hostname: 'n', clock } as unknown as HostContext;
     let out = '';
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       signal: new AbortController().signal,

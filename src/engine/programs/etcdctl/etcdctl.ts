@@ -12,6 +12,7 @@ import { LineReader, TxnInputError, argify, parseCompare } from './txn-input.ts'
 import { prefixEnd } from '../../kv/key-range.ts';
 import { putSize } from '../../kv/limits.ts';
 import { own } from '../../text/own.ts';
+import { readAll } from '../../os/pipe.ts';
 
 const EXIT_ERROR = 1;
 const EXIT_BAD_CONNECTION = 2;
@@ -71,7 +72,11 @@ const COMMANDS: Record<string, Command> = {
   get: { flags: GET_FLAGS, run: (c) => runRequest(c, [{ range: getOp(c.args, c.flags) }]) },
   put: {
     flags: PUT_FLAGS,
-    run: (c) => runRequest(c, [{ put: putOp(c.args, c.flags, c.io.stdin) }]),
+    // The value comes from stdin only when the arguments lack it, as etcdctl reads it.
+    run: async (c) => {
+      const stdin = c.args.length === 1 ? await readAll(c.io.stdin) : '';
+      return runRequest(c, [{ put: putOp(c.args, c.flags, stdin) }]);
+    },
   },
   del: { flags: DEL_FLAGS, run: (c) => runRequest(c, [{ deleteRange: delOp(c.args, c.flags) }]) },
   txn: { flags: { interactive: { type: 'bool', short: 'i', default: 'false' } }, run: runTxn },
@@ -413,7 +418,7 @@ async function runTxn(c: Ctx): Promise<number> {
   if (c.args.length !== 0)
     throw new ExitError(EXIT_BAD_ARGS, 'txn command does not accept argument');
   const kv = client(c);
-  const reader = new LineReader(c.io.stdin);
+  const reader = new LineReader(await readAll(c.io.stdin));
   const compare = reader.readSection().map(parseCompare);
   const success = reader.readSection().map(parseRequestLine);
   const failure = reader.readSection().map(parseRequestLine);

@@ -10,6 +10,7 @@ import { KvServer } from '../../kv/server.ts';
 import { ManualClock } from '../../os/clock.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { etcdctl } from './etcdctl.ts';
+import { textInput } from '../../os/pipe.ts';
 
 const golden = (name: string) =>
   readFileSync(new URL(`../../../../tests/golden/etcd/${name}`, import.meta.url), 'utf8');
@@ -34,7 +35,7 @@ function lab(memberId: string, quotaBackendBytes: number, port = 23791) {
   const run = async (args: string[], stdin = '') => {
     let out = '';
     const io: ProgramIO = {
-      stdin,
+      stdin: textInput(stdin),
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
       signal: new AbortController().signal,

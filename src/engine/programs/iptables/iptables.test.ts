@@ -4,6 +4,7 @@ import { Netfilter } from '../../kernel/netfilter.ts';
 import type { KernelApi } from '../../kernel/types.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { iptables } from './iptables.ts';
+import { TERMINAL_INPUT } from '../../os/pipe.ts';
 
 const golden = readFileSync(
   new URL('../../../../tests/golden/linux/errors-and-formats.txt', import.meta.url),
@@ -41,7 +42,7 @@ async function run(host: HostContext, argv: string[]) {
   let out = '';
   let err = '';
   const io: ProgramIO = {
-    stdin: '',
+    stdin: TERMINAL_INPUT,
     stdout: (t) => (out += t),
     stderr: (t) => (err += t),
     signal: new AbortController().signal,

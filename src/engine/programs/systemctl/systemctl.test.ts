@@ -8,6 +8,7 @@ import { testKv } from '../../testing/kv.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { journalctl } from '../journalctl/journalctl.ts';
 import { systemctl } from './systemctl.ts';
+import { TERMINAL_INPUT } from '../../os/pipe.ts';
 
 async function node() {
   const clock = new ManualClock(Date.UTC(2026, 10, 23, 8, 10, 0));
@@ -59,7 +60,7 @@ async function node() {
     let out = '';
     let err = '';
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: (t) => (out += t),
       stderr: (t) => (err += t),
       signal,
@@ -240,7 +241,7 @@ function notifyHost(restartOnFailureMs?: number) {
   const run = (argv: string[], signal = new AbortController().signal) => {
     const res = { code: -1, out: '', err: '' };
     const io: ProgramIO = {
-      stdin: '',
+      stdin: TERMINAL_INPUT,
       stdout: (t) => (res.out += t),
       stderr: (t) => (res.err += t),
       signal,

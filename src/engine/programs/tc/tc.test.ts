@@ -11,6 +11,7 @@ import { FAULTS, replay } from '../ip/testing/golden-host.ts';
 import { readGolden, transcript } from '../ip/testing/run.ts';
 import type { HostContext } from '../types.ts';
 import { tc } from './tc.ts';
+import { TERMINAL_INPUT } from '../../os/pipe.ts';
 
 /** The oracle's host `flfa`: eth0 (a veth; its far end in `b`), cni0, flannel.1, flannel0, dummyv. */
 async function oracleHost(): Promise<Kernel> {
@@ -24,7 +25,7 @@ async function oracleHost(): Promise<Kernel> {
 async function runTc(kernel: Kernel, line: string) {
   let output = '';
   const io = {
-    stdin: '',
+    stdin: TERMINAL_INPUT,
     stdout: (t: string) => (output += t),
     stderr: (t: string) => (output += t),
     signal: new AbortController().signal,

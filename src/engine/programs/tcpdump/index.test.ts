@@ -8,6 +8,7 @@ import { testKernel } from '../../testing/kernel.ts';
 import { recording } from '../../testing/proxies.ts';
 import type { HostContext, ProgramIO } from '../types.ts';
 import { tcpdump } from './index.ts';
+import { TERMINAL_INPUT } from '../../os/pipe.ts';
 
 const GOLDEN = new URL('../../../../tests/golden/linux/', import.meta.url);
 const golden = (name: string): string => readFileSync(new URL(name, GOLDEN), 'utf8');
@@ -72,7 +73,7 @@ async function setup() {
   let stdout = '';
   let stderr = '';
   const io: ProgramIO = {
-    stdin: '',
+    stdin: TERMINAL_INPUT,
     stdout: (t) => (stdout += t),
     stderr: (t) => (stderr += t),
     signal: controller.signal,

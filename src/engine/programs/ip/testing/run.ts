@@ -9,6 +9,7 @@ import type { FileSystem } from '../../../os/fs-types.ts';
 import type { HostContext, Program, ProgramIO } from '../../types.ts';
 import { bridge } from '../../bridge/index.ts';
 import { ip } from '../index.ts';
+import { TERMINAL_INPUT } from '../../../os/pipe.ts';
 
 const PROGRAMS: Record<string, Program> = { ip, bridge };
 
@@ -28,7 +29,7 @@ export async function run(
 ): Promise<RunResult> {
   const result: RunResult = { stdout: '', stderr: '', code: 0, output: '' };
   const io: ProgramIO = {
-    stdin: '',
+    stdin: TERMINAL_INPUT,
     stdout: (text) => {
       result.stdout += text;
       result.output += text;
