@@ -2,12 +2,13 @@
 // delegates to the bridge plugin with host-local IPAM (containernetworking/plugins):
 // cni0 with the subnet's .1 and FLANNEL_MTU, a veth pair into the pod, IPs from .2 upward.
 
-import { Errno, NetlinkError, ROOT_NS } from '../kernel/types.ts';
+import { ROOT_NS } from '../kernel/types.ts';
 import type { KernelApi, LinkInfo, NsId } from '../kernel/types.ts';
 import type { FileSystem } from '../os/fs-types.ts';
 import { formatIp4, formatIp4Net, parseIp4, parseIp4Net } from '../flannel/ip4.ts';
 import type { Ip4Net } from '../flannel/ip4.ts';
 import { parseEnvFile } from '../flannel/subnet-env.ts';
+import { attachVeth, findLink, randomHex } from './veth.ts';
 
 export const CONFLIST_PATH = '/etc/cni/net.d/10-flannel.conflist';
 export const SUBNET_ENV_PATH = '/run/flannel/subnet.env';
@@ -195,14 +196,6 @@ function releaseIps(fs: FileSystem, network: string, id: string, ifName: string)
   }
 }
 
-function findLink(kernel: KernelApi, ns: NsId, name: string): LinkInfo | undefined {
-  try {
-    return kernel.linkGet(ns, name);
-  } catch (err) {
-    if (err instanceof NetlinkError && err.errno === Errno.ENODEV) return undefined;
-    throw err;
-  }
-}
 
 /** cni0 with the gateway address; refuses a bridge that already holds a different IPv4 address. */
 function ensureBridge(
@@ -231,9 +224,7 @@ function ensureBridge(
 }
 
 function randomVethName(random: () => number): string {
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += Math.floor(random() * 16).toString(16);
-  return `veth${hex}`;
+  return `veth${randomHex(random, 8)}`;
 }
 
 /** CNI ADD through flannel -> bridge -> host-local. */
@@ -258,25 +249,15 @@ export function cniAdd(ctx: CniContext, req: CniRequest): CniResult {
   let hostVeth = randomVethName(ctx.random);
   while (findLink(kernel, ROOT_NS, hostVeth)) hostVeth = randomVethName(ctx.random);
   try {
-    const hostIndex = kernel.linkAdd(ROOT_NS, {
-      name: hostVeth,
-      kind: 'veth',
+    const pod = attachVeth(kernel, {
+      bridge: bridge.ifindex,
+      hostVeth,
+      netns: req.netns,
+      ifName,
       mtu,
-      peer: { name: ifName, netns: req.netns },
+      ip: formatIp4(ip),
+      prefixLen: subnet.prefixLen,
     });
-    kernel.linkSet(ROOT_NS, hostIndex, { master: bridge.ifindex });
-    kernel.linkSet(ROOT_NS, hostIndex, { up: true });
-    const pod = kernel.linkGet(req.netns, ifName);
-    // The plugin sets both ends' MTU (netlink's PeerMTU); the kernel API names only one.
-    kernel.linkSet(req.netns, pod.ifindex, { mtu });
-    const lo = findLink(kernel, req.netns, 'lo');
-    if (lo) kernel.linkSet(req.netns, lo.ifindex, { up: true });
-    kernel.addrAdd(req.netns, {
-      ifindex: pod.ifindex,
-      local: formatIp4(ip),
-      prefixlen: subnet.prefixLen,
-    });
-    kernel.linkSet(req.netns, pod.ifindex, { up: true });
     if (delegate.isDefaultGateway === true)
       kernel.routeAdd(req.netns, { dst: '0.0.0.0', dstLen: 0, gateway, oif: pod.ifindex });
     kernel.routeAdd(req.netns, {
