@@ -196,7 +196,6 @@ function releaseIps(fs: FileSystem, network: string, id: string, ifName: string)
   }
 }
 
-
 /** cni0 with the gateway address; refuses a bridge that already holds a different IPv4 address. */
 function ensureBridge(
   kernel: KernelApi,

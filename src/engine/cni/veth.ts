@@ -13,6 +13,7 @@ export interface VethAttach {
   mtu: number;
   ip: string;
   prefixLen: number;
+  broadcast?: string;
   /** The namespace end's MAC (Docker derives it from the IP); random when absent. */
   mac?: string;
 }
@@ -47,7 +48,12 @@ export function attachVeth(kernel: KernelApi, a: VethAttach): LinkInfo {
   kernel.linkSet(a.netns, inner.ifindex, a.mac ? { mtu: a.mtu, address: a.mac } : { mtu: a.mtu });
   const lo = findLink(kernel, a.netns, 'lo');
   if (lo) kernel.linkSet(a.netns, lo.ifindex, { up: true });
-  kernel.addrAdd(a.netns, { ifindex: inner.ifindex, local: a.ip, prefixlen: a.prefixLen });
+  kernel.addrAdd(a.netns, {
+    ifindex: inner.ifindex,
+    local: a.ip,
+    prefixlen: a.prefixLen,
+    ...(a.broadcast ? { broadcast: a.broadcast } : {}),
+  });
   kernel.linkSet(a.netns, inner.ifindex, { up: true });
   return kernel.linkGet(a.netns, inner.ifindex);
 }

@@ -160,6 +160,11 @@ export class ServiceManager {
     });
   }
 
+  /** Every defined unit, in the order they were defined (ps lists their processes). */
+  list(): UnitStatus[] {
+    return [...this.units.values()];
+  }
+
   status(name: string): UnitStatus | undefined {
     return this.units.get(ServiceManager.unitName(name));
   }

@@ -6,6 +6,7 @@ import type { LabClock } from '../os/clock.ts';
 import type { FileSystem } from '../os/fs-types.ts';
 import type { Journal, ServiceManager } from '../os/services.ts';
 import type { KvClient } from '../kv/types.ts';
+import type { UnixSockets } from '../os/unix-sockets.ts';
 
 export interface ProgramIO {
   /** Standard input, all of it (what was piped in, or an empty string). */
@@ -47,6 +48,8 @@ export interface HostContext {
   readonly services?: ServiceManager;
   /** The host's journal, for journalctl. */
   readonly journal?: Journal;
+  /** The host's Unix sockets (dockerd's /var/run/docker.sock), for the clients of daemons. */
+  readonly sockets?: UnixSockets;
 }
 
 export type Program = (argv: string[], io: ProgramIO, host: HostContext) => Promise<number>;
