@@ -80,7 +80,11 @@ export function createShell(
   opts: ShellOptions = {},
 ): Shell {
   const state = createShellState(host.hostname);
-  for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
+  // The login environment: exported, as variables inherited from the parent are.
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    state.vars.set(k, v);
+    state.exported.add(k);
+  }
   const historySize = opts.historySize ?? 1000;
   state.history.push(...(opts.history ?? []).slice(-historySize));
   // The session's own bash: nested shells live in this session's state.
