@@ -74,6 +74,19 @@ export function flannelConfigJson(network: string, backend: Backend): string {
 `;
 }
 
+/** Ubuntu's /etc/hosts (its own name on 127.0.1.1) with the lab's other hosts. */
+function etcHosts(self: string): string {
+  const others = [
+    ['172.16.112.128', 'node-1'],
+    ['172.16.112.133', 'node-2'],
+    ['172.16.112.130', 'node-3'],
+  ].filter(([, name]) => name !== self);
+  return (
+    `127.0.0.1\tlocalhost\n127.0.1.1\t${self}\n\n` +
+    others.map(([ip, name]) => `${ip}\t${name}\n`).join('')
+  );
+}
+
 export function seed002(
   id: string,
   part: string,
