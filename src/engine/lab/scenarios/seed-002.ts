@@ -156,6 +156,11 @@ export function seed002(
         text: DOCKER_UNIT,
         hosts: ['node-2', 'node-3'],
       },
+      ...['node-1', 'node-2', 'node-3'].map((h) => ({
+        path: '/etc/hosts',
+        text: etcHosts(h),
+        hosts: [h],
+      })),
     ],
   };
 }
