@@ -23,8 +23,12 @@ export function articleCommands(text: string): ArticleCommand[] {
     const m = PROMPT.exec(lines[i]);
     if (!m) continue;
     const output: string[] = [];
-    for (let j = i + 1; j < lines.length && lines[j] !== '' && !PROMPT.test(lines[j]); j++)
+    // The output ends at a blank line, the next prompt, or the article's prose (Chinese).
+    const prose = /[\u4e00-\u9fff]/;
+    for (let j = i + 1; j < lines.length; j++) {
+      if (lines[j] === '' || PROMPT.test(lines[j]) || prose.test(lines[j])) break;
       output.push(lines[j]);
+    }
     out.push({ host: m[1] ?? m[2], line: m[3].trim(), output: output.join('\n') });
   }
   return out;

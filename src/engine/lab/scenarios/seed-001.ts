@@ -62,14 +62,14 @@ Restart=on-abnormal
 WantedBy=multi-user.target
 `;
 
-const host = (hostname: string, octet: number, box: string) => ({
+const host = (hostname: string, octet: number, boxes: string[]) => ({
   hostname,
   nic: 'enp0s3',
   address: `10.8.65.${octet}/24`,
   gateway: '10.8.65.1',
   roles: ['flanneld' as const, 'docker' as const],
   // flanneld's ExecStartPost has written /run/flannel/docker by now.
-  boot: ['systemctl start docker', `docker run -tid --name ${box} busybox`],
+  boot: ['systemctl start docker', ...boxes.map((b) => `docker run -tid --name ${b} busybox`)],
 });
 
 const scenario: Scenario = {
@@ -92,7 +92,8 @@ const scenario: Scenario = {
     flanneld: '/usr/lib/systemd/system/flanneld.service',
     docker: '/usr/lib/systemd/system/docker.service',
   },
-  hosts: [host('localhost', 66, 'A'), host('node-c', 53, 'C')],
+  // Containers A and B on the article's host, C on the other.
+  hosts: [host('localhost', 66, ['A', 'B']), host('node-c', 53, ['C'])],
   files: [
     { path: '/usr/lib/systemd/system/flanneld.service', text: FLANNELD_UNIT },
     { path: '/etc/sysconfig/flanneld', text: FLANNELD_SYSCONFIG },

@@ -131,11 +131,13 @@ export const busyboxPing: Program = async (argv, io, host) => {
       if (deadlineS && clock.now() - start >= deadlineS * 1000) break;
       if (count > 0 && transmitted >= count) break;
       const seq = transmitted & 0xffff;
+      // Recorded first: a reply from this host's own namespaces arrives within the send.
+      sent.set(seq, clock.now());
       try {
         kernel.icmpSend(fd, dst, buildEchoRequest(ident, seq, size, clock.now()));
-        sent.set(seq, clock.now());
       } catch (err) {
         if (!(err instanceof NetlinkError)) throw err;
+        sent.delete(seq);
         io.stderr(`ping: sendto: ${strerror(err.errno, err.message)}\n`);
       }
       transmitted++;
