@@ -10,6 +10,9 @@ import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
+import { bootScenarioHost, ensureScenarioConfig } from '../engine/lab/scenario-boot.ts';
+import { scenarioEnv } from '../engine/lab/scenario-env.ts';
+import { findScenario } from '../engine/lab/scenarios/index.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { ProgramIO } from '../engine/programs/types.ts';
@@ -90,6 +93,7 @@ export class HostRuntime {
     this.clock = clock;
     const random = this.deps.random ?? Math.random;
     const hostname = config.host.hostname;
+    const scenario = config.scenario ? findScenario(config.scenario) : undefined;
     const kernel = await Kernel.create({
       module: config.kernelModule ?? (await this.deps.loadKernel()),
       clock,
@@ -104,6 +108,7 @@ export class HostRuntime {
       kv,
       registry: createHostRegistry(this.deps.programs),
       history: config.history,
+      env: scenario ? scenarioEnv(scenario) : undefined,
     });
     this.host = host;
     const wire = new WirePort(this.deps.transport(config.labId, hostname), {
@@ -112,11 +117,12 @@ export class HostRuntime {
     this.wire = wire;
     kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
     let eth0 = 0; // the NIC's ifindex, looked up once (not per frame)
+    const nic = config.host.nic ?? 'eth0';
     wire.onReceiveFrames = (frames) => {
       if (!eth0) {
         // Until the node's boot plugs the NIC in, frames find no port to arrive on.
-        if (!kernel.linkDump(ROOT_NS).some((l) => l.name === 'eth0')) return;
-        eth0 = kernel.linkGet(ROOT_NS, 'eth0').ifindex;
+        if (!kernel.linkDump(ROOT_NS).some((l) => l.name === nic)) return;
+        eth0 = kernel.linkGet(ROOT_NS, nic).ifindex;
       }
       kernel.wireReceiveFrames(eth0, frames);
     };
@@ -133,7 +139,13 @@ export class HostRuntime {
   }
 
   private async boot(host: Host, config: HostStartConfig, kv?: KvClient): Promise<void> {
+    const scenario = config.scenario ? findScenario(config.scenario) : undefined;
     try {
+      if (scenario) {
+        if (kv) await ensureScenarioConfig(kv, scenario);
+        await bootScenarioHost(host, scenario);
+        return;
+      }
       if (kv) {
         await ensureNetworkConfig(kv, {
           network: config.network,
@@ -312,13 +324,14 @@ export class HostRuntime {
       eth0: config.host.eth0,
       backend: config.backend,
       up: true,
-      ready: env !== null,
-      flanneld:
-        unit?.state === 'active'
+      ready: env !== null || !unit,
+      flanneld: !unit
+        ? 'absent' // a host without flanneld (a scenario's etcd host)
+        : unit.state === 'active'
           ? 'running'
-          : unit?.state === 'failed' || unit?.subState === 'auto-restart' || this.bootError
+          : unit.state === 'failed' || unit.subState === 'auto-restart' || this.bootError
             ? 'failed' // waiting for systemd's restart counts: it just failed
-            : unit?.state === 'inactive'
+            : unit.state === 'inactive'
               ? 'stopped'
               : 'starting',
       subnet,
