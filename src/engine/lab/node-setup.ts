@@ -10,6 +10,7 @@ import type { MutexHold } from '../kv/mutex.ts';
 import { prefixEnd } from '../kv/key-range.ts';
 import type { KvClient } from '../kv/types.ts';
 import { abortError } from '../os/clock.ts';
+import type { Daemon, DaemonIO } from '../os/services.ts';
 import { formatIpv4, ipv4OrThrow, prefixMask } from '../packet/ipaddr.ts';
 import type { Host } from './host.ts';
 
@@ -94,23 +95,27 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
     execStart: argv,
     type: 'notify',
     restartOnFailureMs: FLANNELD_RESTART_MS,
-    run: (io) =>
-      startFlanneld(
-        {
-          kernel: host.kernel,
-          kv: host.kv,
-          fs: host.fs,
-          clock: host.clock,
-          hostname: host.hostname,
-          log: io.log,
-          stdout: io.stdout,
-          random: host.random,
-          pid: io.pid,
-          notify: io.notify,
-        },
-        argv,
-      ),
+    run: (io) => runFlanneld(host, argv, io),
   });
+}
+
+/** flanneld as a unit's main process on `host`, its log and sd_notify going to systemd. */
+export function runFlanneld(host: Host, argv: string[], io: DaemonIO): Daemon {
+  return startFlanneld(
+    {
+      kernel: host.kernel,
+      kv: host.kv,
+      fs: host.fs,
+      clock: host.clock,
+      hostname: host.hostname,
+      log: io.log,
+      stdout: io.stdout,
+      random: host.random,
+      pid: io.pid,
+      notify: io.notify,
+    },
+    argv,
+  );
 }
 
 /** flanneld.service's `RestartSec=`: a flanneld that exits 1 (a lost lease race, 'subnet

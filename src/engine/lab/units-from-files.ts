@@ -5,32 +5,17 @@
 // picked by the binary's name; ExecStartPost= lines run after READY=1, before the unit counts
 // as active (CentOS's flanneld runs mk-docker-opts.sh so).
 
-import { startFlanneld } from '../flannel/flanneld.ts';
 import { expandExecLine, parseEnvironmentFile, parseUnitFile } from '../os/unit-file.ts';
 import type { Daemon, DaemonIO } from '../os/services.ts';
 import type { ProgramIO } from '../programs/types.ts';
 import { startDockerd } from './dockerd.ts';
 import type { Host } from './host.ts';
+import { runFlanneld } from './node-setup.ts';
 
 /** A daemon for the binary ExecStart names (flanneld, dockerd, etcd), or undefined. */
 function daemonFor(host: Host, argv: string[], io: DaemonIO): Daemon | undefined {
   const binary = argv[0].slice(argv[0].lastIndexOf('/') + 1);
-  if (binary === 'flanneld')
-    return startFlanneld(
-      {
-        kernel: host.kernel,
-        kv: host.kv,
-        fs: host.fs,
-        clock: host.clock,
-        hostname: host.hostname,
-        log: io.log,
-        stdout: io.stdout,
-        random: host.random,
-        pid: io.pid,
-        notify: io.notify,
-      },
-      argv,
-    );
+  if (binary === 'flanneld') return runFlanneld(host, argv, io);
   if (binary === 'dockerd' || binary === 'docker-current') return startDockerd(host, argv, io);
   if (binary === 'etcd') return etcdMember(io);
   return undefined;

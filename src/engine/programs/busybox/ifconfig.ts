@@ -3,20 +3,8 @@
 // The lab's kernel has no IPv6, so the inet6 lines are absent.
 
 import { IFF } from '../../kernel/types.ts';
-import { IFF_RUNNING, readInterfaces, type Interface } from '../net-tools/interfaces.ts';
+import { IFCONFIG_FLAGS, readInterfaces, type Interface } from '../net-tools/interfaces.ts';
 import type { Program } from '../types.ts';
-
-const FLAG_NAMES: [number, string][] = [
-  [IFF.UP, 'UP'],
-  [IFF.BROADCAST, 'BROADCAST'],
-  [IFF.LOOPBACK, 'LOOPBACK'],
-  [IFF.POINTOPOINT, 'POINTOPOINT'],
-  [IFF_RUNNING, 'RUNNING'],
-  [IFF.NOARP, 'NOARP'],
-  [IFF.PROMISC, 'PROMISC'],
-  [IFF.ALLMULTI, 'ALLMULTI'],
-  [IFF.MULTICAST, 'MULTICAST'],
-];
 
 function scaled(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -48,7 +36,7 @@ export function formatBusyboxInterface(i: Interface): string {
     else if (i.inet.broadcast) out += `  Bcast:${i.inet.broadcast}`;
     out += `  Mask:${i.inet.mask}\n`;
   }
-  const flags = FLAG_NAMES.filter(([bit]) => (i.flags & bit) !== 0).map(([, n]) => `${n} `);
+  const flags = IFCONFIG_FLAGS.filter(([bit]) => (i.flags & bit) !== 0).map(([, n]) => `${n} `);
   out += `${pad}${flags.join('')} MTU:${i.link.mtu}  Metric:1\n`;
   out += `${pad}RX packets:${s.rxPackets} errors:${s.rxErrors} dropped:${s.rxDropped} overruns:0 frame:0\n`;
   out += `${pad}TX packets:${s.txPackets} errors:${s.txErrors} dropped:${s.txDropped} overruns:0 carrier:${s.txCarrier}\n`;

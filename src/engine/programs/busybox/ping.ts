@@ -9,6 +9,7 @@ import { ICMP_HEADER_LEN, IcmpPacket, IcmpType } from '../../packet/icmp.ts';
 import { formatIpv4, parseIpv4 } from '../../packet/ipaddr.ts';
 import { IpProtocol } from '../../packet/ipv4.ts';
 import { buildEchoRequest, readIpv4 } from '../ping/icmp.ts';
+import { PacketWaiter } from '../ping/waiter.ts';
 import type { Program } from '../types.ts';
 
 const USAGE = `BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.
@@ -91,7 +92,7 @@ export const busyboxPing: Program = async (argv, io, host) => {
   let tmin = Infinity;
   let tmax = 0;
   let tsum = 0;
-  let wake: (() => void) | null = null;
+  const waiter = new PacketWaiter(clock, io.signal);
   const fd = kernel.icmpOpen(netns, (packet, meta) => {
     const ip = readIpv4(packet);
     if (!ip || ip.protocol !== IpProtocol.ICMP) return;
@@ -111,21 +112,9 @@ export const busyboxPing: Program = async (argv, io, host) => {
       io.stdout(
         `${bytes.length} bytes from ${ip.srcText}: seq=${icmp.echoSeq} ttl=${ip.ttl} time=${ms3(us)} ms\n`,
       );
-    wake?.();
+    waiter.wake();
   });
   const start = clock.now();
-  const pause = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        cancel();
-        io.signal.removeEventListener('abort', done);
-        wake = null;
-        resolve();
-      };
-      const cancel = clock.setTimer(ms, done);
-      wake = count > 0 && transmitted >= count ? done : null;
-      io.signal.addEventListener('abort', done, { once: true });
-    });
   try {
     while (!io.signal.aborted) {
       if (deadlineS && clock.now() - start >= deadlineS * 1000) break;
@@ -146,7 +135,8 @@ export const busyboxPing: Program = async (argv, io, host) => {
       if (deadlineS) waitMs = Math.min(waitMs, start + deadlineS * 1000 - clock.now());
       // After the last probe, the reply ends the wait: busybox exits once all are answered.
       if (last && received >= count) break;
-      await pause(Math.max(0, waitMs));
+      // After the last probe, its reply ends the wait; before it, probes go once a second.
+      await waiter.wait(Math.max(0, waitMs), last);
       if (last) break;
     }
   } finally {

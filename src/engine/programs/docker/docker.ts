@@ -229,15 +229,6 @@ function networkInspect(engine: DockerEngine): unknown {
 
 const json = (v: unknown) => `${JSON.stringify(v, null, 4)}\n`;
 
-const RUN_BOOLS = {
-  d: 'detach',
-  detach: 'detach',
-  t: 'tty',
-  tty: 'tty',
-  i: 'interactive',
-  interactive: 'interactive',
-  rm: 'rm',
-};
 const EXEC_BOOLS = {
   d: 'detach',
   detach: 'detach',
@@ -246,6 +237,7 @@ const EXEC_BOOLS = {
   i: 'interactive',
   interactive: 'interactive',
 };
+const RUN_BOOLS = { ...EXEC_BOOLS, rm: 'rm' };
 
 async function dispatch(
   verb: string,

@@ -4,19 +4,7 @@
 
 import { IFF } from '../../kernel/types.ts';
 import type { Program } from '../types.ts';
-import { IFF_RUNNING, readInterfaces, type Interface } from './interfaces.ts';
-
-const FLAG_NAMES: [number, string][] = [
-  [IFF.UP, 'UP'],
-  [IFF.BROADCAST, 'BROADCAST'],
-  [IFF.LOOPBACK, 'LOOPBACK'],
-  [IFF.POINTOPOINT, 'POINTOPOINT'],
-  [IFF_RUNNING, 'RUNNING'],
-  [IFF.NOARP, 'NOARP'],
-  [IFF.PROMISC, 'PROMISC'],
-  [IFF.ALLMULTI, 'ALLMULTI'],
-  [IFF.MULTICAST, 'MULTICAST'],
-];
+import { IFCONFIG_FLAGS, readInterfaces, type Interface } from './interfaces.ts';
 
 /** print_bytes_scaled: powers of 1000, one decimal. */
 function scaled(bytes: number): string {
@@ -40,7 +28,7 @@ function hardware(i: Interface): string {
 }
 
 export function formatInterface(i: Interface): string {
-  const names = FLAG_NAMES.filter(([bit]) => (i.flags & bit) !== 0).map(([, n]) => n);
+  const names = IFCONFIG_FLAGS.filter(([bit]) => (i.flags & bit) !== 0).map(([, n]) => n);
   const s = i.link.stats;
   let out = `${i.link.name}: flags=${i.flags}<${names.join(',')}>  mtu ${i.link.mtu}\n`;
   if (i.inet) {

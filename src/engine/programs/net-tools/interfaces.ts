@@ -8,6 +8,19 @@ import { formatIpv4, prefixMask } from '../../packet/ipaddr.ts';
 /** IFF_RUNNING: the kernel reports it for an up link whose carrier is on (LOWER_UP). */
 export const IFF_RUNNING = 0x40;
 
+/** The flags ifconfig names, in its order (net-tools' and busybox's agree). */
+export const IFCONFIG_FLAGS: [number, string][] = [
+  [IFF.UP, 'UP'],
+  [IFF.BROADCAST, 'BROADCAST'],
+  [IFF.LOOPBACK, 'LOOPBACK'],
+  [IFF.POINTOPOINT, 'POINTOPOINT'],
+  [IFF_RUNNING, 'RUNNING'],
+  [IFF.NOARP, 'NOARP'],
+  [IFF.PROMISC, 'PROMISC'],
+  [IFF.ALLMULTI, 'ALLMULTI'],
+  [IFF.MULTICAST, 'MULTICAST'],
+];
+
 export interface Interface {
   link: LinkInfo;
   /** SIOCGIFFLAGS: the link's flags with RUNNING derived as the kernel does. */
