@@ -34,6 +34,17 @@ describe('docker on node-2 (seed-002-host-gw)', () => {
     );
     // Inside: busybox's hostname is the short id; an unknown program is runc's error.
     expect((await run('docker exec bbox2 hostname')).stdout).toBe(`${id.slice(0, 12)}\n`);
+    // busybox's sh runs a line (or its stdin) with busybox's applets: ifconfig is busybox's.
+    expect(
+      (await run("docker exec bbox2 sh -c 'hostname; ifconfig eth0 | head -1'")).stdout,
+    ).toMatch(
+      new RegExp(
+        `^${id.slice(0, 12)}\neth0 {6}Link encap:Ethernet  HWaddr 02:42:0A:64:[0-9A-F]{2}:02  \n$`,
+      ),
+    );
+    expect((await run('echo hostname | docker exec -i bbox2 sh')).stdout).toBe(
+      `${id.slice(0, 12)}\n`,
+    );
     const missing = await run('docker exec bbox2 bash');
     expect(missing.status).toBe(126);
     expect(missing.stderr).toContain('executable file not found in $PATH');
