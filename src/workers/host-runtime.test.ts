@@ -49,6 +49,22 @@ async function run(runtime: HostRuntime, line: string) {
 }
 
 describe('HostRuntime', () => {
+  it("a node's first snapshot (flanneld not yet defined) is not ready; a scenario's etcd host has no flanneld", async () => {
+    const { runtime, config } = setup();
+    // Without a KV the boot waits for nothing; the first snapshot comes before the unit exists.
+    const snap = await runtime.start(config);
+    expect(snap.flanneld).not.toBe('absent');
+    expect(snap.ready).toBe(false);
+    const scenario = parseLabParams('?scenario=seed-002-vxlan').config;
+    const etcdHost = setup();
+    const first = await etcdHost.runtime.start({
+      ...etcdHost.config,
+      host: scenario.hosts[0],
+      scenario: 'seed-002-vxlan',
+    });
+    expect(first).toMatchObject({ hostname: 'node-1', flanneld: 'absent', ready: true });
+  });
+
   it('answers hostname, and a typo as bash does', async () => {
     const { runtime, config } = setup();
     const snap = await runtime.start(config);

@@ -10,7 +10,11 @@ import type { KvClient } from '../engine/kv/types.ts';
 import { Host } from '../engine/lab/host.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
-import { bootScenarioHost, ensureScenarioConfig } from '../engine/lab/scenario-boot.ts';
+import {
+  bootScenarioHost,
+  ensureScenarioConfig,
+  scenarioHost,
+} from '../engine/lab/scenario-boot.ts';
 import { scenarioEnv } from '../engine/lab/scenario-env.ts';
 import { findScenario } from '../engine/lab/scenarios/index.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
@@ -324,14 +328,14 @@ export class HostRuntime {
       eth0: config.host.eth0,
       backend: config.backend,
       up: true,
-      ready: env !== null || !unit,
-      flanneld: !unit
+      ready: env !== null || !this.runsFlanneld(),
+      flanneld: !this.runsFlanneld()
         ? 'absent' // a host without flanneld (a scenario's etcd host)
-        : unit.state === 'active'
+        : unit?.state === 'active'
           ? 'running'
-          : unit.state === 'failed' || unit.subState === 'auto-restart' || this.bootError
+          : unit?.state === 'failed' || unit?.subState === 'auto-restart' || this.bootError
             ? 'failed' // waiting for systemd's restart counts: it just failed
-            : unit.state === 'inactive'
+            : unit?.state === 'inactive'
               ? 'stopped'
               : 'starting',
       subnet,
@@ -341,6 +345,13 @@ export class HostRuntime {
       wire: { ...this.wire.stats, macs: this.wire.macEntries().length },
       at: this.clock.now(),
     };
+  }
+
+  /** Every node runs flanneld, but a scenario's host without the role (its etcd host). */
+  private runsFlanneld(): boolean {
+    const scenario = this.config?.scenario ? findScenario(this.config.scenario) : undefined;
+    if (!scenario || !this.config) return true;
+    return scenarioHost(scenario, this.config.host.hostname).roles.includes('flanneld');
   }
 
   stop(): void {
