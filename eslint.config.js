@@ -16,6 +16,7 @@ const FLOORS = [
   ['kernel', 'kv'],
   ['flannel'],
   ['cni'],
+  ['docker'],
   ['programs'],
   ['shell'],
   ['lab'],

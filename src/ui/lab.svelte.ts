@@ -353,7 +353,8 @@ export class Lab {
     // The kernel compiles and the workers load their script while etcd hands out the names.
     this.kernel = WebAssembly.compileStreaming(fetch(kernelUrl)).catch(() => undefined);
     const early = this.hosts.map(() => spawnWorker(WORKER_URLS.host, 'host'));
-    if (!(await this.claimHostNames())) {
+    // A scenario's hosts are the article's, by name: they are not handed out by the lab's etcd.
+    if (!this.config.scenario && !(await this.claimHostNames())) {
       for (const w of early) w.terminate();
       return;
     }
@@ -447,6 +448,7 @@ export class Lab {
           network: this.config.network,
           subnetLen: this.config.subnetLen,
           podsPerHost: this.config.podsPerHost,
+          scenario: this.config.scenario,
           clock: this.time.params,
           kernelModule: await this.kernel,
           history: loadShellHistory(localStorage, labId, host.hostname),

@@ -15,6 +15,8 @@ export interface HostStartConfig {
   network: string;
   subnetLen: number;
   podsPerHost: number;
+  /** The article's lab the host belongs to (engine/lab/scenarios/), which then boots it. */
+  scenario?: string | null;
   clock: ClockParams;
   /**
    * The kernel, compiled once by the page and shared by every host of the tab (one copy of its

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MemoryHub } from '../engine/lab/wire.ts';
 import { parseLabParams } from '../engine/lab/params.ts';
+import type { KvClient } from '../engine/kv/types.ts';
 import type { HostStartConfig } from './host-api.ts';
 import { HostRuntime } from './host-runtime.ts';
 import { PROGRAMS_ON_DEMAND } from './programs-on-demand.ts';
@@ -59,6 +60,23 @@ async function run(runtime: HostRuntime, line: string) {
 }
 
 describe('HostRuntime', () => {
+  it("a node's first snapshot (flanneld not yet defined) is not ready; a scenario's etcd host has no flanneld", async () => {
+    const { runtime, config } = setup();
+    // An etcd that has not answered yet: the boot waits on it before it defines flanneld.
+    const slowKv = { txn: () => new Promise(() => {}) } as unknown as KvClient;
+    const snap = await runtime.start(config, slowKv);
+    expect(snap.flanneld).not.toBe('absent');
+    expect(snap.ready).toBe(false);
+    const scenario = parseLabParams('?scenario=seed-002-vxlan').config;
+    const etcdHost = setup();
+    const first = await etcdHost.runtime.start({
+      ...etcdHost.config,
+      host: scenario.hosts[0],
+      scenario: 'seed-002-vxlan',
+    });
+    expect(first).toMatchObject({ hostname: 'node-1', flanneld: 'absent', ready: true });
+  });
+
   it('answers hostname, and a typo as bash does', async () => {
     const { runtime, config } = setup();
     const snap = await runtime.start(config);

@@ -18,6 +18,13 @@ import {
 } from '../engine/lab/lesson-probe.ts';
 import { bootNode, ensureNetworkConfig, FLANNELD_UNIT } from '../engine/lab/node-setup.ts';
 import { createHostRegistry, type BigPrograms } from '../engine/lab/programs.ts';
+import {
+  bootScenarioHost,
+  ensureScenarioConfig,
+  scenarioHost,
+} from '../engine/lab/scenario-boot.ts';
+import { scenarioEnv } from '../engine/lab/scenario-env.ts';
+import { findScenario } from '../engine/lab/scenarios/index.ts';
 import { RealtimeClock, type ClockParams, type Scheduler } from '../engine/os/realtime-clock.ts';
 import { WirePort, type PortTransport } from '../engine/lab/wire.ts';
 import type { JourneyControl, ProgramIO } from '../engine/programs/types.ts';
@@ -109,6 +116,7 @@ export class HostRuntime {
     this.clock = clock;
     const random = this.deps.random ?? Math.random;
     const hostname = config.host.hostname;
+    const scenario = config.scenario ? findScenario(config.scenario) : undefined;
     const kernel = await Kernel.create({
       module: config.kernelModule ?? (await this.deps.loadKernel()),
       clock,
@@ -123,6 +131,7 @@ export class HostRuntime {
       kv,
       registry: createHostRegistry(this.deps.programs),
       history: config.history,
+      env: scenario ? scenarioEnv(scenario) : undefined,
     });
     this.host = host;
     const wire = new WirePort(this.deps.transport(config.labId, hostname), {
@@ -132,10 +141,11 @@ export class HostRuntime {
     this.wire = wire;
     kernel.onWireTransmit = (_ifindex, frame) => wire.transmit(frame);
     let eth0 = 0; // the NIC's ifindex, looked up once (not per frame)
+    const nicName = config.host.nic ?? 'eth0';
     const nic = () => {
       // Until the node's boot plugs the NIC in, frames find no port to arrive on.
-      if (!eth0 && kernel.linkDump(ROOT_NS).some((l) => l.name === 'eth0'))
-        eth0 = kernel.linkGet(ROOT_NS, 'eth0').ifindex;
+      if (!eth0 && kernel.linkDump(ROOT_NS).some((l) => l.name === nicName))
+        eth0 = kernel.linkGet(ROOT_NS, nicName).ifindex;
       return eth0;
     };
     wire.onReceiveFrames = (frames) => {
@@ -157,7 +167,13 @@ export class HostRuntime {
   }
 
   private async boot(host: Host, config: HostStartConfig, kv?: KvClient): Promise<void> {
+    const scenario = config.scenario ? findScenario(config.scenario) : undefined;
     try {
+      if (scenario) {
+        if (kv) await ensureScenarioConfig(kv, scenario);
+        await bootScenarioHost(host, scenario);
+        return;
+      }
       if (kv) {
         await ensureNetworkConfig(kv, {
           network: config.network,
@@ -383,9 +399,10 @@ export class HostRuntime {
       eth0: config.host.eth0,
       backend: config.backend,
       up: true,
-      ready: env !== null,
-      flanneld:
-        unit?.state === 'active'
+      ready: env !== null || !this.runsFlanneld(),
+      flanneld: !this.runsFlanneld()
+        ? 'absent' // a host without flanneld (a scenario's etcd host)
+        : unit?.state === 'active'
           ? 'running'
           : unit?.state === 'failed' || unit?.subState === 'auto-restart' || this.bootError
             ? 'failed' // waiting for systemd's restart counts: it just failed
@@ -430,6 +447,13 @@ export class HostRuntime {
 
   facts(): HostFacts {
     return hostFacts(this.requireHost());
+  }
+
+  /** Every node runs flanneld, but a scenario's host without the role (its etcd host). */
+  private runsFlanneld(): boolean {
+    const scenario = this.config?.scenario ? findScenario(this.config.scenario) : undefined;
+    if (!scenario || !this.config) return true;
+    return scenarioHost(scenario, this.config.host.hostname).roles.includes('flanneld');
   }
 
   stop(): void {

@@ -2,12 +2,13 @@
 // delegates to the bridge plugin with host-local IPAM (containernetworking/plugins):
 // cni0 with the subnet's .1 and FLANNEL_MTU, a veth pair into the pod, IPs from .2 upward.
 
-import { Errno, NetlinkError, ROOT_NS } from '../kernel/types.ts';
+import { ROOT_NS } from '../kernel/types.ts';
 import type { KernelApi, LinkInfo, NsId } from '../kernel/types.ts';
 import type { FileSystem } from '../os/fs-types.ts';
 import { formatIp4, formatIp4Net, parseIp4, parseIp4Net } from '../flannel/ip4.ts';
 import type { Ip4Net } from '../flannel/ip4.ts';
 import { parseEnvFile } from '../flannel/subnet-env.ts';
+import { attachVeth, broadcastOf, findLink, randomHex } from './veth.ts';
 
 export const CONFLIST_PATH = '/etc/cni/net.d/10-flannel.conflist';
 export const SUBNET_ENV_PATH = '/run/flannel/subnet.env';
@@ -155,12 +156,6 @@ export function goMapJson(value: unknown): string {
   );
 }
 
-/** An IPv4 address's broadcast in its subnet, as the netlink library fills it in (none for /31 and /32). */
-function broadcastOf(ip: number, prefixLen: number): string | undefined {
-  if (prefixLen >= 31) return undefined;
-  return formatIp4((ip | (2 ** (32 - prefixLen) - 1)) >>> 0);
-}
-
 function ensureDir(fs: FileSystem, dir: string): void {
   if (!fs.exists(dir)) fs.mkdir(dir, { recursive: true });
 }
@@ -212,15 +207,6 @@ function releaseIps(fs: FileSystem, network: string, id: string, ifName: string)
   }
 }
 
-function findLink(kernel: KernelApi, ns: NsId, name: string): LinkInfo | undefined {
-  try {
-    return kernel.linkGet(ns, name);
-  } catch (err) {
-    if (err instanceof NetlinkError && err.errno === Errno.ENODEV) return undefined;
-    throw err;
-  }
-}
-
 /** cni0 with the gateway address; refuses a bridge that already holds a different IPv4 address. */
 function ensureBridge(
   kernel: KernelApi,
@@ -255,9 +241,7 @@ function ensureBridge(
 }
 
 function randomVethName(random: () => number): string {
-  let hex = '';
-  for (let i = 0; i < 8; i++) hex += Math.floor(random() * 16).toString(16);
-  return `veth${hex}`;
+  return `veth${randomHex(random, 8)}`;
 }
 
 /** CNI ADD through flannel -> bridge -> host-local. */
@@ -282,30 +266,17 @@ export function cniAdd(ctx: CniContext, req: CniRequest): CniResult {
   let hostVeth = randomVethName(ctx.random);
   while (findLink(kernel, ROOT_NS, hostVeth)) hostVeth = randomVethName(ctx.random);
   try {
-    // The plugin's netlink.Veth leaves TxQLen at 0, which the library sends for both ends.
-    const hostIndex = kernel.linkAdd(ROOT_NS, {
-      name: hostVeth,
-      kind: 'veth',
+    const pod = attachVeth(kernel, {
+      bridge: bridge.ifindex,
+      hostVeth,
+      netns: req.netns,
+      ifName,
       mtu,
-      txqlen: 0,
-      peer: { name: ifName, netns: req.netns, txqlen: 0 },
-    });
-    kernel.linkSet(ROOT_NS, hostIndex, { master: bridge.ifindex });
-    if (delegate.hairpinMode === true) kernel.linkSet(ROOT_NS, hostIndex, { hairpin: true });
-    kernel.linkSet(ROOT_NS, hostIndex, { up: true });
-    const pod = kernel.linkGet(req.netns, ifName);
-    // The plugin sets both ends' MTU (netlink's PeerMTU); the kernel API names only one. Its
-    // SetupVeth brings the pod's end up before IPAM gives it an address.
-    kernel.linkSet(req.netns, pod.ifindex, { mtu });
-    kernel.linkSet(req.netns, pod.ifindex, { up: true });
-    // ipam.ConfigureIface: gratuitous ARP on later address or MAC changes.
-    kernel.sysctlSet(req.netns, `net.ipv4.conf.${ifName}.arp_notify`, '1');
-    const broadcast = broadcastOf(ip, subnet.prefixLen);
-    kernel.addrAdd(req.netns, {
-      ifindex: pod.ifindex,
-      local: formatIp4(ip),
-      prefixlen: subnet.prefixLen,
-      ...(broadcast ? { broadcast } : {}),
+      ip: formatIp4(ip),
+      prefixLen: subnet.prefixLen,
+      broadcast: broadcastOf(ip, subnet.prefixLen),
+      hairpin: delegate.hairpinMode === true,
+      arpNotify: true,
     });
     if (delegate.isDefaultGateway === true)
       kernel.routeAdd(req.netns, { dst: '0.0.0.0', dstLen: 0, gateway, oif: pod.ifindex });

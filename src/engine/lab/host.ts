@@ -12,6 +12,7 @@ import { createShell, runArgv, type ProgramRegistry, type Shell } from '../shell
 import type { LabClock } from '../os/clock.ts';
 import { MemoryFileSystem } from '../os/fs.ts';
 import { Journal, ServiceManager } from '../os/services.ts';
+import { UnixSockets } from '../os/unix-sockets.ts';
 
 export interface HostOptions {
   hostname: string;
@@ -25,6 +26,8 @@ export interface HostOptions {
   fs?: MemoryFileSystem;
   /** The shell history of earlier sessions (bash's HISTFILE), oldest first. */
   history?: string[];
+  /** The login shell's environment beyond bash's own (ETCDCTL_API=3 unless told). */
+  env?: Record<string, string>;
 }
 
 export class Host implements HostContext {
@@ -37,6 +40,7 @@ export class Host implements HostContext {
   readonly random: () => number;
   readonly journal = new Journal();
   readonly services: ServiceManager;
+  readonly sockets = new UnixSockets();
   readonly registry: ProgramRegistry;
   readonly shell: Shell;
 
@@ -51,7 +55,7 @@ export class Host implements HostContext {
     this.services = new ServiceManager(opts.clock, opts.hostname, this.journal);
     this.fs.writeFile('/etc/hostname', `${opts.hostname}\n`);
     this.shell = createShell(this, this.registry, {
-      env: { ETCDCTL_API: '3' },
+      env: opts.env ?? { ETCDCTL_API: '3' },
       history: opts.history,
     });
   }

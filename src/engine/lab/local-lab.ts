@@ -21,6 +21,10 @@ export const WIRE_LATENCY_MS = 0.05;
 
 export interface LocalHostSpec {
   hostname: string;
+  /** The NIC the wire plugs into ('eth0' unless a scenario names it). */
+  nic?: string;
+  /** The login shell's environment (a scenario's ETCDCTL_API=2). */
+  env?: Record<string, string>;
 }
 
 export interface LocalLabOptions {
@@ -111,6 +115,7 @@ export class LocalLab {
       registry: (this.opts.makeRegistry ?? createStaticHostRegistry)(),
       random,
       kv: this.kv,
+      env: spec.env,
     });
     const port = new WirePort(this.hub.connect(spec.hostname), {
       now: () => clock.now(),
@@ -118,7 +123,7 @@ export class LocalLab {
     });
     kernel.onWireTransmit = (_ifindex, frame) => port.transmit(frame);
     port.onReceive = (frame) => {
-      const eth0 = kernel.linkGet('', 'eth0');
+      const eth0 = kernel.linkGet('', spec.nic ?? 'eth0');
       kernel.wireReceive(eth0.ifindex, frame);
     };
     this.hosts.set(spec.hostname, host);

@@ -10,6 +10,8 @@ import type { MutexHold } from '../kv/mutex.ts';
 import { prefixEnd } from '../kv/key-range.ts';
 import type { KvClient } from '../kv/types.ts';
 import { abortError } from '../os/clock.ts';
+import type { Daemon, DaemonIO } from '../os/services.ts';
+import { formatIpv4, ipv4OrThrow, prefixMask } from '../packet/ipaddr.ts';
 import type { Host } from './host.ts';
 
 import type { Backend } from './params.ts';
@@ -52,13 +54,32 @@ export async function ensureNetworkConfig(kv: KvClient, spec: NetworkSpec): Prom
   });
 }
 
-/** Plugs in and configures the NIC, as the VM's network setup does before anything else. */
-export function setUpNic(host: Host, cidr: string): void {
+/**
+ * Plugs in and configures the NIC, as the VM's network setup does before anything else. With a
+ * gateway (a scenario's VM), the default route too, as the distribution's network config adds it.
+ */
+export function setUpNic(host: Host, cidr: string, name = 'eth0', gateway?: string): void {
   const { kernel } = host;
   const [address, len] = cidr.split('/');
-  const eth0 = kernel.linkAdd(ROOT_NS, { name: 'eth0', kind: 'ether' });
-  kernel.addrAdd(ROOT_NS, { ifindex: eth0, local: address, prefixlen: Number(len) });
+  const eth0 = kernel.linkAdd(ROOT_NS, { name, kind: 'ether' });
+  const prefixlen = Number(len);
+  const broadcast = formatIpv4((ipv4OrThrow(address) | ~prefixMask(prefixlen)) >>> 0);
+  kernel.addrAdd(ROOT_NS, {
+    ifindex: eth0,
+    local: address,
+    prefixlen,
+    ...(gateway ? { broadcast } : {}),
+  });
   kernel.linkSet(ROOT_NS, eth0, { up: true });
+  if (gateway)
+    kernel.routeAdd(ROOT_NS, {
+      dst: '0.0.0.0',
+      dstLen: 0,
+      gateway,
+      oif: eth0,
+      protocol: 'static',
+      metric: 100,
+    });
   // A Kubernetes node forwards (kubeadm's preflight insists) and loads br_netfilter.
   kernel.sysctlSet(ROOT_NS, 'net.ipv4.ip_forward', '1');
 }
@@ -74,23 +95,27 @@ export function defineFlanneld(host: Host, extraArgs: string[] = DEFAULT_FLANNEL
     execStart: argv,
     type: 'notify',
     restartOnFailureMs: FLANNELD_RESTART_MS,
-    run: (io) =>
-      startFlanneld(
-        {
-          kernel: host.kernel,
-          kv: host.kv,
-          fs: host.fs,
-          clock: host.clock,
-          hostname: host.hostname,
-          log: io.log,
-          stdout: io.stdout,
-          random: host.random,
-          pid: io.pid,
-          notify: io.notify,
-        },
-        argv,
-      ),
+    run: (io) => runFlanneld(host, argv, io),
   });
+}
+
+/** flanneld as a unit's main process on `host`, its log and sd_notify going to systemd. */
+export function runFlanneld(host: Host, argv: string[], io: DaemonIO): Daemon {
+  return startFlanneld(
+    {
+      kernel: host.kernel,
+      kv: host.kv,
+      fs: host.fs,
+      clock: host.clock,
+      hostname: host.hostname,
+      log: io.log,
+      stdout: io.stdout,
+      random: host.random,
+      pid: io.pid,
+      notify: io.notify,
+    },
+    argv,
+  );
 }
 
 /** flanneld.service's `RestartSec=`: a flanneld that exits 1 (a lost lease race, 'subnet
@@ -142,8 +167,8 @@ async function watchOwnLease(
   kv: KvClient,
   spec: NodeSpec,
 ): Promise<{ taken: Promise<void>; cancel: () => void }> {
-  const flag = spec.flanneldArgs?.find((a) => a.startsWith('--etcd-prefix='));
-  const prefix = `${flag ? flag.slice('--etcd-prefix='.length) : DEFAULT_ETCD_PREFIX}/subnets/`;
+  const flag = spec.flanneldArgs?.find((a) => /^--?etcd-prefix=/.test(a));
+  const prefix = `${flag ? flag.slice(flag.indexOf('=') + 1) : DEFAULT_ETCD_PREFIX}/subnets/`;
   const publicIp = spec.eth0.split('/')[0];
   const { header } = await kv.range({ key: prefix, rangeEnd: prefixEnd(prefix), countOnly: true });
   let watcher: { cancel(): void } | undefined;
@@ -214,7 +239,7 @@ export function startPods(host: Host, count: number): string[] {
  * Resolves once flanneld is ready. Through automatic restarts, and past a stop by hand too:
  * kubelet keeps retrying the pods until someone starts flanneld again.
  */
-async function flanneldReady(host: Host, signal?: AbortSignal): Promise<void> {
+export async function flanneldReady(host: Host, signal?: AbortSignal): Promise<void> {
   const { services } = host;
   while (!(await services.whenActive(FLANNELD_UNIT, signal))) {
     await new Promise<void>((resolve, reject) => {
@@ -235,12 +260,14 @@ async function flanneldReady(host: Host, signal?: AbortSignal): Promise<void> {
 }
 
 /**
- * The whole boot: NIC, flanneld (under the join lock), then pods once flanneld is ready.
- * Rejects with an AbortError when `signal` fires.
+ * Starts the defined flanneld unit under the join lock, held until this node's lease is in
+ * etcd or flanneld's first attempt ends.
  */
-export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
-  setUpNic(host, spec.eth0);
-  defineFlanneld(host, spec.flanneldArgs);
+export async function startFlanneldJoined(
+  host: Host,
+  spec: NodeSpec,
+  signal?: AbortSignal,
+): Promise<void> {
   const lock = host.kv ? await takeJoinLock(host.kv, host, signal) : undefined;
   let leased: Awaited<ReturnType<typeof watchOwnLease>> | undefined;
   try {
@@ -257,6 +284,16 @@ export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal)
     leased?.cancel();
     await lock?.unlock();
   }
+}
+
+/**
+ * The whole boot: NIC, flanneld (under the join lock), then pods once flanneld is ready.
+ * Rejects with an AbortError when `signal` fires.
+ */
+export async function bootNode(host: Host, spec: NodeSpec, signal?: AbortSignal): Promise<void> {
+  setUpNic(host, spec.eth0);
+  defineFlanneld(host, spec.flanneldArgs);
+  await startFlanneldJoined(host, spec, signal);
   await flanneldReady(host, signal);
   startPods(host, spec.pods);
 }

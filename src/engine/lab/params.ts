@@ -1,12 +1,14 @@
 // The lab's URL parameters (also the embeddable widget's attributes):
 //   nodes (1..100), backend (vxlan|host-gw|udp), network (CIDR), subnetLen, lab (id), theme,
-//   readonly, etcd (a real etcd cluster's client URLs instead of the embedded KV).
+//   readonly, etcd (a real etcd cluster's client URLs instead of the embedded KV), scenario (an
+//   article's lab, ./scenarios/: its hosts, network and backend; the shape parameters then go).
 // Every bad value is reported with a clear message and replaced by its default, so a broken
 // link still opens a working lab (with no bad value at all it is the seeds' default lab).
 
 import { BACKEND_TYPES, isBackendType, type BackendType } from '../flannel/backends/index.ts';
 import { formatIpv4, parseCidr, prefixMask } from '../packet/ipaddr.ts';
 import { shorten } from '../text/shorten.ts';
+import { findScenario, SCENARIOS, type Scenario } from './scenarios/index.ts';
 
 export type Backend = BackendType;
 export type Theme = 'auto' | 'light' | 'dark';
@@ -18,6 +20,8 @@ export interface HostConfig {
   eth0: string;
   /** Underlay default gateway (the seeds' VMware NAT gateway). */
   gateway: string;
+  /** The NIC's name: 'eth0' unless a scenario names it ('ens33'). */
+  nic?: string;
 }
 
 export interface LabConfig {
@@ -37,6 +41,8 @@ export interface LabConfig {
   /** Pods per host: the seeds run one. */
   podsPerHost: number;
   hosts: HostConfig[];
+  /** The article's lab this is (./scenarios/), or null for a lab shaped by the other parameters. */
+  scenario: string | null;
 }
 
 export interface ParsedParams {
@@ -97,16 +103,57 @@ export function defaultLab(): LabConfig {
     etcd: [],
     podsPerHost: 1,
     hosts: makeHosts(DEFAULT_NODES),
+    scenario: null,
+  };
+}
+
+/** A scenario's lab: its hosts, network and backend (no pods: its containers are Docker's). */
+export function scenarioLab(scenario: Scenario): LabConfig {
+  return {
+    ...defaultLab(),
+    backend: scenario.backend,
+    network: scenario.network,
+    subnetLen: scenario.subnetLen,
+    podsPerHost: 0,
+    hosts: scenario.hosts.map((h) => ({
+      hostname: h.hostname,
+      eth0: h.address,
+      gateway: h.gateway,
+      nic: h.nic,
+    })),
+    scenario: scenario.id,
   };
 }
 
 /** Parses a query string ('?nodes=5&backend=udp') or URLSearchParams. */
 export function parseLabParams(query: string | URLSearchParams): ParsedParams {
   const params = typeof query === 'string' ? new URLSearchParams(query) : query;
-  const config = defaultLab();
+  let config = defaultLab();
   const errors: string[] = [];
   const notes: string[] = [];
   const get = (name: string): string | null => params.get(name);
+
+  const scenarioId = get('scenario');
+  if (scenarioId !== null) {
+    const scenario = findScenario(scenarioId);
+    if (!scenario) {
+      errors.push(
+        `scenario=${shorten(scenarioId)}: no such scenario (there are ${SCENARIOS.map((s) => s.id).join(', ')})`,
+      );
+    } else {
+      // The article decides the lab's shape; only the lab id, theme and readonly still apply.
+      config = scenarioLab(scenario);
+      const ignored = ['nodes', 'backend', 'network', 'subnetLen', 'etcd'].filter((p) =>
+        params.has(p),
+      );
+      if (ignored.length > 0)
+        notes.push(
+          `scenario=${scenarioId}: its own lab shape is used; ${ignored.join(', ')} ignored`,
+        );
+      commonParams(params, config, errors);
+      return { config, errors, notes };
+    }
+  }
 
   const nodes = get('nodes');
   if (nodes !== null) {
@@ -177,6 +224,28 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
     );
   }
 
+  commonParams(params, config, errors);
+
+  const etcd = get('etcd');
+  if (etcd !== null) {
+    const urls = etcd.split(',').map((u) => u.trim());
+    const bad = urls.find((u) => !parseEtcdUrl(u));
+    if (bad !== undefined) {
+      errors.push(
+        `etcd=${shorten(etcd)}: ${bad === '' ? 'an empty' : `"${shorten(bad)}" is not a`} client URL ` +
+          `(expected http://host:port, several separated by commas)`,
+      );
+    } else {
+      config.etcd = [...new Set(urls.map((u) => parseEtcdUrl(u)!))];
+    }
+  }
+
+  return { config, errors, notes };
+}
+
+/** The parameters every lab takes, a scenario's too: lab id, theme, readonly. */
+function commonParams(params: URLSearchParams, config: LabConfig, errors: string[]): void {
+  const get = (name: string): string | null => params.get(name);
   const lab = get('lab');
   if (lab !== null) {
     if (LAB_ID.test(lab)) config.labId = lab;
@@ -195,22 +264,6 @@ export function parseLabParams(query: string | URLSearchParams): ParsedParams {
     else if (['0', 'false', 'no'].includes(readonly)) config.readonly = false;
     else errors.push(`readonly=${shorten(readonly)}: expected true or false`);
   }
-
-  const etcd = get('etcd');
-  if (etcd !== null) {
-    const urls = etcd.split(',').map((u) => u.trim());
-    const bad = urls.find((u) => !parseEtcdUrl(u));
-    if (bad !== undefined) {
-      errors.push(
-        `etcd=${shorten(etcd)}: ${bad === '' ? 'an empty' : `"${shorten(bad)}" is not a`} client URL ` +
-          `(expected http://host:port, several separated by commas)`,
-      );
-    } else {
-      config.etcd = [...new Set(urls.map((u) => parseEtcdUrl(u)!))];
-    }
-  }
-
-  return { config, errors, notes };
 }
 
 /** An etcd client URL as etcdctl's --endpoints takes it, normalized to scheme://host:port. */
@@ -232,6 +285,13 @@ function parseEtcdUrl(text: string): string | null {
 export function formatLabParams(config: LabConfig): string {
   const d = defaultLab();
   const out = new URLSearchParams();
+  if (config.scenario) {
+    out.set('scenario', config.scenario);
+    if (config.labId) out.set('lab', config.labId);
+    if (config.theme !== d.theme) out.set('theme', config.theme);
+    if (config.readonly) out.set('readonly', '1');
+    return `?${out.toString()}`;
+  }
   out.set('nodes', String(config.hosts.length));
   out.set('backend', config.backend);
   if (config.network !== d.network) out.set('network', config.network);

@@ -6,10 +6,17 @@
 // time it runs (src/workers/programs-on-demand.ts). Every host is a worker with its own copy of
 // what it loaded, and a node boots without running any of them (measured: 0.75 MB less per host
 // in a 16-host lab). A new program is its module plus one entry here.
+import { brctl } from '../programs/brctl/brctl.ts';
+import { docker } from '../programs/docker/docker.ts';
+import { mkDockerOpts } from '../programs/docker/mk-docker-opts.ts';
 import { download } from '../programs/download/download.ts';
 import { trace } from '../programs/trace/trace.ts';
 import { journalctl } from '../programs/journalctl/journalctl.ts';
+import { arp } from '../programs/net-tools/arp.ts';
+import { ifconfig } from '../programs/net-tools/ifconfig.ts';
+import { netstat, route } from '../programs/net-tools/route.ts';
 import { nsenter } from '../programs/nsenter/nsenter.ts';
+import { ps } from '../programs/ps/ps.ts';
 import { systemctl } from '../programs/systemctl/systemctl.ts';
 import type { Program } from '../programs/types.ts';
 import {
@@ -126,13 +133,34 @@ export const HOST_PROGRAMS = {
           'stop',
         ],
       },
-      operands: ['flanneld', 'etcd'],
+      operands: ['flanneld', 'etcd', 'docker'],
     },
   },
   journalctl: { summary: 'print log entries from the systemd journal', run: journalctl },
   nsenter: { summary: 'run program in different namespaces', run: nsenter },
   download: { summary: "send files to this terminal's user (browser download)", run: download },
   trace: { summary: 'run a command and follow its packets across the lab', run: trace },
+  // Docker mode (the seeds' docker hosts) and the net-tools the articles type.
+  docker: {
+    summary: 'a self-sufficient runtime for containers',
+    run: docker,
+    completion: {
+      subcommands: {
+        '': ['exec', 'inspect', 'network', 'ps', 'rm', 'run', 'start', 'stop'],
+        network: ['inspect', 'ls'],
+      },
+    },
+  },
+  'mk-docker-opts.sh': {
+    summary: "generate Docker daemon options from flannel's subnet.env",
+    run: mkDockerOpts,
+  },
+  ifconfig: { summary: 'configure a network interface (net-tools)', run: ifconfig },
+  route: { summary: 'show the IP routing table (net-tools)', run: route },
+  netstat: { summary: 'print the routing table (net-tools, -r)', run: netstat },
+  arp: { summary: 'show the ARP cache (net-tools)', run: arp },
+  brctl: { summary: 'ethernet bridge administration', run: brctl },
+  ps: { summary: 'report a snapshot of the current processes', run: ps },
 } satisfies Record<string, HostProgram>;
 
 type Entries = typeof HOST_PROGRAMS;

@@ -160,7 +160,7 @@ export class ServiceManager {
     });
   }
 
-  /** Every unit, by name. */
+  /** Every defined unit, in the order they were defined (ps lists their processes). */
   list(): UnitStatus[] {
     return [...this.units.values()];
   }

@@ -7,6 +7,7 @@ import type { FileSystem } from '../os/fs-types.ts';
 import type { Journal, ServiceManager } from '../os/services.ts';
 import type { KvClient } from '../kv/types.ts';
 import type { InputStream } from '../os/pipe.ts';
+import type { UnixSockets } from '../os/unix-sockets.ts';
 
 export interface ProgramIO {
   /** Standard input: what is piped or redirected in, as it arrives (the terminal reads empty). */
@@ -65,6 +66,8 @@ export interface HostContext {
   readonly services?: ServiceManager;
   /** The host's journal, for journalctl. */
   readonly journal?: Journal;
+  /** The host's Unix sockets (dockerd's /var/run/docker.sock), for the clients of daemons. */
+  readonly sockets?: UnixSockets;
 }
 
 /** How a program that execs another reports one that does not exist: its text and status. */

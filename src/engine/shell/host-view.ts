@@ -24,6 +24,7 @@ export function hostView(
     kv: host.kv,
     services: host.services,
     journal: host.journal,
+    sockets: host.sockets,
     netns: changes.netns ?? host.netns,
     exec: (argv, io, ns, missing) => host.exec(argv, io, ns, missing),
   };

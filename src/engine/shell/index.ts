@@ -88,7 +88,11 @@ export function createShell(
   opts: ShellOptions = {},
 ): Shell {
   const state = createShellState(login.hostname);
-  for (const [k, v] of Object.entries(opts.env ?? {})) state.vars.set(k, v);
+  // The login environment: exported, as variables inherited from the parent are.
+  for (const [k, v] of Object.entries(opts.env ?? {})) {
+    state.vars.set(k, v);
+    state.exported.add(k);
+  }
   const historySize = opts.historySize ?? 1000;
   if (opts.historyOf) state.history = opts.historyOf.state.history;
   else state.history.push(...(opts.history ?? []).slice(-historySize));

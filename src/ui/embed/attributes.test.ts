@@ -93,4 +93,16 @@ describe('widget controls', () => {
       'controls=clock,ssh: unknown control ssh (expected clock, backend, hosts, capture, reset)',
     ]);
   });
+
+  it("scenario builds the article's lab", () => {
+    const attrs: Record<string, string> = { scenario: 'seed-002-vxlan' };
+    const w = readWidgetConfig(
+      (n) => attrs[n] ?? null,
+      null,
+      () => 'id1',
+    );
+    expect(w.notices).toEqual([]);
+    expect(w.config.scenario).toBe('seed-002-vxlan');
+    expect(w.config.hosts.map((h) => h.hostname)).toEqual(['node-1', 'node-2', 'node-3']);
+  });
 });

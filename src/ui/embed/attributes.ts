@@ -31,6 +31,7 @@ const PARAMS: Record<string, string> = {
   theme: 'theme',
   readonly: 'readonly',
   etcd: 'etcd',
+  scenario: 'scenario',
 };
 export const LAB_ATTRIBUTES = [
   ...Object.keys(PARAMS),

@@ -4,6 +4,7 @@
 
 import { KvError, type KvClient, type RangeRequest, type RequestOp } from '../../kv/types.ts';
 import type { HostContext, Program, ProgramIO } from '../types.ts';
+import { etcdctlV2 } from './v2.ts';
 import { FlagError, GLOBAL_FLAGS, parseFlags, parseGoInt, type FlagSpecs } from './flags.ts';
 import { goDuration } from './format.ts';
 import { HELP } from './help.ts';
@@ -121,6 +122,8 @@ for (const specs of [GLOBAL_FLAGS, ...Object.values(COMMANDS).map((c) => c.flags
     }
 
 export const etcdctl: Program = async (argv, io, host) => {
+  // ETCDCTL_API=2 selects the v2 commands, as in etcdctl 3.4 (and by default in 3.2 and 3.3).
+  if (io.env?.ETCDCTL_API === '2') return etcdctlV2(argv, io, host);
   const rest = argv.slice(1);
   const words: number[] = [];
   for (let i = 0; i < rest.length && words.length < 2; i++) {

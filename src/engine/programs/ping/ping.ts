@@ -25,6 +25,7 @@ import {
   readIpv4,
 } from './icmp.ts';
 import { ProbePacer } from './pacer.ts';
+import { PacketWaiter } from './waiter.ts';
 import {
   acknowledge,
   advanceTransmitted,
@@ -388,10 +389,10 @@ export const ping: Program = async (argv, io, host) => {
   // The socket queues what arrives and wakes the loop; the loop reads the queue, as ping's
   // recvmsg does. Replies that arrive while a probe is being sent thus wait their turn.
   const queue: { packet: Uint8Array; time: number }[] = [];
-  let wake: (() => void) | null = null;
+  const waiter = new PacketWaiter(clock, io.signal);
   const fd = kernel.icmpOpen(netns, (packet, meta) => {
     queue.push({ packet, time: meta.time });
-    wake?.();
+    waiter.wake();
   });
 
   /** Sends the next probe; returns the pacer's wait, as pinger does. */
@@ -452,20 +453,6 @@ export const ping: Program = async (argv, io, host) => {
     return Math.max(next, Math.trunc(lingerUs / 1000));
   };
 
-  /** Waits `ms` of lab time, or less when a packet arrives or Ctrl-C fires. */
-  const wait = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const done = () => {
-        cancel();
-        io.signal.removeEventListener('abort', done);
-        wake = null;
-        resolve();
-      };
-      const cancel = clock.setTimer(ms, done);
-      wake = done;
-      io.signal.addEventListener('abort', done, { once: true });
-    });
-
   /** main_loop's exit conditions: Ctrl-C, deadline or linger over, count answered, an error under -w. */
   const finished = () =>
     io.signal.aborted ||
@@ -492,7 +479,7 @@ export const ping: Program = async (argv, io, host) => {
         continue;
       }
       const until = Math.min(next, exitAt - clock.now());
-      if (until > 0) await wait(until);
+      if (until > 0) await waiter.wait(until);
     }
   } finally {
     kernel.close(fd);
