@@ -102,7 +102,12 @@ function encodeObject(obj: KubeObject): string {
   return JSON.stringify({ ...obj, metadata });
 }
 
-export type ObjectEvent = { type: 'ADDED' | 'MODIFIED' | 'DELETED'; object: KubeObject };
+export type ObjectEvent = {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  object: KubeObject;
+  /** The object before a MODIFIED (an informer's old object, for UpdateFunc(old, new)). */
+  previous?: KubeObject;
+};
 
 export class KubeStore {
   constructor(
@@ -210,7 +215,8 @@ export class KubeStore {
           if (!object) continue;
           const type =
             ev.type === 'DELETE' ? 'DELETED' : ev.kv.version === 1 ? 'ADDED' : 'MODIFIED';
-          onEvent({ type, object });
+          const previous = type === 'MODIFIED' && ev.prevKv ? decodeObject(ev.prevKv) : undefined;
+          onEvent({ type, object, previous });
         }
       },
     );
