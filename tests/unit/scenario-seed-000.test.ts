@@ -82,5 +82,45 @@ describe('seed 000, command by command', () => {
     // The pod-to-pod ping the article asks for: alpine-55zej on node1 to alpine-4zmey on note2.
     const ping = await lab.run('node1', 'ip netns exec alpine-55zej ping -c 1 10.244.1.2');
     expect(ping.output).toContain('1 packets transmitted, 1 received, 0% packet loss');
+    // The same through kubectl exec, into the pod's namespace.
+    const exec = await lab.run(
+      'node1',
+      'kubectl exec -it -n alpine alpine-55zej -- ping -c 1 10.244.1.2',
+    );
+    expect(exec.status).toBe(0);
+    expect(exec.output).toMatch(/^PING 10\.244\.1\.2 \(10\.244\.1\.2\) 56\(84\) bytes of data\.$/m);
+    expect(exec.output).toContain('1 packets transmitted, 1 received, 0% packet loss');
+    expect(
+      (await lab.run('node1', 'kubectl exec -n alpine alpine-55zej -- ip -4 -o addr show eth0'))
+        .output,
+    ).toContain('inet 10.244.2.2/24');
+    expect((await lab.run('node1', 'kubectl exec -n alpine alpine-4zmey -- true')).output).toBe(
+      'error: pod alpine-4zmey runs on note2: in the lab, kubectl exec reaches the pods of the node it runs on (run it on note2)\n',
+    );
+    expect((await lab.run('node1', 'kubectl exec -n alpine nope -- true')).output).toBe(
+      'Error from server (NotFound): pods "nope" not found\n',
+    );
+
+    // kubectl logs of node1's kube-flannel pod: flanneld's klog lines.
+    const pod = ds.find((r) => / node1 /.test(r))!.split(' ')[0];
+    const log = await lab.run('node1', `kubectl logs -n kube-flannel ${pod}`);
+    expect(log.output).toMatch(
+      /^I\d{4} [\d:.]+ +\d+ main\.go:\d+\] Created subnet manager: Kubernetes Subnet Manager - node1$/m,
+    );
+    expect(log.output).toMatch(/\] Wrote subnet file to \/run\/flannel\/subnet\.env$/m);
+
+    // kube-flannel-cfg as the article's kube-flannel.yml holds it.
+    const cm = await lab.run(MASTER, 'kubectl get cm -n kube-flannel kube-flannel-cfg -o yaml');
+    expect(cm.output).toContain('  net-conf.json: |\n    {\n      "Network": "10.244.0.0/16",\n');
+    // flanneld's annotations on the Node, in etcd as the apiserver keys it.
+    const node = JSON.parse(
+      await lab.sh(MASTER, 'ETCDCTL_API=3 etcdctl get /registry/minions/node1 --print-value-only'),
+    );
+    expect(node.spec.podCIDR).toBe('10.244.2.0/24');
+    expect(node.metadata.annotations).toMatchObject({
+      'flannel.alpha.coreos.com/backend-type': 'vxlan',
+      'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
+      'flannel.alpha.coreos.com/public-ip': '192.168.181.11',
+    });
   });
 });

@@ -1,7 +1,7 @@
 // kubectl 1.30 against the lab's API objects (kube/store.ts reads them from etcd as the
 // apiserver would): get nodes|pods|configmaps|daemonsets|namespaces [NAME] [-n NS|-A]
 // [-o wide|yaml|name], with kubectl's tables (text/tabwriter, minwidth 6, padding 3), ages
-// (apimachinery's HumanDuration) and errors. Debian has no kubectl to record from: the
+// (apimachinery's HumanDuration) and errors; exec POD -- CMD and logs POD on the node's pods. Debian has no kubectl to record from: the
 // columns and messages follow kubectl's printers (pkg/printers/internalversion) and cobra.
 
 import { KubeError, KubeStore, type KubeObject, type Resource } from '../../kube/store.ts';
@@ -295,6 +295,93 @@ async function get(p: Parsed, io: ProgramIO, host: HostContext, store: KubeStore
   return status;
 }
 
+/** The pod named by the first argument, or why not (kubectl's messages). */
+async function findPod(
+  p: Parsed,
+  io: ProgramIO,
+  store: KubeStore,
+  missing: string,
+): Promise<KubeObject | undefined> {
+  const name = p.args[0]?.replace(/^pods?\//, '');
+  if (!name) {
+    io.stderr(`error: ${missing}\n`);
+    return undefined;
+  }
+  try {
+    return await store.get('pods', name, p.namespace ?? 'default');
+  } catch (err) {
+    if (!(err instanceof KubeError)) throw err;
+    io.stderr(`Error from server (${err.reason}): ${err.message}\n`);
+    return undefined;
+  }
+}
+
+const nodeOf = (pod: KubeObject) => (pod.spec as { nodeName?: string } | undefined)?.nodeName;
+const hostNetwork = (pod: KubeObject) =>
+  pod.metadata.namespace === 'kube-flannel' ||
+  (pod.spec as { hostNetwork?: boolean } | undefined)?.hostNetwork === true;
+
+/**
+ * exec: the command in the pod's network namespace (a CNI pod's is named after it; a
+ * host-network pod's is the node's). The apiserver would proxy to that node's kubelet; one
+ * host's worker cannot run a command on another's, so a pod elsewhere is refused, saying so.
+ */
+async function exec(
+  p: Parsed,
+  io: ProgramIO,
+  host: HostContext,
+  store: KubeStore,
+): Promise<number> {
+  const pod = await findPod(p, io, store, 'pod, type/name or --filename must be specified');
+  if (!pod) return 1;
+  if (p.rest.length === 0) {
+    io.stderr('error: you must specify at least one command for the container\n');
+    return 1;
+  }
+  const node = nodeOf(pod);
+  if (node !== host.hostname) {
+    io.stderr(
+      `error: pod ${pod.metadata.name} runs on ${node}: in the lab, kubectl exec reaches the pods of the node it runs on (run it on ${node})\n`,
+    );
+    return 1;
+  }
+  const netns = hostNetwork(pod) ? '' : pod.metadata.name;
+  return host.exec(p.rest, io, netns);
+}
+
+/**
+ * logs: a kube-flannel pod's container output is flanneld's stderr, in this node's journal.
+ * One host's worker cannot read another's journal: for a pod elsewhere it says so and prints
+ * this node's flanneld log.
+ */
+async function logs(
+  p: Parsed,
+  io: ProgramIO,
+  host: HostContext,
+  store: KubeStore,
+): Promise<number> {
+  const pod = await findPod(
+    p,
+    io,
+    store,
+    "expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
+  );
+  if (!pod) return 1;
+  if (pod.metadata.namespace !== 'kube-flannel') return 0;
+  const node = nodeOf(pod);
+  if (node !== host.hostname)
+    io.stderr(
+      `(the lab's hosts cannot read each other's journals: ${host.hostname}'s flanneld log, not ${node}'s)\n`,
+    );
+  const lines = (host.journal?.entries ?? [])
+    .filter((e) => e.unit === 'flanneld.service' && e.ident !== 'systemd')
+    .map((e) => `${e.message}\n`);
+  io.stdout(lines.join(''));
+  return 0;
+}
+
+const COMMANDS = { get, exec, logs };
+
 export const kubectl: Program = async (argv, io, host) => {
   const [command, ...rest] = argv.slice(1);
   if (command === undefined) {
@@ -303,7 +390,7 @@ export const kubectl: Program = async (argv, io, host) => {
     );
     return 0;
   }
-  if (command !== 'get') {
+  if (!(command in COMMANDS)) {
     io.stderr(`error: unknown command "${command}" for "kubectl"\n`);
     return 1;
   }
@@ -320,5 +407,5 @@ export const kubectl: Program = async (argv, io, host) => {
     return 1;
   }
   const store = new KubeStore(host.kv, host.clock, host.random ?? (() => 0));
-  return get(parsed, io, host, store);
+  return COMMANDS[command as keyof typeof COMMANDS](parsed, io, host, store);
 };
