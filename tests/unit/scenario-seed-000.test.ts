@@ -10,11 +10,13 @@
 // - `kubectl create -f https://...kube-flannel.yml`, `kubectl create namespace`, `kubectl apply
 //   -n alpine -f alpine.yml`: the lab has no apiserver write path, no network to download from and
 //   no ReplicationController; the scenario boots with what they made (kube-flannel, the pods).
-// - `kubectl get pods -n kube-system`: the article's control plane pods (kube-dns, kube-proxy,
-//   kube-discovery) are not run by the lab; kube-flannel's pods are in kube-flannel, as today's
-//   kube-flannel.yml puts them.
-// - `netstat -anup`, `iptables -I INPUT` / `-L -n`: net-tools' -anup and CentOS's REJECT rule are
-//   not the lab's; the vxlan socket is shown below with the article's port.
+// - `kubectl get pods -n kube-system` runs, but the article's control plane pods (etcd,
+//   kube-apiserver, kube-dns, kube-proxy, kube-discovery as kubeadm 1.5 ran them) are not run by
+//   the lab: it prints "No resources found in kube-system namespace."; kube-flannel's pods are in
+//   kube-flannel, as today's kube-flannel.yml puts them.
+// - `netstat -anup|more`: the lab's netstat has only the routing table (-r), and no `more`.
+// - `iptables -I INPUT -p udp -m udp --dport 8472 -j ACCEPT`: the lab's iptables has no udp
+//   match yet; `iptables -L -n|more`: no `more` (and no CentOS REJECT rule to show).
 import { describe, expect, it } from 'vitest';
 import { articleCommands, readArticle } from './article.ts';
 import { scenarioLab } from './scenario-lab.ts';
@@ -59,6 +61,11 @@ describe('seed 000, command by command', () => {
       ['alpine-4zmey', '1/1', 'Running', '0', '10.244.1.2', 'note2'],
       ['alpine-55zej', '1/1', 'Running', '0', '10.244.2.2', 'node1'],
     ]);
+
+    expect(await lab.run(MASTER, 'kubectl get pods -n kube-system')).toMatchObject({
+      status: 0,
+      output: 'No resources found in kube-system namespace.\n',
+    });
 
     // kube-flannel's DaemonSet pods, one per node, Running.
     const flannel = await lab.run(MASTER, 'kubectl get pods -n kube-flannel -o wide');
@@ -108,6 +115,18 @@ describe('seed 000, command by command', () => {
       /^I\d{4} [\d:.]+ +\d+ main\.go:\d+\] Created subnet manager: Kubernetes Subnet Manager - node1$/m,
     );
     expect(log.output).toMatch(/\] Wrote subnet file to \/run\/flannel\/subnet\.env$/m);
+
+    // The CNI plugin's saved delegate config for the pod (/var/lib/cni/flannel/<container id>).
+    const ids = (await lab.sh('node1', 'ls /var/lib/cni/flannel')).trim().split('\n');
+    expect(ids).toHaveLength(1);
+    expect(ids[0]).toMatch(/^[0-9a-f]{64}$/);
+    const delegate = await lab.sh('node1', `cat /var/lib/cni/flannel/${ids[0]}`);
+    expect(JSON.parse(delegate)).toMatchObject({
+      name: 'cbr0',
+      type: 'bridge',
+      ipam: { type: 'host-local' },
+    });
+    expect(delegate).toContain('"subnet":"10.244.2.0/24"');
 
     // kube-flannel-cfg as the article's kube-flannel.yml holds it.
     const cm = await lab.run(MASTER, 'kubectl get cm -n kube-flannel kube-flannel-cfg -o yaml');
