@@ -141,5 +141,18 @@ describe('seed 000, command by command', () => {
       'flannel.alpha.coreos.com/kube-subnet-manager': 'true',
       'flannel.alpha.coreos.com/public-ip': '192.168.181.11',
     });
+
+    // kubectl delete pod on the master: note2's kubelet tears the pod's network down.
+    expect((await lab.run('note2', 'ip netns list')).output).toContain('alpine-4zmey');
+    expect(await lab.run(MASTER, 'kubectl delete pod -n alpine alpine-4zmey')).toMatchObject({
+      status: 0,
+      output: 'pod "alpine-4zmey" deleted\n',
+    });
+    await lab.drive(Promise.resolve(), 100);
+    expect((await lab.run('note2', 'ip netns list')).output).not.toContain('alpine-4zmey');
+    expect((await lab.run('note2', 'ls /var/lib/cni/flannel')).output).toBe('');
+    expect((await lab.run(MASTER, 'kubectl delete pod -n alpine alpine-4zmey')).output).toBe(
+      'Error from server (NotFound): pods "alpine-4zmey" not found\n',
+    );
   });
 });

@@ -7,7 +7,7 @@
 // the CNI plugin on cni0. The lab plays the DaemonSet controller and the scheduler: it writes
 // the pods' objects with their node, as those would.
 
-import { cniAdd, FLANNEL_CONFLIST, installConflist } from '../cni/cni.ts';
+import { cniAdd, cniDel, FLANNEL_CONFLIST, installConflist } from '../cni/cni.ts';
 import { randomHex } from '../cni/veth.ts';
 import { nodeObject, postNodeReady } from '../kube/kubelet.ts';
 import { NodeIpamController } from '../kube/node-ipam.ts';
@@ -186,12 +186,33 @@ export async function bootKubeHost(
   });
   host.services.start(FLANNELD_UNIT);
   await flanneldReady(host, signal);
+  const cni = { kernel: host.kernel, fs: host.fs, random: host.random };
   for (const pod of spec.pods ?? []) {
     if (!host.kernel.netnsList().includes(pod.name)) host.kernel.netnsAdd(pod.name);
-    const { ip } = cniAdd(
-      { kernel: host.kernel, fs: host.fs, random: host.random },
-      { containerId: randomHex(host.random, 64), netns: pod.name },
-    );
-    await createIfAbsent(store, 'pods', podObject(pod, host.hostname, ip));
+    const containerId = randomHex(host.random, 64);
+    const { ip } = cniAdd(cni, { containerId, netns: pod.name });
+    const object = podObject(pod, host.hostname, ip);
+    (object.metadata.annotations ??= {})[SANDBOX_ANNOTATION] = containerId;
+    await createIfAbsent(store, 'pods', object);
   }
+  await watchOwnPods(store, host);
+}
+
+/**
+ * The lab's record of a pod's sandbox (kubelet keeps it in the runtime): the container id its
+ * network was set up under, which CNI DEL needs.
+ */
+const SANDBOX_ANNOTATION = 'flannel-playground/sandbox-id';
+
+/** kubelet's pod deletion: a deleted pod of this node loses its network (CNI DEL) and netns. */
+async function watchOwnPods(store: KubeStore, host: Host): Promise<void> {
+  const { revision } = await store.list('pods');
+  store.watch('pods', revision + 1, (ev) => {
+    const spec = ev.object.spec as { nodeName?: string } | undefined;
+    const id = ev.object.metadata.annotations?.[SANDBOX_ANNOTATION];
+    if (ev.type !== 'DELETED' || spec?.nodeName !== host.hostname || !id) return;
+    const netns = ev.object.metadata.name;
+    cniDel({ kernel: host.kernel, fs: host.fs, random: host.random }, { containerId: id, netns });
+    if (host.kernel.netnsList().includes(netns)) host.kernel.netnsDel(netns);
+  });
 }

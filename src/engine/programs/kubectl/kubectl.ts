@@ -380,7 +380,47 @@ async function logs(
   return 0;
 }
 
-const COMMANDS = { get, exec, logs };
+/**
+ * delete TYPE NAME...: the object goes from the store at once (no grace period: the lab's
+ * kubelet tears a pod's network down when it sees the DELETE, wherever the pod runs).
+ */
+async function del(
+  p: Parsed,
+  io: ProgramIO,
+  _host: HostContext,
+  store: KubeStore,
+): Promise<number> {
+  const [type, ...names] = p.args;
+  const resource = type === undefined ? undefined : RESOURCES[type.toLowerCase()];
+  if (type === undefined || names.length === 0) {
+    io.stderr(
+      type === undefined
+        ? "error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'\n"
+        : 'error: resource(s) were provided, but no name was specified\n',
+    );
+    return 1;
+  }
+  if (!resource) {
+    io.stderr(`error: the server doesn't have a resource type "${type}"\n`);
+    return 1;
+  }
+  const namespace = CLUSTER_SCOPED.has(resource) ? undefined : (p.namespace ?? 'default');
+  let status = 0;
+  for (const name of names) {
+    try {
+      await store.delete(resource, name, namespace);
+      const kind = resource === 'configmaps' ? 'configmap' : resource.replace(/s$/, '');
+      io.stdout(`${kind}${resource === 'daemonsets' ? '.apps' : ''} "${name}" deleted\n`);
+    } catch (err) {
+      if (!(err instanceof KubeError)) throw err;
+      io.stderr(`Error from server (${err.reason}): ${err.message}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+const COMMANDS = { get, exec, logs, delete: del };
 
 export const kubectl: Program = async (argv, io, host) => {
   const [command, ...rest] = argv.slice(1);
