@@ -14,6 +14,7 @@ const FLOORS = [
   ['text', 'packet'],
   ['os'],
   ['kernel', 'kv'],
+  ['kube'],
   ['flannel'],
   ['cni'],
   ['docker'],

@@ -1,7 +1,7 @@
 // Issue 8, items 4 and 5: the keyboard can leave a terminal and reach every control, screen
 // readers get the terminal's text and the lab's news, and axe-core finds nothing to report.
 import { test, expect, type Page } from '@playwright/test';
-import { axe, openLab, run, screenText, terminal } from './helpers.ts';
+import { axe, openLab, run, screenText, terminal, typeLine } from './helpers.ts';
 
 const READY_MS = 30_000;
 
@@ -139,8 +139,8 @@ test.describe('axe-core', () => {
       expect(await axe(page)).toEqual([]);
 
       // The packet journey open, a field selected (its bytes highlighted), while tracing.
-      await run(page, 'node2', 'trace ping -c 1 -W 1 172.16.112.13');
-      await expect(page.getByTestId('journey')).toBeVisible();
+      await typeLine(page, 'node2', 'trace ping -c 1 -W 1 172.16.112.13');
+      await expect(page.getByTestId('journey-event').first()).toBeVisible({ timeout: 20_000 });
       await page.getByTestId('journey-event').first().click();
       await page.getByTestId('journey-field').first().click();
       await page.getByTestId('trace').click();
@@ -151,8 +151,10 @@ test.describe('axe-core', () => {
       // The faults marked: a cut cable, a netem qdisc, etcd unreachable.
       await page.locator('[data-testid="cable"][data-host="node3"]').click();
       await expect(page.locator('[data-testid="cable-cut"][data-host="node3"]')).toBeVisible();
-      await run(page, 'node2', 'tc qdisc add dev eth0 root netem delay 50ms');
-      await expect(page.locator('[data-testid="qdisc"][data-host="node2"]')).toBeVisible();
+      await typeLine(page, 'node2', 'tc qdisc add dev eth0 root netem delay 50ms');
+      await expect(page.locator('[data-testid="qdisc"][data-host="node2"]')).toBeVisible({
+        timeout: 10_000,
+      });
       await page.getByTestId('kv-reach').click();
       await expect(page.getByTestId('kv-unreachable')).toBeVisible();
       expect(await axe(page)).toEqual([]);

@@ -13,6 +13,9 @@ export interface FlanneldFlags {
   iptablesResync: number;
   iptablesForwardRules: boolean;
   verbosity: number;
+  kubeSubnetMgr: boolean;
+  kubeAnnotationPrefix: string;
+  netConfigPath: string;
 }
 
 export class FlagError extends Error {}
@@ -31,6 +34,9 @@ const FLAGS: Record<string, { key: keyof FlanneldFlags; kind: Kind }> = {
   'iptables-resync': { key: 'iptablesResync', kind: 'int' },
   'iptables-forward-rules': { key: 'iptablesForwardRules', kind: 'bool' },
   v: { key: 'verbosity', kind: 'int' },
+  'kube-subnet-mgr': { key: 'kubeSubnetMgr', kind: 'bool' },
+  'kube-annotation-prefix': { key: 'kubeAnnotationPrefix', kind: 'string' },
+  'net-config-path': { key: 'netConfigPath', kind: 'string' },
 };
 
 export function defaultFlags(): FlanneldFlags {
@@ -46,6 +52,9 @@ export function defaultFlags(): FlanneldFlags {
     iptablesResync: 5,
     iptablesForwardRules: true,
     verbosity: 0,
+    kubeSubnetMgr: false,
+    kubeAnnotationPrefix: 'flannel.alpha.coreos.com',
+    netConfigPath: '/etc/kube-flannel/net-conf.json',
   };
 }
 

@@ -1,4 +1,4 @@
-// flanneld in etcd mode (main.go): flags, interface selection, config fetch, backend set-up,
+// flanneld (main.go) in etcd mode, or with --kube-subnet-mgr over the Node objects (kube-subnet.ts): flags,
 // lease acquisition, iptables rules, subnet.env, the lease watch and the renew loop.
 // Everything runs on the lab clock; nothing is cleaned up when the daemon stops.
 
@@ -20,7 +20,8 @@ import { applyRules, forwardRules, masqRules, rulesPresent } from './iptables-ru
 import type { RuleSpec } from './iptables-rules.ts';
 import type { Lease } from './lease.ts';
 import { FlannelError, SUBNET_TTL_SECONDS, SubnetRegistry, acquireLease } from './registry.ts';
-import type { LeaseEvent } from './registry.ts';
+import type { LeaseEvent, SubnetManager } from './registry.ts';
+import { KubeSubnetManager } from './kube-subnet.ts';
 import { readPrevious, writeSubnetEnv } from './subnet-env.ts';
 import type { BackendContext, BackendNetwork, ExternalInterface } from './backends/common.ts';
 import { goErr } from './backends/common.ts';
@@ -170,17 +171,15 @@ class Flanneld {
       );
 
     const prev = readPrevious(this.ctx.fs, flags.subnetFile, 'FLANNEL_SUBNET');
+    const registry = this.newSubnetManager(flags);
     this.log.info(
       'main.go:241',
-      `Created subnet manager: Etcd Local Manager with Previous Subnet: ${prev ? formatIp4Net(prev) : 'None'}`,
+      `Created subnet manager: ${registry instanceof KubeSubnetManager ? registry.name : `Etcd Local Manager with Previous Subnet: ${prev ? formatIp4Net(prev) : 'None'}`}`,
     );
     this.log.info('main.go:244', 'Installing signal handlers');
     const ext = this.lookupExtIface(flags);
     this.checkBrNetfilter();
 
-    const registry = this.ctx.kv
-      ? new SubnetRegistry(this.ctx.kv, flags.etcdPrefix, this.ctx.clock, this.log)
-      : null;
     const config = await this.getConfig(registry);
     this.checkRunning();
 
@@ -202,14 +201,17 @@ class Flanneld {
 
     let lease: Lease;
     try {
-      lease = await acquireLease(
-        registry!,
-        config,
-        backend.leaseAttrs(),
-        prev,
-        this.ctx.random,
-        this.log,
-      );
+      lease =
+        registry instanceof KubeSubnetManager
+          ? await registry.acquireLease(config, backend.leaseAttrs())
+          : await acquireLease(
+              registry!,
+              config,
+              backend.leaseAttrs(),
+              prev,
+              this.ctx.random,
+              this.log,
+            );
     } catch (err) {
       this.checkRunning();
       this.fatal(
@@ -249,6 +251,27 @@ class Flanneld {
     this.scheduleRenew(registry!, flags, lease.expiration);
     // The daemon now lives on its timers and watch; run() resolves when it exits.
     await new Promise<never>(() => {});
+  }
+
+  /** etcd's local manager, or with --kube-subnet-mgr the Node objects' (main.go newSubnetManager). */
+  private newSubnetManager(flags: FlanneldFlags): SubnetRegistry | KubeSubnetManager | null {
+    const { kv, clock, random, fs, hostname } = this.ctx;
+    if (!kv) return null;
+    if (!flags.kubeSubnetMgr) return new SubnetRegistry(kv, flags.etcdPrefix, clock, this.log);
+    try {
+      const { netConfigPath, kubeAnnotationPrefix } = flags;
+      return new KubeSubnetManager(
+        kv,
+        clock,
+        random,
+        fs,
+        hostname,
+        netConfigPath,
+        kubeAnnotationPrefix,
+      );
+    } catch (err) {
+      this.fatal('main.go:236', `Failed to create SubnetManager: ${goErr(err)}`);
+    }
   }
 
   /** --iface (name or address), else the default route's interface and its first IPv4 address. */
@@ -333,7 +356,7 @@ class Flanneld {
   }
 
   /** Retries every second, printing 'timed out' between attempts, as main.go:getConfig does. */
-  private async getConfig(registry: SubnetRegistry | null): Promise<NetworkConfig> {
+  private async getConfig(registry: SubnetManager | null): Promise<NetworkConfig> {
     for (;;) {
       try {
         if (!registry) throw new FlannelError('context deadline exceeded');
@@ -418,7 +441,7 @@ class Flanneld {
   }
 
   /** Snapshot (Added for every peer), then the watch from the snapshot's revision + 1. */
-  private async watchLeases(registry: SubnetRegistry, flags: FlanneldFlags): Promise<void> {
+  private async watchLeases(registry: SubnetManager, flags: FlanneldFlags): Promise<void> {
     const { leases, revision } = await registry.getSubnets();
     this.checkRunning();
     const own = this.currentLease!;
@@ -437,9 +460,7 @@ class Flanneld {
     const ownLease = leases.find((l) => netsEqual(l.subnet, own.subnet));
     if (ownLease) this.ownLeaseAdded(registry, flags, ownLease);
 
-    this.watcher = registry.watch(
-      registry.subnetsPrefix,
-      true,
+    this.watcher = registry.watchSubnets(
       revision + 1,
       (batch) => this.onWatchEvents(registry, flags, batch),
       () => {
@@ -454,7 +475,7 @@ class Flanneld {
     );
   }
 
-  private onWatchEvents(registry: SubnetRegistry, flags: FlanneldFlags, batch: LeaseEvent[]): void {
+  private onWatchEvents(registry: SubnetManager, flags: FlanneldFlags, batch: LeaseEvent[]): void {
     if (this.stopped) return;
     const own = this.currentLease!;
     const peerEvents: LeaseEvent[] = [];
@@ -483,7 +504,7 @@ class Flanneld {
     if (peerEvents.length > 0) this.backend!.handleEvents(peerEvents);
   }
 
-  private ownLeaseAdded(registry: SubnetRegistry, flags: FlanneldFlags, lease: Lease): void {
+  private ownLeaseAdded(registry: SubnetManager, flags: FlanneldFlags, lease: Lease): void {
     this.currentLease = { ...this.currentLease!, expiration: lease.expiration };
     if (lease.expiration === 0) return;
     const wait = lease.expiration - flags.subnetLeaseRenewMargin * 60_000 - this.ctx.clock.now();
@@ -493,7 +514,7 @@ class Flanneld {
 
   /** MonitorLease: renew at expiration minus the margin, retrying every minute on failure. */
   private scheduleRenew(
-    registry: SubnetRegistry,
+    registry: SubnetManager,
     flags: FlanneldFlags,
     expiration: number,
     retryMs?: number,
@@ -509,7 +530,7 @@ class Flanneld {
     });
   }
 
-  private async renew(registry: SubnetRegistry, flags: FlanneldFlags): Promise<void> {
+  private async renew(registry: SubnetManager, flags: FlanneldFlags): Promise<void> {
     const lease = this.currentLease!;
     try {
       const expiration = await registry.updateSubnet(lease.subnet, lease.attrs, SUBNET_TTL_SECONDS);

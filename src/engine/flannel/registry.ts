@@ -24,7 +24,19 @@ export const CONFIG_NOT_FOUND =
 
 export type LeaseEvent = { type: 'added' | 'removed'; lease: Lease };
 
-export class SubnetRegistry {
+/** What flanneld asks of its subnet manager: etcd's (this registry) or kube's (kube-subnet.ts). */
+export interface SubnetManager {
+  getNetworkConfig(): Promise<string>;
+  getSubnets(): Promise<{ leases: Lease[]; revision: number }>;
+  watchSubnets(
+    startRevision: number,
+    onEvents: (events: LeaseEvent[]) => void,
+    onCanceled: () => void,
+  ): Watcher;
+  updateSubnet(subnet: Ip4Net, attrs: LeaseAttrs, ttlSeconds: number): Promise<number>;
+}
+
+export class SubnetRegistry implements SubnetManager {
   constructor(
     private readonly kv: KvClient,
     private readonly prefix: string,
@@ -114,6 +126,14 @@ export class SubnetRegistry {
    * TTL, and a DELETE that came after it must not be delivered first. A Removed lease carries
    * the deleted value's attrs; the watcher's own cache of peers (flanneld's) knows better.
    */
+  watchSubnets(
+    startRevision: number,
+    onEvents: (events: LeaseEvent[]) => void,
+    onCanceled: () => void,
+  ): Watcher {
+    return this.watch(this.subnetsPrefix, true, startRevision, onEvents, onCanceled);
+  }
+
   watch(
     key: string,
     prefix: boolean,

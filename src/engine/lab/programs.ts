@@ -161,6 +161,17 @@ export const HOST_PROGRAMS = {
   arp: { summary: 'show the ARP cache (net-tools)', run: arp },
   brctl: { summary: 'ethernet bridge administration', run: brctl },
   ps: { summary: 'report a snapshot of the current processes', run: ps },
+  // Kubernetes mode (seeds 000, 003): the API objects in the lab's etcd.
+  kubectl: {
+    summary: 'kubectl controls the Kubernetes cluster manager',
+    lazy: async () => (await import('../programs/kubectl/kubectl.ts')).kubectl,
+    completion: {
+      subcommands: {
+        '': ['get'],
+        get: ['configmaps', 'daemonsets', 'namespaces', 'nodes', 'pods'],
+      },
+    },
+  },
 } satisfies Record<string, HostProgram>;
 
 type Entries = typeof HOST_PROGRAMS;

@@ -9,9 +9,12 @@ import { flanneldReady, FLANNELD_UNIT, setUpNic, startFlanneldJoined } from './n
 import type { Scenario, ScenarioHost } from './scenarios/index.ts';
 import { defineUnitFromFile } from './units-from-files.ts';
 import { TERMINAL_INPUT } from '../os/pipe.ts';
+import { bootKubeHost } from './kube-boot.ts';
 
 /** The article's network config under its prefix, unless one is there (a reloaded lab keeps its own). */
 export async function ensureScenarioConfig(kv: KvClient, scenario: Scenario): Promise<void> {
+  // Kubernetes mode: the config is the kube-flannel-cfg ConfigMap's (lab/kube-boot.ts).
+  if (scenario.mode === 'kubernetes') return;
   const key = `${scenario.etcd.prefix}/config`;
   await kv.txn({
     compare: [{ key, target: 'version', result: '=', operand: 0 }],
@@ -68,7 +71,8 @@ export async function bootScenarioHost(
   for (const [unit, path] of Object.entries(scenario.units))
     if (path && host.fs.exists(path)) defineUnitFromFile(host, unit, path);
   if (spec.roles.includes('etcd')) host.services.start('etcd');
-  if (spec.roles.includes('flanneld')) {
+  if (scenario.mode === 'kubernetes') await bootKubeHost(host, scenario, spec, signal);
+  else if (spec.roles.includes('flanneld')) {
     const flanneld = host.services.status(FLANNELD_UNIT);
     await startFlanneldJoined(
       host,

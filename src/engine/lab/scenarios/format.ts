@@ -7,15 +7,22 @@
 // The hosts boot from these files as real ones do: a unit's ExecStart and EnvironmentFile are
 // read from the unit file on disk (lab/unit-file.ts), so the flags the article shows are the
 // flags that run. `mode` says how containers get their network: 'docker' (dockerd's bridge
-// docker0, --bip from mk-docker-opts.sh) today; 'kubernetes' (kubelet, CNI, cni0) fits the same
-// shape later with roles such as 'kubelet' and a control plane's files.
+// docker0, --bip from mk-docker-opts.sh) or 'kubernetes' (lab/kube-boot.ts: a kubelet per host,
+// the control plane on the 'kube-master' host, kube-flannel's DaemonSet, CNI and cni0).
 
 import type { Backend } from '../params.ts';
 
 export type ScenarioMode = 'docker' | 'kubernetes';
 
 /** What runs on a host: the etcd member, flanneld, dockerd. */
-export type HostRole = 'etcd' | 'flanneld' | 'docker';
+export type HostRole = 'etcd' | 'flanneld' | 'docker' | 'kube-master';
+
+/** A pod the article has running (a ReplicationController's), networked on its node. */
+export interface ScenarioPod {
+  namespace: string;
+  name: string;
+  image: string;
+}
 
 export interface ScenarioHost {
   hostname: string;
@@ -27,6 +34,8 @@ export interface ScenarioHost {
   roles: HostRole[];
   /** Shell lines run once the host has booted (containers the article started earlier). */
   boot?: string[];
+  /** Kubernetes mode: the pods the article has on this node. */
+  pods?: ScenarioPod[];
 }
 
 export interface ScenarioFile {
@@ -64,4 +73,14 @@ export interface Scenario {
   units: Partial<Record<'etcd' | 'flanneld' | 'docker', string>>;
   hosts: ScenarioHost[];
   files: ScenarioFile[];
+  /** Kubernetes mode: kubeadm's cluster (the nodes join in `hosts` order). */
+  kubernetes?: {
+    /** kube-controller-manager's --cluster-cidr (kubeadm's --pod-network-cidr). */
+    clusterCidr: string;
+    nodeCidrMaskSize: number;
+    kubeletVersion: string;
+    osImage: string;
+    kernelVersion: string;
+    containerRuntimeVersion: string;
+  };
 }

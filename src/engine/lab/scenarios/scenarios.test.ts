@@ -4,8 +4,9 @@ import { parseUnitFile } from '../../os/unit-file.ts';
 import { SCENARIOS, findScenario } from './index.ts';
 
 describe('scenarios', () => {
-  it('are the four of this round, each with unique hosts and its units on disk', () => {
+  it('are the five of this round, each with unique hosts and its units on disk', () => {
     expect(SCENARIOS.map((s) => s.id)).toEqual([
+      'seed-000',
       'seed-001',
       'seed-002-host-gw',
       'seed-002-udp',
@@ -23,6 +24,17 @@ describe('scenarios', () => {
       expect(config.Network).toBe(s.network);
       expect(config.Backend.Type).toBe(s.backend);
     }
+  });
+
+  it("seed 000 is a Kubernetes cluster with the article's hosts, joining in its order", () => {
+    const s = findScenario('seed-000')!;
+    expect(s.mode).toBe('kubernetes');
+    expect(s.hosts.map((h) => `${h.hostname} ${h.nic} ${h.roles.join()}`)).toEqual([
+      'localhost.localdomain eno16780032 kube-master,flanneld',
+      'note2 eno16780032 flanneld',
+      'node1 eno16780032 flanneld',
+    ]);
+    expect(s.kubernetes).toMatchObject({ clusterCidr: '10.244.0.0/16', nodeCidrMaskSize: 24 });
   });
 
   it("seed 002's flanneld unit runs the article's command line", () => {
@@ -57,6 +69,8 @@ describe('scenarios', () => {
     expect(formatLabParams(config)).toBe('?scenario=seed-002-udp&lab=x1');
     const bad = parseLabParams('?scenario=nope');
     expect(bad.config.scenario).toBeNull();
-    expect(bad.errors[0]).toMatch(/^scenario=nope: no such scenario \(there are seed-001, /);
+    expect(bad.errors[0]).toMatch(
+      /^scenario=nope: no such scenario \(there are seed-000, seed-001, /,
+    );
   });
 });

@@ -1,11 +1,16 @@
 // How docker/cli v18.06 prints: tables through Go's text/tabwriter (minwidth 20, padding 3),
 // durations through go-units' HumanDuration, times as RFC 3339 with nanoseconds.
 
-/** text/tabwriter with (minwidth 20, tabwidth 1, padding 3, ' ', 0): the last column is not padded. */
-export function tabwrite(rows: string[][]): string {
+/**
+ * text/tabwriter with (minwidth 20, tabwidth 1, padding 3, ' ', 0): the last column is not
+ * padded. kubectl's printers use minwidth 6.
+ */
+export function tabwrite(rows: string[][], minWidth = 20): string {
   const widths: number[] = [];
   for (const row of rows)
-    row.slice(0, -1).forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 20, cell.length + 3)));
+    row
+      .slice(0, -1)
+      .forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? minWidth, cell.length + 3)));
   return rows
     .map((row) =>
       row.map((cell, i) => (i < row.length - 1 ? cell.padEnd(widths[i]) : cell)).join(''),
